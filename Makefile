@@ -1,0 +1,72 @@
+# Two commands on a fresh machine: `make run` and `make test`. Needs only python3.13.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# python3.13: on PATH, or in pyenv's versions folder (its shim may point elsewhere).
+PYTHON ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.13 /usr/local/bin/python3.13 /usr/bin/python3.13; do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+# The offline mirror of the publishers: ../shared/data when it is there (override freely).
+OBSERVATORY_DATA_MIRROR ?= $(if $(wildcard ../shared/data/README.md),$(abspath ../shared/data),)
+export OBSERVATORY_DATA_MIRROR
+# Development: DEBUG on for runserver unless told otherwise.
+export DJANGO_DEBUG ?= 1
+
+# Without DATABASE_URL, commands run inside the embedded PostgreSQL (started, then stopped).
+WITH_DB = $(if $(DATABASE_URL),,$(PY) -m observatory.devdb run --)
+
+.PHONY: help install run serve data test lint bench check-deploy db-start db-stop clean
+
+help:
+	@echo "make run    - install, migrate, load reference + reachable data, serve on http://127.0.0.1:8000"
+	@echo "make test   - run the whole test suite (real PostgreSQL; Redis + Celery worker when reachable)"
+	@echo "make lint   - ruff"
+	@echo "make bench  - ingest/compute benchmarks (figures as ratios to a bare COPY in the same run)"
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "python3.13 not found: install Python 3.13 (Django 6 needs >= 3.12)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip check
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(WITH_DB) bash -c '$(PY) manage.py migrate --noinput && $(PY) manage.py load_reference \
+		&& { $(PY) manage.py refresh --all || echo "Some sources could not be loaded (see above); serving what is there."; } \
+		&& $(PY) manage.py runserver 127.0.0.1:8000'
+
+serve: install
+	$(WITH_DB) $(PY) manage.py runserver 127.0.0.1:8000
+
+data: install
+	$(WITH_DB) bash -c '$(PY) manage.py migrate --noinput && $(PY) manage.py load_reference && $(PY) manage.py refresh --all'
+
+test: install
+	OBSERVATORY_TESTING=1 DJANGO_DEBUG=0 $(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-deploy: install
+	DJANGO_ENV=production DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	DJANGO_ALLOWED_HOSTS=observatory.example.eu DATABASE_URL=$${DATABASE_URL:-postgres://x@127.0.0.1/x} \
+	EMAIL_HOST=smtp.example.eu $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install
+	OBSERVATORY_TESTING=1 $(WITH_DB) $(PY) -m bench.ingest
+
+db-start: install
+	@$(PY) -m observatory.devdb start
+
+db-stop: install
+	@$(PY) -m observatory.devdb stop
+
+clean:
+	-$(PY) -m observatory.devdb stop
+	rm -rf $(VENV) .pgdata staticfiles var

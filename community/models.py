@@ -1,0 +1,1 @@
+"""The Industrial Forum (spaces, threads, posts) — built in its own issue."""

@@ -1,0 +1,182 @@
+"""The shared taxonomy and places: countries, NUTS regions, NACE activities, ecosystems.
+
+Imported by the other apps; imports neither of them.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Country(models.Model):
+    """A Eurostat geo code at country or aggregate level (EL = Greece, EU27_2020 = the EU)."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country", _("Country")
+        AGGREGATE = "aggregate", _("Aggregate")
+
+    code = models.CharField(max_length=16, primary_key=True)
+    name = models.CharField(max_length=120)
+    iso2 = models.CharField(max_length=2, blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COUNTRY)
+    eu27_2020 = models.BooleanField("EU27 (from 2020) member", default=False)
+    efta = models.BooleanField("EFTA member", default=False)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name_plural = "countries"
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Region(models.Model):
+    """A NUTS region in one NUTS version; codes recur across versions with different borders."""
+
+    code = models.CharField(max_length=12)
+    version = models.PositiveSmallIntegerField(choices=[(2013, "2013"), (2016, "2016"), (2021, "2021")])
+    level = models.PositiveSmallIntegerField()
+    country = models.CharField(max_length=4)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="region_code_version_unique")
+        ]
+        indexes = [models.Index(fields=["country", "level", "version"])]
+
+    def __str__(self):
+        return f"{self.code} {self.name} (NUTS {self.version})"
+
+
+class NutsChange(models.Model):
+    """One row of the official NUTS change tables (old code -> new code between versions)."""
+
+    from_version = models.PositiveSmallIntegerField()
+    to_version = models.PositiveSmallIntegerField()
+    old_code = models.CharField(max_length=12, blank=True)
+    new_code = models.CharField(max_length=12, blank=True)
+    change = models.CharField(max_length=40)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["from_version", "old_code"]
+        indexes = [models.Index(fields=["from_version", "to_version", "old_code"])]
+
+    def __str__(self):
+        return f"{self.old_code or '—'} → {self.new_code or '—'} ({self.from_version}→{self.to_version})"
+
+
+class Activity(models.Model):
+    """A NACE Rev. 2 item. `code` is Eurostat's data form (C254); `dotted` the classification's (25.4)."""
+
+    code = models.CharField(max_length=24, primary_key=True)
+    dotted = models.CharField(max_length=24, db_index=True)
+    level = models.PositiveSmallIntegerField()  # 1 section .. 4 class; 0 = Eurostat aggregate
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    section = models.CharField(max_length=2, blank=True)
+    name = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "activities"
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class CodeLabel(models.Model):
+    """A publisher code list entry (Eurostat .dic): dimension, code, label. Used to validate input."""
+
+    dimension = models.CharField(max_length=32)
+    code = models.CharField(max_length=64)
+    label = models.TextField()
+
+    class Meta:
+        ordering = ["dimension", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "code"], name="codelabel_dimension_code_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.dimension}:{self.code}"
+
+
+class Ecosystem(models.Model):
+    """One of the 14 industrial ecosystems of the EU industrial strategy."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    short_name = models.CharField(max_length=60, blank=True)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class MappingVersion(models.Model):
+    """A version of the ecosystem ↔ NACE mapping. Exactly one is current; older ones stay readable."""
+
+    number = models.PositiveIntegerField(unique=True)
+    note = models.TextField(blank=True, help_text=_("What changed in this version and why."))
+    is_current = models.BooleanField(default=False)
+    verified = models.BooleanField(
+        default=False, help_text=_("Checked against the Commission's official allocation table.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=models.Q(is_current=True), name="one_current_mapping"
+            )
+        ]
+
+    def __str__(self):
+        state = " (current)" if self.is_current else ""
+        return f"Mapping v{self.number}{state}"
+
+
+class EcosystemActivity(models.Model):
+    """A row of the mapping: `share` (0–1) of a NACE activity's figures belongs to an ecosystem."""
+
+    class Confidence(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
+    version = models.ForeignKey(MappingVersion, on_delete=models.CASCADE, related_name="rows")
+    ecosystem = models.ForeignKey(Ecosystem, on_delete=models.CASCADE, related_name="activities")
+    nace = models.CharField(max_length=24, help_text=_("Eurostat form, e.g. C25 or C254."))
+    share = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    confidence = models.CharField(max_length=8, choices=Confidence.choices, default=Confidence.LOW)
+    source_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["ecosystem__order", "nace"]
+        verbose_name_plural = "ecosystem activities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "ecosystem", "nace"], name="mapping_row_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(share__gte=0) & models.Q(share__lte=1), name="mapping_share_0_1"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ecosystem} ← {self.nace} × {self.share}"

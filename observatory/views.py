@@ -1,0 +1,38 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from .health import run_checks
+
+
+@require_safe
+def home(request):
+    from indicators.selectors import home_summary
+
+    return render(request, "observatory/home.html", home_summary())
+
+
+@require_safe
+def about(request):
+    return render(request, "observatory/about.html")
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """200 when every configured dependency answers, 503 otherwise (body says which)."""
+    checks = run_checks()
+    healthy = all(state in {"ok", "not configured"} for state in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+def not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,68 @@
+"""Shared fixtures: the data mirror, reference data, personas.
+
+The tiny test universe: reference data from fixtures/ (countries, 14 ecosystems, mapping v1) and
+code lists built from the hand-made samples; the real mirror only in tests marked `mirror`.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "fixtures" / "samples"
+
+
+def mirror_path() -> Path:
+    return Path(os.environ.get("OBSERVATORY_DATA_MIRROR") or ROOT.parent / "shared" / "data")
+
+
+@pytest.fixture
+def mirror(settings) -> Path:
+    path = mirror_path()
+    if not (path / "README.md").is_file():
+        pytest.skip(f"data mirror not found at {path} (set OBSERVATORY_DATA_MIRROR)")
+    settings.OBSERVATORY_DATA_MIRROR = str(path)
+    return path
+
+
+@pytest.fixture
+def no_mirror(settings, tmp_path):
+    """No mirror and no network: reference loaders fall back to fixtures only."""
+    settings.OBSERVATORY_DATA_MIRROR = None
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _raw_dir(settings, tmp_path):
+    settings.OBSERVATORY_RAW_DIR = tmp_path / "raw"
+
+
+@pytest.fixture
+def reference(db):
+    """Countries, ecosystems and mapping v1 from fixtures/ (no network, no mirror)."""
+    from indicators import reference as ref
+    from indicators.refresh import sync_registry
+
+    ref.load_countries()
+    ref.load_ecosystems()
+    sync_registry()
+
+
+@pytest.fixture
+def alice(django_user_model):
+    """A verified member."""
+    from allauth.account.models import EmailAddress
+
+    user = django_user_model.objects.create_user(email="alice@example.eu", password="correct horse 42")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
+def staff(django_user_model):
+    from allauth.account.models import EmailAddress
+
+    user = django_user_model.objects.create_superuser(email="curator@example.eu", password="correct horse 42")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
