@@ -42,9 +42,7 @@ class Region(models.Model):
 
     class Meta:
         ordering = ["code", "-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["code", "version"], name="region_code_version_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="region_code_version_unique")]
         indexes = [models.Index(fields=["country", "level", "version"])]
 
     def __str__(self):
@@ -75,7 +73,9 @@ class Activity(models.Model):
     code = models.CharField(max_length=24, primary_key=True)
     dotted = models.CharField(max_length=24, db_index=True)
     level = models.PositiveSmallIntegerField()  # 1 section .. 4 class; 0 = Eurostat aggregate
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
     section = models.CharField(max_length=2, blank=True)
     name = models.CharField(max_length=300)
 
@@ -130,15 +130,15 @@ class MappingVersion(models.Model):
         default=False, help_text=_("Checked against the Commission's official allocation table.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
         ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_current"], condition=models.Q(is_current=True), name="one_current_mapping"
+                fields=["is_current"],
+                condition=models.Q(is_current=True),
+                name="one_current_mapping",
             )
         ]
 
@@ -170,9 +170,7 @@ class EcosystemActivity(models.Model):
         ordering = ["ecosystem__order", "nace"]
         verbose_name_plural = "ecosystem activities"
         constraints = [
-            models.UniqueConstraint(
-                fields=["version", "ecosystem", "nace"], name="mapping_row_unique"
-            ),
+            models.UniqueConstraint(fields=["version", "ecosystem", "nace"], name="mapping_row_unique"),
             models.CheckConstraint(
                 condition=models.Q(share__gte=0) & models.Q(share__lte=1), name="mapping_share_0_1"
             ),

@@ -53,9 +53,7 @@ class Release(models.Model):
     class Meta:
         ordering = ["source", "-fetched_at"]
         get_latest_by = "fetched_at"
-        constraints = [
-            models.UniqueConstraint(fields=["source", "sha256"], name="release_source_sha_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["source", "sha256"], name="release_source_sha_unique")]
 
     def __str__(self):
         return f"{self.source_id} @ {self.vintage_label}"
@@ -158,6 +156,9 @@ class DataState(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     generation = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"data generation {self.generation}"
 
 
 class Run(models.Model):

@@ -11,7 +11,9 @@ EUROSTAT_CREDIT = "Source: Eurostat ({code}), release {vintage}"
 EUROSTAT_LICENCE = "Eurostat: reuse authorised, source acknowledged (CC BY 4.0, Decision 2011/833/EU)"
 GISCO_CREDIT = "© EuroGeographics for the administrative boundaries (Eurostat GISCO)"
 GISCO_LICENCE = "Eurostat GISCO terms; show the EuroGeographics notice on maps"
-EUROSTAT_API = "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/{code}?format=TSV&compressed=true"
+EUROSTAT_API = (
+    "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/{code}?format=TSV&compressed=true"
+)
 EUROSTAT_TOC = "https://ec.europa.eu/eurostat/api/dissemination/catalogue/toc/xml"
 GISCO_NUTS = "https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/{name}"
 
@@ -62,8 +64,20 @@ def _eurostat(code, title, path, formats, roles, codelists, ranges=None, note=""
 
 SBS_ROLES = {"geo": "geo", "nace_r2": "nace", "indic_sb": "measure"}
 SBS_CODELISTS = {"geo": "geo", "nace_r2": "nace_r2", "indic_sb": "indic_sb"}
-ISOC_ROLES = {"geo": "geo", "nace_r2": "nace", "indic_is": "measure", "unit": "unit", "size_emp": "size"}
-ISOC_CODELISTS = {"geo": "geo", "nace_r2": "nace_r2", "indic_is": "indic_is", "unit": "unit", "size_emp": "size_emp"}
+ISOC_ROLES = {
+    "geo": "geo",
+    "nace_r2": "nace",
+    "indic_is": "measure",
+    "unit": "unit",
+    "size_emp": "size",
+}
+ISOC_CODELISTS = {
+    "geo": "geo",
+    "nace_r2": "nace_r2",
+    "indic_is": "indic_is",
+    "unit": "unit",
+    "size_emp": "size_emp",
+}
 PERCENT = {"*": (0.0, 100.0)}
 
 SOURCES: dict[str, SourceSpec] = {
@@ -78,7 +92,12 @@ SOURCES: dict[str, SourceSpec] = {
             SBS_ROLES,
             SBS_CODELISTS,
             # Counts and money are non-negative; ratio indicators (V9xxxx) may be negative.
-            ranges={"V11110": (0, 5e7), "V16110": (0, 2e8), "V12110": (0, 5e8), "V12150": (-1e7, 5e8)},
+            ranges={
+                "V11110": (0, 5e7),
+                "V16110": (0, 2e8),
+                "V12110": (0, 5e8),
+                "V12150": (-1e7, 5e8),
+            },
             note="Pre-2021 predecessor of sbs_ovw_act; the mirror holds a mid-2017 vintage.",
         ),
         _eurostat(
@@ -172,50 +191,126 @@ class IndicatorSpec:
 INDICATORS: dict[str, IndicatorSpec] = {
     i.code: i
     for i in [
-        IndicatorSpec("emp", "Persons employed", "persons",
-                      "Persons employed in the ecosystem's NACE activities, weighted by the mapping's shares.",
-                      "sbs_na_sca_r2", "country"),
-        IndicatorSpec("ent", "Enterprises", "number",
-                      "Number of enterprises in the ecosystem's NACE activities, weighted by the mapping's shares.",
-                      "sbs_na_sca_r2", "country"),
-        IndicatorSpec("turnover", "Turnover", "million EUR",
-                      "Turnover of the ecosystem's NACE activities, weighted by the mapping's shares.",
-                      "sbs_na_sca_r2", "country", decimals=1),
-        IndicatorSpec("va", "Value added at factor cost", "million EUR",
-                      "Value added at factor cost of the ecosystem's NACE activities.",
-                      "sbs_na_sca_r2", "country", decimals=1),
-        IndicatorSpec("productivity", "Apparent labour productivity", "EUR per person employed",
-                      "Value added at factor cost divided by persons employed.",
-                      "sbs_na_sca_r2", "country"),
-        IndicatorSpec("share_emp", "Share of business-economy employment", "%",
-                      "The ecosystem's persons employed as a share of the business economy "
-                      "(NACE B–N excluding K, plus S95).",
-                      "sbs_na_sca_r2", "country", None, 1),
-        IndicatorSpec("lq_emp", "Employment specialisation (location quotient vs EU27)", "ratio",
-                      "The ecosystem's share of employment in the place divided by its share in the EU27 "
-                      "(2020 composition). Above 1: more specialised than the EU.",
-                      "sbs_na_sca_r2", "country", None, 2),
-        IndicatorSpec("region_emp", "Persons employed (regional)", "persons",
-                      "Persons employed in the ecosystem's NACE activities in the NUTS 2 region.",
-                      "sbs_r_nuts06_r2", "region"),
-        IndicatorSpec("region_units", "Local units (regional)", "number",
-                      "Local units in the ecosystem's NACE activities in the NUTS 2 region.",
-                      "sbs_r_nuts06_r2", "region"),
-        IndicatorSpec("region_share_emp", "Share of regional employment", "%",
-                      "The ecosystem's share of the region's persons employed in the covered activities.",
-                      "sbs_r_nuts06_r2", "region", None, 1),
-        IndicatorSpec("region_lq_emp", "Employment specialisation (regional location quotient vs EU)",
-                      "ratio", "The ecosystem's employment share in the region over its share in the EU.",
-                      "sbs_r_nuts06_r2", "region", None, 2),
+        IndicatorSpec(
+            "emp",
+            "Persons employed",
+            "persons",
+            "Persons employed in the ecosystem's NACE activities, weighted by the mapping's shares.",
+            "sbs_na_sca_r2",
+            "country",
+        ),
+        IndicatorSpec(
+            "ent",
+            "Enterprises",
+            "number",
+            "Number of enterprises in the ecosystem's NACE activities, weighted by the mapping's shares.",
+            "sbs_na_sca_r2",
+            "country",
+        ),
+        IndicatorSpec(
+            "turnover",
+            "Turnover",
+            "million EUR",
+            "Turnover of the ecosystem's NACE activities, weighted by the mapping's shares.",
+            "sbs_na_sca_r2",
+            "country",
+            decimals=1,
+        ),
+        IndicatorSpec(
+            "va",
+            "Value added at factor cost",
+            "million EUR",
+            "Value added at factor cost of the ecosystem's NACE activities.",
+            "sbs_na_sca_r2",
+            "country",
+            decimals=1,
+        ),
+        IndicatorSpec(
+            "productivity",
+            "Apparent labour productivity",
+            "EUR per person employed",
+            "Value added at factor cost divided by persons employed.",
+            "sbs_na_sca_r2",
+            "country",
+        ),
+        IndicatorSpec(
+            "share_emp",
+            "Share of business-economy employment",
+            "%",
+            "The ecosystem's persons employed as a share of the business economy "
+            "(NACE B–N excluding K, plus S95).",
+            "sbs_na_sca_r2",
+            "country",
+            None,
+            1,
+        ),
+        IndicatorSpec(
+            "lq_emp",
+            "Employment specialisation (location quotient vs EU27)",
+            "ratio",
+            "The ecosystem's share of employment in the place divided by its share in the EU27 "
+            "(2020 composition). Above 1: more specialised than the EU.",
+            "sbs_na_sca_r2",
+            "country",
+            None,
+            2,
+        ),
+        IndicatorSpec(
+            "region_emp",
+            "Persons employed (regional)",
+            "persons",
+            "Persons employed in the ecosystem's NACE activities in the NUTS 2 region.",
+            "sbs_r_nuts06_r2",
+            "region",
+        ),
+        IndicatorSpec(
+            "region_units",
+            "Local units (regional)",
+            "number",
+            "Local units in the ecosystem's NACE activities in the NUTS 2 region.",
+            "sbs_r_nuts06_r2",
+            "region",
+        ),
+        IndicatorSpec(
+            "region_share_emp",
+            "Share of regional employment",
+            "%",
+            "The ecosystem's share of the region's persons employed in the covered activities.",
+            "sbs_r_nuts06_r2",
+            "region",
+            None,
+            1,
+        ),
+        IndicatorSpec(
+            "region_lq_emp",
+            "Employment specialisation (regional location quotient vs EU)",
+            "ratio",
+            "The ecosystem's employment share in the region over its share in the EU.",
+            "sbs_r_nuts06_r2",
+            "region",
+            None,
+            2,
+        ),
     ]
 }
 
 # Eurostat code lists loaded as reference data (dimension name -> .dic file in the mirror).
 CODELISTS = (
-    "geo", "nace_r2", "indic_sb", "indic_is", "unit", "size_emp", "airpol", "indic_et",
-    "stk_flow", "sitc06", "obs_status",
+    "geo",
+    "nace_r2",
+    "indic_sb",
+    "indic_is",
+    "unit",
+    "size_emp",
+    "airpol",
+    "indic_et",
+    "stk_flow",
+    "sitc06",
+    "obs_status",
 )
-EUROSTAT_DIC = "https://ec.europa.eu/eurostat/estat-navtree-portlet-prod/BulkDownloadListing?file=dic%2Fen%2F{name}.dic"
+EUROSTAT_DIC = (
+    "https://ec.europa.eu/eurostat/estat-navtree-portlet-prod/BulkDownloadListing?file=dic%2Fen%2F{name}.dic"
+)
 
 
 def get_source(code: str) -> SourceSpec:

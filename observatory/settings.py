@@ -169,9 +169,7 @@ if PRODUCTION:
         }
     }
 else:
-    MAILERS = {
-        "default": {"BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
-    }
+    MAILERS = {"default": {"BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]

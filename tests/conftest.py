@@ -18,7 +18,7 @@ def mirror_path() -> Path:
 
 
 @pytest.fixture
-def mirror(settings) -> Path:
+def mirror(settings, raw_dir) -> Path:
     path = mirror_path()
     if not (path / "README.md").is_file():
         pytest.skip(f"data mirror not found at {path} (set OBSERVATORY_DATA_MIRROR)")
@@ -27,19 +27,16 @@ def mirror(settings) -> Path:
 
 
 @pytest.fixture
-def no_mirror(settings, tmp_path):
-    """No mirror and no network: reference loaders fall back to fixtures only."""
-    settings.OBSERVATORY_DATA_MIRROR = None
-    return None
-
-
-@pytest.fixture(autouse=True)
-def _raw_dir(settings, tmp_path):
+def raw_dir(settings, tmp_path):
+    """Releases' raw bytes go to a temporary folder; an empty mirror keeps tests off the network."""
     settings.OBSERVATORY_RAW_DIR = tmp_path / "raw"
+    (tmp_path / "offline-mirror").mkdir()
+    settings.OBSERVATORY_DATA_MIRROR = str(tmp_path / "offline-mirror")
+    return settings.OBSERVATORY_RAW_DIR
 
 
 @pytest.fixture
-def reference(db):
+def reference(db, raw_dir):
     """Countries, ecosystems and mapping v1 from fixtures/ (no network, no mirror)."""
     from indicators import reference as ref
     from indicators.refresh import sync_registry

@@ -6,126 +6,218 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('code', models.CharField(max_length=16, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=120)),
-                ('iso2', models.CharField(blank=True, max_length=2)),
-                ('kind', models.CharField(choices=[('country', 'Country'), ('aggregate', 'Aggregate')], default='country', max_length=12)),
-                ('eu27_2020', models.BooleanField(default=False, verbose_name='EU27 (from 2020) member')),
-                ('efta', models.BooleanField(default=False, verbose_name='EFTA member')),
+                ("code", models.CharField(max_length=16, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=120)),
+                ("iso2", models.CharField(blank=True, max_length=2)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("country", "Country"), ("aggregate", "Aggregate")],
+                        default="country",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "eu27_2020",
+                    models.BooleanField(default=False, verbose_name="EU27 (from 2020) member"),
+                ),
+                ("efta", models.BooleanField(default=False, verbose_name="EFTA member")),
             ],
             options={
-                'verbose_name_plural': 'countries',
-                'ordering': ['kind', 'name'],
+                "verbose_name_plural": "countries",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Ecosystem',
+            name="Ecosystem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('short_name', models.CharField(blank=True, max_length=60)),
-                ('description', models.TextField(blank=True)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                ("short_name", models.CharField(blank=True, max_length=60)),
+                ("description", models.TextField(blank=True)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['order', 'name'],
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='MappingVersion',
+            name="MappingVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(unique=True)),
-                ('note', models.TextField(blank=True, help_text='What changed in this version and why.')),
-                ('is_current', models.BooleanField(default=False)),
-                ('verified', models.BooleanField(default=False, help_text="Checked against the Commission's official allocation table.")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(unique=True)),
+                (
+                    "note",
+                    models.TextField(blank=True, help_text="What changed in this version and why."),
+                ),
+                ("is_current", models.BooleanField(default=False)),
+                (
+                    "verified",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Checked against the Commission's official allocation table.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='NutsChange',
+            name="NutsChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_version', models.PositiveSmallIntegerField()),
-                ('to_version', models.PositiveSmallIntegerField()),
-                ('old_code', models.CharField(blank=True, max_length=12)),
-                ('new_code', models.CharField(blank=True, max_length=12)),
-                ('change', models.CharField(max_length=40)),
-                ('note', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_version", models.PositiveSmallIntegerField()),
+                ("to_version", models.PositiveSmallIntegerField()),
+                ("old_code", models.CharField(blank=True, max_length=12)),
+                ("new_code", models.CharField(blank=True, max_length=12)),
+                ("change", models.CharField(max_length=40)),
+                ("note", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['from_version', 'old_code'],
+                "ordering": ["from_version", "old_code"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12)),
-                ('version', models.PositiveSmallIntegerField(choices=[(2013, '2013'), (2016, '2016'), (2021, '2021')])),
-                ('level', models.PositiveSmallIntegerField()),
-                ('country', models.CharField(max_length=4)),
-                ('name', models.CharField(max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12)),
+                (
+                    "version",
+                    models.PositiveSmallIntegerField(
+                        choices=[(2013, "2013"), (2016, "2016"), (2021, "2021")]
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField()),
+                ("country", models.CharField(max_length=4)),
+                ("name", models.CharField(max_length=200)),
             ],
             options={
-                'ordering': ['code', '-version'],
+                "ordering": ["code", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('code', models.CharField(max_length=24, primary_key=True, serialize=False)),
-                ('dotted', models.CharField(db_index=True, max_length=24)),
-                ('level', models.PositiveSmallIntegerField()),
-                ('section', models.CharField(blank=True, max_length=2)),
-                ('name', models.CharField(max_length=300)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='ecosystems.activity')),
+                ("code", models.CharField(max_length=24, primary_key=True, serialize=False)),
+                ("dotted", models.CharField(db_index=True, max_length=24)),
+                ("level", models.PositiveSmallIntegerField()),
+                ("section", models.CharField(blank=True, max_length=2)),
+                ("name", models.CharField(max_length=300)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="ecosystems.activity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'activities',
-                'ordering': ['code'],
+                "verbose_name_plural": "activities",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='CodeLabel',
+            name="CodeLabel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dimension', models.CharField(max_length=32)),
-                ('code', models.CharField(max_length=64)),
-                ('label', models.TextField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("dimension", models.CharField(max_length=32)),
+                ("code", models.CharField(max_length=64)),
+                ("label", models.TextField()),
             ],
             options={
-                'ordering': ['dimension', 'code'],
-                'constraints': [models.UniqueConstraint(fields=('dimension', 'code'), name='codelabel_dimension_code_unique')],
+                "ordering": ["dimension", "code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("dimension", "code"), name="codelabel_dimension_code_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EcosystemActivity',
+            name="EcosystemActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nace', models.CharField(help_text='Eurostat form, e.g. C25 or C254.', max_length=24)),
-                ('share', models.DecimalField(decimal_places=4, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)])),
-                ('confidence', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], default='low', max_length=8)),
-                ('source_note', models.TextField(blank=True)),
-                ('ecosystem', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='ecosystems.ecosystem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "nace",
+                    models.CharField(help_text="Eurostat form, e.g. C25 or C254.", max_length=24),
+                ),
+                (
+                    "share",
+                    models.DecimalField(
+                        decimal_places=4,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(1),
+                        ],
+                    ),
+                ),
+                (
+                    "confidence",
+                    models.CharField(
+                        choices=[("low", "Low"), ("medium", "Medium"), ("high", "High")],
+                        default="low",
+                        max_length=8,
+                    ),
+                ),
+                ("source_note", models.TextField(blank=True)),
+                (
+                    "ecosystem",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="ecosystems.ecosystem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'ecosystem activities',
-                'ordering': ['ecosystem__order', 'nace'],
+                "verbose_name_plural": "ecosystem activities",
+                "ordering": ["ecosystem__order", "nace"],
             },
         ),
     ]

@@ -6,47 +6,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ecosystems', '0001_initial'),
+        ("ecosystems", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mappingversion',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL),
+            model_name="mappingversion",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='ecosystemactivity',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='ecosystems.mappingversion'),
+            model_name="ecosystemactivity",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="rows",
+                to="ecosystems.mappingversion",
+            ),
         ),
         migrations.AddIndex(
-            model_name='nutschange',
-            index=models.Index(fields=['from_version', 'to_version', 'old_code'], name='ecosystems__from_ve_12bf9c_idx'),
+            model_name="nutschange",
+            index=models.Index(
+                fields=["from_version", "to_version", "old_code"],
+                name="ecosystems__from_ve_12bf9c_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='region',
-            index=models.Index(fields=['country', 'level', 'version'], name='ecosystems__country_a0e976_idx'),
+            model_name="region",
+            index=models.Index(fields=["country", "level", "version"], name="ecosystems__country_a0e976_idx"),
         ),
         migrations.AddConstraint(
-            model_name='region',
-            constraint=models.UniqueConstraint(fields=('code', 'version'), name='region_code_version_unique'),
+            model_name="region",
+            constraint=models.UniqueConstraint(fields=("code", "version"), name="region_code_version_unique"),
         ),
         migrations.AddConstraint(
-            model_name='mappingversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='one_current_mapping'),
+            model_name="mappingversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)),
+                fields=("is_current",),
+                name="one_current_mapping",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ecosystemactivity',
-            constraint=models.UniqueConstraint(fields=('version', 'ecosystem', 'nace'), name='mapping_row_unique'),
+            model_name="ecosystemactivity",
+            constraint=models.UniqueConstraint(
+                fields=("version", "ecosystem", "nace"), name="mapping_row_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ecosystemactivity',
-            constraint=models.CheckConstraint(condition=models.Q(('share__gte', 0), ('share__lte', 1)), name='mapping_share_0_1'),
+            model_name="ecosystemactivity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("share__gte", 0), ("share__lte", 1)), name="mapping_share_0_1"
+            ),
         ),
     ]

@@ -6,164 +6,287 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DataState',
+            name="DataState",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('generation', models.PositiveIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("generation", models.PositiveIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Release',
+            name="Release",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sha256', models.CharField(max_length=64)),
-                ('size_bytes', models.BigIntegerField()),
-                ('format', models.CharField(max_length=32)),
-                ('dimensions', models.JSONField(default=list)),
-                ('labels', models.JSONField(blank=True, default=dict)),
-                ('publisher_updated', models.DateField(blank=True, null=True)),
-                ('fetched_from', models.CharField(max_length=500)),
-                ('fetched_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('raw_path', models.CharField(max_length=500)),
-                ('row_count', models.PositiveIntegerField(default=0)),
-                ('period_min', models.CharField(blank=True, max_length=10)),
-                ('period_max', models.CharField(blank=True, max_length=10)),
-                ('status', models.CharField(choices=[('current', 'Current'), ('superseded', 'Superseded')], default='current', max_length=12)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64)),
+                ("size_bytes", models.BigIntegerField()),
+                ("format", models.CharField(max_length=32)),
+                ("dimensions", models.JSONField(default=list)),
+                ("labels", models.JSONField(blank=True, default=dict)),
+                ("publisher_updated", models.DateField(blank=True, null=True)),
+                ("fetched_from", models.CharField(max_length=500)),
+                ("fetched_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("raw_path", models.CharField(max_length=500)),
+                ("row_count", models.PositiveIntegerField(default=0)),
+                ("period_min", models.CharField(blank=True, max_length=10)),
+                ("period_max", models.CharField(blank=True, max_length=10)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("current", "Current"), ("superseded", "Superseded")],
+                        default="current",
+                        max_length=12,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source', '-fetched_at'],
-                'get_latest_by': 'fetched_at',
+                "ordering": ["source", "-fetched_at"],
+                "get_latest_by": "fetched_at",
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('code', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('publisher', models.CharField(max_length=120)),
-                ('title', models.CharField(max_length=300)),
-                ('licence', models.CharField(max_length=300)),
-                ('credit', models.CharField(max_length=300)),
-                ('remote_url', models.URLField(max_length=500)),
-                ('kind', models.CharField(max_length=20)),
-                ('publisher_updated', models.DateField(blank=True, null=True)),
-                ('last_checked_at', models.DateTimeField(blank=True, null=True)),
-                ('current_release', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='indicators.release')),
+                ("code", models.CharField(max_length=64, primary_key=True, serialize=False)),
+                ("publisher", models.CharField(max_length=120)),
+                ("title", models.CharField(max_length=300)),
+                ("licence", models.CharField(max_length=300)),
+                ("credit", models.CharField(max_length=300)),
+                ("remote_url", models.URLField(max_length=500)),
+                ("kind", models.CharField(max_length=20)),
+                ("publisher_updated", models.DateField(blank=True, null=True)),
+                ("last_checked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "current_release",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="indicators.release",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='release',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='releases', to='indicators.source'),
+            model_name="release",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="releases",
+                to="indicators.source",
+            ),
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('code', models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ('title', models.CharField(max_length=200)),
-                ('unit', models.CharField(max_length=60)),
-                ('description', models.TextField()),
-                ('scope', models.CharField(max_length=20)),
-                ('higher_is_better', models.BooleanField(null=True)),
-                ('decimals', models.PositiveSmallIntegerField(default=0)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='indicators', to='indicators.source')),
+                ("code", models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ("title", models.CharField(max_length=200)),
+                ("unit", models.CharField(max_length=60)),
+                ("description", models.TextField()),
+                ("scope", models.CharField(max_length=20)),
+                ("higher_is_better", models.BooleanField(null=True)),
+                ("decimals", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="indicators",
+                        to="indicators.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['scope', 'code'],
+                "ordering": ["scope", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Observation',
+            name="Observation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('geo', models.CharField(max_length=16)),
-                ('nace', models.CharField(blank=True, max_length=24)),
-                ('measure', models.CharField(blank=True, max_length=40)),
-                ('unit', models.CharField(blank=True, max_length=24)),
-                ('size', models.CharField(blank=True, max_length=16)),
-                ('extra', models.CharField(blank=True, max_length=120)),
-                ('period', models.CharField(max_length=10)),
-                ('value', models.FloatField(null=True)),
-                ('flags', models.CharField(blank=True, max_length=8)),
-                ('release', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='observations', to='indicators.release')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("geo", models.CharField(max_length=16)),
+                ("nace", models.CharField(blank=True, max_length=24)),
+                ("measure", models.CharField(blank=True, max_length=40)),
+                ("unit", models.CharField(blank=True, max_length=24)),
+                ("size", models.CharField(blank=True, max_length=16)),
+                ("extra", models.CharField(blank=True, max_length=120)),
+                ("period", models.CharField(max_length=10)),
+                ("value", models.FloatField(null=True)),
+                ("flags", models.CharField(blank=True, max_length=8)),
+                (
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="observations",
+                        to="indicators.release",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['release', 'measure', 'geo', 'period'], name='obs_lookup')],
+                "indexes": [models.Index(fields=["release", "measure", "geo", "period"], name="obs_lookup")],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorValue',
+            name="IndicatorValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ecosystem', models.CharField(max_length=60)),
-                ('geo', models.CharField(max_length=16)),
-                ('period', models.CharField(max_length=10)),
-                ('value', models.FloatField(null=True)),
-                ('flags', models.CharField(blank=True, max_length=8)),
-                ('rank', models.PositiveSmallIntegerField(null=True)),
-                ('mapping_version', models.PositiveIntegerField()),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='indicators.indicator')),
-                ('release', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='indicators.release')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ecosystem", models.CharField(max_length=60)),
+                ("geo", models.CharField(max_length=16)),
+                ("period", models.CharField(max_length=10)),
+                ("value", models.FloatField(null=True)),
+                ("flags", models.CharField(blank=True, max_length=8)),
+                ("rank", models.PositiveSmallIntegerField(null=True)),
+                ("mapping_version", models.PositiveIntegerField()),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="values",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="indicators.release",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['indicator', 'ecosystem', 'period'], name='iv_by_ecosystem'), models.Index(fields=['indicator', 'geo', 'period'], name='iv_by_geo')],
+                "indexes": [
+                    models.Index(fields=["indicator", "ecosystem", "period"], name="iv_by_ecosystem"),
+                    models.Index(fields=["indicator", "geo", "period"], name="iv_by_geo"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Geometry',
+            name="Geometry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nuts_id', models.CharField(max_length=12)),
-                ('level', models.PositiveSmallIntegerField()),
-                ('country', models.CharField(max_length=4)),
-                ('name', models.CharField(max_length=200)),
-                ('geometry', models.JSONField()),
-                ('release', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='geometries', to='indicators.release')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nuts_id", models.CharField(max_length=12)),
+                ("level", models.PositiveSmallIntegerField()),
+                ("country", models.CharField(max_length=4)),
+                ("name", models.CharField(max_length=200)),
+                ("geometry", models.JSONField()),
+                (
+                    "release",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="geometries",
+                        to="indicators.release",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'geometries',
-                'indexes': [models.Index(fields=['release', 'level', 'country'], name='geom_lookup')],
+                "verbose_name_plural": "geometries",
+                "indexes": [models.Index(fields=["release", "level", "country"], name="geom_lookup")],
             },
         ),
         migrations.CreateModel(
-            name='Run',
+            name="Run",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('ingest', 'Ingest'), ('recompute', 'Recompute')], max_length=12)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('unchanged', 'Unchanged'), ('skipped', 'Skipped'), ('failed', 'Failed')], default='queued', max_length=12)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('step', models.CharField(blank=True, max_length=120)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('message', models.TextField(blank=True)),
-                ('error', models.TextField(blank=True)),
-                ('timings', models.JSONField(blank=True, default=dict)),
-                ('attempt', models.PositiveSmallIntegerField(default=1)),
-                ('task_id', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('release', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='indicators.release')),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='indicators.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("ingest", "Ingest"), ("recompute", "Recompute")], max_length=12
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("unchanged", "Unchanged"),
+                            ("skipped", "Skipped"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("step", models.CharField(blank=True, max_length=120)),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("message", models.TextField(blank=True)),
+                ("error", models.TextField(blank=True)),
+                ("timings", models.JSONField(blank=True, default=dict)),
+                ("attempt", models.PositiveSmallIntegerField(default=1)),
+                ("task_id", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "release",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="indicators.release",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="indicators.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status', 'heartbeat_at'], name='indicators__status_1da79b_idx')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["status", "heartbeat_at"], name="indicators__status_1da79b_idx")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='release',
-            constraint=models.UniqueConstraint(fields=('source', 'sha256'), name='release_source_sha_unique'),
+            model_name="release",
+            constraint=models.UniqueConstraint(fields=("source", "sha256"), name="release_source_sha_unique"),
         ),
     ]

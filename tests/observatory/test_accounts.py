@@ -13,7 +13,11 @@ def _link(mail) -> str:
 def test_signup_verify_login_logout(client, mailoutbox):
     response = client.post(
         "/accounts/signup/",
-        {"email": "dora@example.eu", "password1": "an-unusual passphrase 7", "password2": "an-unusual passphrase 7"},
+        {
+            "email": "dora@example.eu",
+            "password1": "an-unusual passphrase 7",
+            "password2": "an-unusual passphrase 7",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
@@ -26,7 +30,9 @@ def test_signup_verify_login_logout(client, mailoutbox):
 
     confirm = client.post(_link(mailoutbox[0]))
     assert confirm.status_code == 302
-    login = client.post("/accounts/login/", {"login": "dora@example.eu", "password": "an-unusual passphrase 7"})
+    login = client.post(
+        "/accounts/login/", {"login": "dora@example.eu", "password": "an-unusual passphrase 7"}
+    )
     assert login.status_code == 302
     user = get_user_model().objects.get(email="dora@example.eu")
     assert client.session["_auth_user_id"] == str(user.pk)

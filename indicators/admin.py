@@ -1,0 +1,177 @@
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils.html import format_html
+
+from ecosystems.models import EcosystemActivity, MappingVersion
+
+from .models import Indicator, Release, Run, Source
+from .tasks import enqueue_ingest, enqueue_recompute
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "title",
+        "publisher",
+        "current_release",
+        "publisher_updated",
+        "last_checked_at",
+    ]
+    readonly_fields = [f.name for f in Source._meta.fields]
+    actions = ["refresh_now"]
+
+    def has_add_permission(self, request):
+        return False  # sources come from the registry (indicators/registry.py)
+
+    @admin.action(description="Refresh now (ingest, then recompute)")
+    def refresh_now(self, request, queryset):
+        runs = [enqueue_ingest(source.code) for source in queryset]
+        enqueue_recompute()
+        url = reverse("admin:indicators_run_changelist")
+        messages.success(
+            request,
+            format_html("{} ingest run(s) queued; <a href='{}'>watch the runs</a>.", len(runs), url),
+        )
+
+
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "source",
+        "status",
+        "row_count",
+        "publisher_updated",
+        "fetched_at",
+        "sha_short",
+    ]
+    list_filter = ["source", "status"]
+    readonly_fields = [f.name for f in Release._meta.fields]
+
+    @admin.display(description="sha256")
+    def sha_short(self, obj):
+        return obj.sha256[:12]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Run)
+class RunAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "kind",
+        "source",
+        "status_badge",
+        "progress_bar",
+        "step",
+        "rows",
+        "created_at",
+        "duration",
+    ]
+    list_filter = ["status", "kind", "source"]
+    readonly_fields = [f.name for f in Run._meta.fields] + ["progress_bar"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="status")
+    def status_badge(self, obj):
+        css = {"failed": "error", "succeeded": "ok", "unchanged": "ok"}.get(obj.status, "warn")
+        return format_html('<span class="badge badge-{}">{}</span>', css, obj.get_status_display())
+
+    @admin.display(description="progress")
+    def progress_bar(self, obj):
+        return format_html(
+            '<progress max="100" value="{}" aria-label="progress">{}%</progress> {}%',
+            obj.progress,
+            obj.progress,
+            obj.progress,
+        )
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "unit", "scope", "source"]
+    readonly_fields = [f.name for f in Indicator._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class EcosystemActivityInline(admin.TabularInline):
+    model = EcosystemActivity
+    extra = 1
+    fields = ["ecosystem", "nace", "share", "confidence", "source_note"]
+
+
+@admin.register(MappingVersion)
+class MappingVersionAdmin(admin.ModelAdmin):
+    """The mapping's version history. Curators copy the current version, edit the copy, then make
+    it current; the indicators are recomputed from whichever version is current."""
+
+    list_display = ["__str__", "is_current", "verified", "created_at", "created_by", "row_count"]
+    readonly_fields = ["number", "is_current", "created_at", "created_by"]
+    inlines = [EcosystemActivityInline]
+    actions = ["copy_as_new_version", "make_current"]
+
+    @admin.display(description="rows")
+    def row_count(self, obj):
+        return obj.rows.count()
+
+    def get_readonly_fields(self, request, obj=None):
+        # Published versions are history: editing happens on a new copy.
+        return self.readonly_fields + (["note", "verified"] if obj and obj.is_current else [])
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_current)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.number = (MappingVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Copy as a new draft version")
+    def copy_as_new_version(self, request, queryset):
+        for version in queryset:
+            copy = copy_version(version, request.user)
+            messages.success(request, f"{copy} created from {version}; edit it, then make it current.")
+
+    @admin.action(description="Make current (then recompute indicators)")
+    def make_current(self, request, queryset):
+        if queryset.count() != 1:
+            messages.error(request, "Choose exactly one version to make current.")
+            return
+        version = queryset.get()
+        with transaction.atomic():
+            MappingVersion.objects.filter(is_current=True).update(is_current=False)
+            MappingVersion.objects.filter(pk=version.pk).update(is_current=True)
+        run = enqueue_recompute()
+        messages.success(request, f"{version} is current; recompute queued (run {run.pk}).")
+
+
+@transaction.atomic
+def copy_version(version: MappingVersion, user) -> MappingVersion:
+    number = (MappingVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+    copy = MappingVersion.objects.create(number=number, note=f"Copy of v{version.number}: ", created_by=user)
+    EcosystemActivity.objects.bulk_create(
+        [
+            EcosystemActivity(
+                version=copy,
+                ecosystem_id=r.ecosystem_id,
+                nace=r.nace,
+                share=r.share,
+                confidence=r.confidence,
+                source_note=r.source_note,
+            )
+            for r in version.rows.all()
+        ]
+    )
+    return copy

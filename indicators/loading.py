@@ -1,0 +1,224 @@
+"""Validate a parsed dataset and load it as a new release with PostgreSQL COPY, atomically.
+
+Contract: `validate()` writes nothing and raises `IngestError` naming the file, the line/row and
+the reason. `write_release()` does all its writes in one transaction: the observations are
+COPYed into the table under a release that no reader can see until the transaction commits and
+the source's `current_release` points at it (the swap). Any failure rolls everything back.
+"""
+
+import io
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.db.models import F
+
+from ecosystems.models import CodeLabel, Country, Region
+
+from .models import DataState, Geometry, Observation, Release, Source
+from .registry import ROLES, SourceSpec
+from .sources.base import ParsedDataset
+
+OBS_COLUMNS = ["geo", "nace", "measure", "unit", "size", "extra", "period", "value", "flags"]
+TEXT_COLUMNS = ["geo", "nace", "measure", "unit", "size", "extra", "flags"]
+COPY_CHUNK = 200_000
+
+
+class IngestError(ValueError):
+    """Input that must not be loaded. The message names file, line/row and reason."""
+
+
+def to_observations(parsed: ParsedDataset, spec: SourceSpec, origin: str) -> pd.DataFrame:
+    """Tidy frame (OBS_COLUMNS) from a parsed file, using the registry's dimension roles."""
+    dims = [d for d in parsed.dimensions if d not in spec.ignore]
+    missing = [d for d in spec.roles if d not in parsed.dimensions]
+    if missing:
+        raise IngestError(
+            f"{origin}: line 1: header has dimensions {', '.join(parsed.dimensions)}; "
+            f"expected {', '.join(spec.roles)} for {spec.code} (missing {', '.join(missing)})"
+        )
+    frame = parsed.frame
+    out = pd.DataFrame(index=frame.index)
+    for role in ROLES:
+        dim = next((d for d, r in spec.roles.items() if r == role), None)
+        out[role] = frame[dim].astype(object) if dim else ""
+    others = [d for d in dims if d not in spec.roles]
+    out["extra"] = _join_extra(frame, others)
+    out["period"] = frame["period"].astype(object)
+    out["value"] = frame["value"].astype("float64")
+    out["flags"] = frame["flags"].astype(object).fillna("")
+    return out[OBS_COLUMNS]
+
+
+def _join_extra(frame: pd.DataFrame, dims: list[str]) -> pd.Series:
+    if not dims:
+        return pd.Series("", index=frame.index, dtype=object)
+    parts = [dim + "=" + frame[dim].astype(object) for dim in dims]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + "|" + part
+    return joined
+
+
+def validate(
+    obs: pd.DataFrame,
+    spec: SourceSpec,
+    origin: str,
+    raw_text: str | None = None,
+    labels: dict[str, dict[str, str]] | None = None,
+) -> None:
+    """Refuse the file on the first problem: empty, unknown codes, duplicate keys, implausible values.
+
+    A code is known when our copy of the publisher's code list has it, or when the file itself
+    labels it (SDMX-CSV with labels): code lists lag behind new indicators.
+    """
+    if obs.empty:
+        raise IngestError(f"{origin}: the file holds no observations")
+    for dim, codelist in spec.codelists.items():
+        column = spec.roles.get(dim)
+        values = obs[column] if column else _extra_values(obs["extra"], dim)
+        if values is None:
+            continue
+        labelled = set((labels or {}).get(dim, {}))
+        unknown = sorted(set(values.unique()) - labelled - known_codes(codelist, dim))
+        if unknown:
+            raise IngestError(
+                f"{origin}: {_where(raw_text, unknown[0])}unknown {dim} code {unknown[0]!r}"
+                + (f" (and {len(unknown) - 1} more: {', '.join(unknown[1:4])}…)" if len(unknown) > 1 else "")
+            )
+    keys = ["geo", "nace", "measure", "unit", "size", "extra", "period"]
+    duplicated = obs.duplicated(subset=keys, keep="first")
+    if duplicated.any():
+        row = obs[duplicated].iloc[0]
+        raise IngestError(
+            f"{origin}: row {int(np.flatnonzero(duplicated.to_numpy())[0]) + 1}: duplicate key "
+            f"{'/'.join(str(row[k]) for k in keys if row[k])}"
+        )
+    _check_ranges(obs, spec, origin, raw_text)
+
+
+def _extra_values(extra: pd.Series, dim: str) -> pd.Series | None:
+    found = extra.str.extract(rf"(?:^|\|){re.escape(dim)}=([^|]*)")[0]
+    return None if found.isna().all() else found.dropna()
+
+
+def _check_ranges(obs, spec, origin, raw_text) -> None:
+    for measure, (low, high) in spec.ranges.items():
+        subset = obs if measure == "*" else obs[obs["measure"] == measure]
+        values = subset["value"]
+        bad = subset[(values < low) | (values > high)]
+        if not bad.empty:
+            row = bad.iloc[0]
+            raise IngestError(
+                f"{origin}: {_where(raw_text, row['geo'])}implausible value {row['value']:g} for "
+                f"{row['measure'] or 'value'} {row['geo']} {row['period']} (expected {low:g}…{high:g})"
+            )
+
+
+def _where(raw_text: str | None, token: str) -> str:
+    """'line N: ' of the first line holding TOKEN as a cell or key part (only on the error path)."""
+    if not raw_text:
+        return ""
+    pattern = re.compile(rf"(^|[,\t\\]){re.escape(str(token))}([,\t\s]|$)")
+    for number, line in enumerate(raw_text.splitlines(), start=1):
+        if pattern.search(line):
+            return f"line {number}: "
+    return ""
+
+
+def known_codes(codelist: str, dim: str) -> set[str]:
+    """Codes a dimension may take: the publisher's code list; for geo also our places."""
+    codes = set(CodeLabel.objects.filter(dimension=codelist).values_list("code", flat=True))
+    if dim == "geo":
+        codes |= set(Country.objects.values_list("code", flat=True))
+        codes |= set(Region.objects.values_list("code", flat=True))
+    if not codes:
+        raise IngestError(f"code list {codelist!r} is not loaded: run `manage.py load_reference` first")
+    return codes
+
+
+def write_release(
+    spec, fetched, parsed: ParsedDataset, obs, publisher_updated, raw_path, fail_after_copy=None
+):
+    """Load OBS (or geometries) as a new current release of SPEC in one transaction; return it."""
+    with transaction.atomic():
+        source = Source.objects.select_for_update().get(code=spec.code)
+        release = Release.objects.create(
+            source=source,
+            sha256=fetched.sha256,
+            size_bytes=len(fetched.raw),
+            format=parsed.format,
+            dimensions=list(parsed.dimensions),
+            labels=parsed.labels,
+            publisher_updated=publisher_updated,
+            fetched_from=fetched.origin,
+            raw_path=str(raw_path),
+        )
+        if spec.kind == "geometry":
+            count = _write_geometries(release, parsed.frame)
+        else:
+            count = copy_observations(release.pk, obs)
+            release.period_min, release.period_max = obs["period"].min(), obs["period"].max()
+        if fail_after_copy:
+            fail_after_copy()  # test hook: a crash between the load and the swap
+        release.row_count = count
+        release.save(update_fields=["row_count", "period_min", "period_max"])
+        source.releases.exclude(pk=release.pk).update(status=Release.Status.SUPERSEDED)
+        source.current_release = release
+        source.publisher_updated = publisher_updated
+        source.save(update_fields=["current_release", "publisher_updated"])
+        bump_generation()
+    return release
+
+
+def copy_observations(release_id: int, obs: pd.DataFrame) -> int:
+    """COPY the tidy rows in CSV chunks (empty value -> NULL; empty text stays '')."""
+    sql = (
+        f"COPY {Observation._meta.db_table} (release_id, {', '.join(OBS_COLUMNS)}) FROM STDIN "
+        f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))"
+    )
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for chunk in _csv_chunks(release_id, obs):
+            copy.write(chunk)
+    return len(obs)
+
+
+def _csv_chunks(release_id: int, obs: pd.DataFrame) -> Iterable[str]:
+    for start in range(0, len(obs), COPY_CHUNK):
+        part = obs.iloc[start : start + COPY_CHUNK]
+        buffer = io.StringIO()
+        part.insert(0, "release_id", release_id)
+        part.to_csv(buffer, header=False, index=False, float_format="%.17g")
+        yield buffer.getvalue()
+
+
+def _write_geometries(release: Release, frame: pd.DataFrame) -> int:
+    import json
+
+    rows = [
+        Geometry(
+            release=release,
+            nuts_id=r.nuts_id,
+            level=int(r.level),
+            country=r.country,
+            name=r.name_latn or r.name,
+            geometry=json.loads(r.geometry),
+        )
+        for r in frame.itertuples(index=False)
+    ]
+    Geometry.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def bump_generation() -> int:
+    """One bump per successful change: page caches keyed on the generation all expire at once."""
+    state, _ = DataState.objects.get_or_create(id=1)
+    DataState.objects.filter(id=1).update(generation=F("generation") + 1)
+    state.refresh_from_db()
+    return state.generation
+
+
+def current_generation() -> int:
+    return DataState.objects.filter(id=1).values_list("generation", flat=True).first() or 0

@@ -1,0 +1,265 @@
+"""Load reference data: our own definitions from fixtures/, publisher classifications from the
+mirror (or the publisher). Idempotent: running it twice changes nothing the second time.
+
+Curators' edits win: the ecosystem mapping fixture only seeds version 1 when no version exists.
+"""
+
+import csv
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from ecosystems.models import (
+    Activity,
+    CodeLabel,
+    Country,
+    Ecosystem,
+    EcosystemActivity,
+    MappingVersion,
+    NutsChange,
+    Region,
+)
+
+from . import fetch as fetching
+from .registry import CODELISTS, EUROSTAT_DIC
+
+logger = logging.getLogger(__name__)
+
+FIXTURES = settings.BASE_DIR / "fixtures" / "reference"
+EUROSTAT_CLASSIFICATIONS = "https://github.com/eurostat/correspondenceTables/raw/main/inst/extdata/test/"
+NUTS_XLSX = "https://ec.europa.eu/eurostat/documents/345175/629341/"
+
+
+@dataclass(frozen=True)
+class ReferenceFile:
+    mirror_path: str
+    remote_url: str
+
+
+REFERENCE_FILES = {
+    "nace": ReferenceFile(
+        "reference/eurostat_classifications/Nace2_long.csv",
+        EUROSTAT_CLASSIFICATIONS + "Nace2_long.csv",
+    ),
+    "nuts2021": ReferenceFile(
+        "gisco/NUTS_LB_2021_4326.geojson",
+        "https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/NUTS_LB_2021_4326.geojson",
+    ),
+    "nuts2016": ReferenceFile("reference/eurostat_nuts_classification/nuts-2016.tsv", ""),
+    "nuts2013_2016": ReferenceFile(
+        "reference/eurostat_nuts_classification/NUTS2013-NUTS2016.xlsx",
+        NUTS_XLSX + "NUTS2013-NUTS2016.xlsx",
+    ),
+    "nuts2021_xlsx": ReferenceFile(
+        "reference/eurostat_nuts_classification/NUTS2021.xlsx", NUTS_XLSX + "NUTS2021.xlsx"
+    ),
+}
+
+
+def read_reference(ref: ReferenceFile) -> bytes | None:
+    """Bytes from the mirror, else the publisher; None (logged) when neither is reachable."""
+    root = fetching.mirror_root()
+    if root is not None and (root / ref.mirror_path).is_file():
+        return (root / ref.mirror_path).read_bytes()
+    if not ref.remote_url:
+        return None
+    try:
+        return fetching.download(ref.remote_url)
+    except fetching.FetchError as exc:
+        logger.warning("reference file unavailable: %s", exc)
+        return None
+
+
+def read_dic(name: str) -> bytes | None:
+    return read_reference(ReferenceFile(f"eurostat/dic/en/{name}.dic", EUROSTAT_DIC.format(name=name)))
+
+
+def _fixture_rows(name: str) -> list[dict[str, str]]:
+    with (FIXTURES / name).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@transaction.atomic
+def load_countries() -> int:
+    rows = _fixture_rows("countries.csv")
+    for row in rows:
+        Country.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "iso2": row["iso2"],
+                "kind": row["kind"],
+                "eu27_2020": row["eu27_2020"] == "1",
+                "efta": row["efta"] == "1",
+            },
+        )
+    return len(rows)
+
+
+@transaction.atomic
+def load_ecosystems() -> tuple[int, int]:
+    """The 14 ecosystems (upserted) and, if no mapping version exists yet, mapping v1."""
+    for row in _fixture_rows("ecosystems.csv"):
+        Ecosystem.objects.update_or_create(
+            slug=row["slug"],
+            defaults={
+                "name": row["name"],
+                "short_name": row.get("short_name", ""),
+                "description": row.get("description", ""),
+                "order": int(row.get("order") or 0),
+            },
+        )
+    if MappingVersion.objects.exists():
+        return Ecosystem.objects.count(), 0
+    version = MappingVersion.objects.create(
+        number=1,
+        is_current=True,
+        note="Initial UNVERIFIED draft by the project team (fixtures/reference/ecosystem_nace_mapping.csv), "
+        "derived from NACE descriptions, not the Commission's SWD(2021) 351 allocation table.",
+    )
+    ecosystems = {e.slug: e for e in Ecosystem.objects.all()}
+    rows = [
+        EcosystemActivity(
+            version=version,
+            ecosystem=ecosystems[row["ecosystem"]],
+            nace=row["nace"],
+            share=row["share"],
+            confidence=row["confidence"],
+            source_note=row["source_note"],
+        )
+        for row in _fixture_rows("ecosystem_nace_mapping.csv")
+    ]
+    EcosystemActivity.objects.bulk_create(rows)
+    return len(ecosystems), len(rows)
+
+
+def load_codelists() -> dict[str, int]:
+    """Eurostat code lists (.dic): replaced per dimension, in one transaction each."""
+    from .sources.eurostat import parse_dic
+
+    counts = {}
+    for name in CODELISTS:
+        raw = read_dic(name)
+        if raw is None:
+            logger.warning("code list %s unavailable; validation of %s falls back to our places", name, name)
+            continue
+        labels = parse_dic(raw, f"{name}.dic")
+        with transaction.atomic():
+            CodeLabel.objects.filter(dimension=name).delete()
+            CodeLabel.objects.bulk_create(
+                [CodeLabel(dimension=name, code=c, label=label) for c, label in labels.items()],
+                batch_size=2000,
+            )
+        counts[name] = len(labels)
+    return counts
+
+
+@transaction.atomic
+def load_nace() -> int:
+    """NACE Rev. 2 structure (with parents) plus Eurostat's aggregates from the nace_r2 code list."""
+    from .sources.nace import aggregate_codes, parse_nace_structure
+
+    raw = read_reference(REFERENCE_FILES["nace"])
+    if raw is None:
+        return 0
+    frame = parse_nace_structure(raw, REFERENCE_FILES["nace"].mirror_path)
+    Activity.objects.all().delete()
+    Activity.objects.bulk_create(
+        [
+            Activity(code=r.code, dotted=r.dotted, level=r.level, section=r.section, name=r.name)
+            for r in frame.itertuples(index=False)
+        ]
+    )
+    parents = {r.code: r.parent for r in frame.itertuples(index=False) if r.parent}
+    for level in (2, 3, 4):
+        codes = frame.loc[frame["level"] == level, "code"]
+        for code in codes:
+            Activity.objects.filter(code=code).update(parent_id=parents.get(code))
+    dic = dict(CodeLabel.objects.filter(dimension="nace_r2").values_list("code", "label"))
+    aggregates = aggregate_codes(dic) if dic else None
+    if aggregates is not None:
+        known = set(frame["code"])
+        Activity.objects.bulk_create(
+            [
+                Activity(code=r.code, dotted=r.code, level=0, name=r.name[:300])
+                for r in aggregates.itertuples(index=False)
+                if r.code not in known
+            ]
+        )
+    return Activity.objects.count()
+
+
+@transaction.atomic
+def load_regions() -> dict[str, int]:
+    """NUTS regions in versions 2013, 2016, 2021 and the official change tables between them."""
+    from .sources import nuts
+
+    counts = {}
+    loaders = [
+        ("nuts2021", nuts.parse_nuts_2021_labels),
+        ("nuts2016", nuts.parse_nuts_2016_tsv),
+        ("nuts2013_2016", nuts.parse_nuts_2013_from_correspondence),
+    ]
+    for key, parser in loaders:
+        raw = read_reference(REFERENCE_FILES[key])
+        if raw is None:
+            continue
+        frame = parser(raw, REFERENCE_FILES[key].mirror_path)
+        version = int(frame["version"].iloc[0])
+        Region.objects.filter(version=version).delete()
+        Region.objects.bulk_create(
+            [
+                Region(
+                    code=r.code,
+                    version=version,
+                    level=int(r.level),
+                    country=r.country,
+                    name=r.name or "",
+                )
+                for r in frame.drop_duplicates("code").itertuples(index=False)
+            ],
+            batch_size=2000,
+        )
+        counts[f"regions {version}"] = len(frame)
+    for key, versions in (("nuts2013_2016", (2013, 2016)), ("nuts2021_xlsx", (2016, 2021))):
+        raw = read_reference(REFERENCE_FILES[key])
+        if raw is None:
+            continue
+        changes = nuts.parse_nuts_changes(raw, REFERENCE_FILES[key].mirror_path, *versions)
+        NutsChange.objects.filter(from_version=versions[0], to_version=versions[1]).delete()
+        NutsChange.objects.bulk_create(
+            [
+                NutsChange(
+                    from_version=versions[0],
+                    to_version=versions[1],
+                    old_code=r.old_code,
+                    new_code=r.new_code,
+                    change=r.change,
+                    note=r.note or "",
+                )
+                for r in changes.itertuples(index=False)
+            ]
+        )
+        counts[f"changes {versions[0]}→{versions[1]}"] = len(changes)
+    return counts
+
+
+def load_all() -> list[str]:
+    """Everything, in dependency order; returns human-readable lines for the command's output."""
+    lines = [f"countries: {load_countries()}"]
+    ecosystems, mapping_rows = load_ecosystems()
+    lines.append(f"ecosystems: {ecosystems}; mapping rows seeded: {mapping_rows or 'kept existing versions'}")
+    codelists = load_codelists()
+    lines.append("code lists: " + (", ".join(f"{k} {v}" for k, v in codelists.items()) or "none reachable"))
+    lines.append(f"NACE activities: {load_nace()}")
+    regions = load_regions()
+    lines.append("NUTS: " + (", ".join(f"{k} {v}" for k, v in regions.items()) or "none reachable"))
+    return lines
+
+
+def mirror_description() -> str:
+    root = fetching.mirror_root()
+    return f"mirror {Path(root)}" if root else "no mirror configured (publishers' URLs)"

@@ -1,0 +1,385 @@
+"""Orchestration: ingest(source) and recompute() — fetch, parse, validate, load, swap, compute.
+
+Celery tasks, management commands and the admin's "refresh now" all call these functions.
+Every call is tracked as a `Run` row (status, progress, timings, error) that admins watch.
+"""
+
+import logging
+import time
+import zlib
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ecosystems.models import Country, EcosystemActivity, MappingVersion
+
+from . import fetch as fetching
+from .loading import IngestError, bump_generation, to_observations, validate, write_release
+from .models import Indicator, IndicatorValue, Observation, Release, Run, Source
+from .registry import INDICATORS, SOURCES, SourceSpec, get_source
+from .sources.base import ParseError
+from .sources.detect import parse_bytes
+
+logger = logging.getLogger(__name__)
+
+STALE_AFTER = timedelta(minutes=10)
+MAX_ATTEMPTS = 3
+NATIONAL_MEASURES = ["V11110", "V12110", "V12150", "V16110"]
+REGIONAL_MEASURES = ["V11210", "V16110"]
+
+
+# ---------------------------------------------------------------- registry -> tables
+
+
+def sync_registry() -> None:
+    """Make the Source and Indicator rows match the registry (the registry is the truth)."""
+    for spec in SOURCES.values():
+        Source.objects.update_or_create(
+            code=spec.code,
+            defaults={
+                "publisher": spec.publisher,
+                "title": spec.title,
+                "licence": spec.licence,
+                "credit": spec.credit,
+                "remote_url": spec.remote_url,
+                "kind": spec.kind,
+            },
+        )
+    for spec in INDICATORS.values():
+        Indicator.objects.update_or_create(
+            code=spec.code,
+            defaults={
+                "title": spec.title,
+                "unit": spec.unit,
+                "description": spec.description,
+                "scope": spec.scope,
+                "higher_is_better": spec.higher_is_better,
+                "decimals": spec.decimals,
+                "source_id": spec.source,
+            },
+        )
+
+
+# ---------------------------------------------------------------- run bookkeeping
+
+
+def start_run(kind: str, source: str | None = None, run: Run | None = None) -> Run:
+    """Mark RUN (queued by `tasks.enqueue_*`) or a new one as running."""
+    now = timezone.now()
+    run = run or Run(kind=kind, source_id=source)
+    run.status, run.started_at, run.heartbeat_at = Run.Status.RUNNING, now, now
+    run.save()
+    return run
+
+
+def report(run: Run, progress: int, step: str, **fields) -> None:
+    """Progress + heartbeat, written outside any data transaction so admins see it live."""
+    run.progress, run.step, run.heartbeat_at = progress, step, timezone.now()
+    for name, value in fields.items():
+        setattr(run, name, value)
+    Run.objects.filter(pk=run.pk).update(
+        progress=progress, step=step, heartbeat_at=run.heartbeat_at, **fields
+    )
+
+
+def finish(run: Run, status: str, message: str = "", error: str = "", **fields) -> Run:
+    run.status, run.message, run.error = status, message, error
+    run.finished_at = timezone.now()
+    run.progress = 100 if status != Run.Status.FAILED else run.progress
+    for name, value in fields.items():
+        setattr(run, name, value)
+    run.save()
+    log = logger.error if status == Run.Status.FAILED else logger.info
+    log("%s: %s %s", run, message, error)
+    return run
+
+
+@contextmanager
+def source_lock(code: str):
+    """One refresh per source at a time: a PostgreSQL advisory lock held for the ingest.
+
+    It is tied to the database session, so a worker that dies releases it with its connection.
+    """
+    key = zlib.crc32(f"ingest:{code}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+# ---------------------------------------------------------------- ingest
+
+
+def ingest(code: str, path: Path | None = None, run: Run | None = None, fail_after_copy=None) -> Run:
+    """Fetch SOURCE (or read PATH), and load it as its new current release unless unchanged."""
+    spec = get_source(code)
+    sync_registry()
+    run = start_run(Run.Kind.INGEST, code, run)
+    with source_lock(code) as acquired:
+        if not acquired:
+            return finish(run, Run.Status.SKIPPED, f"another refresh of {code} is running")
+        try:
+            return _ingest(spec, path, run, fail_after_copy)
+        except (fetching.FetchError, ParseError, IngestError) as exc:
+            return finish(run, Run.Status.FAILED, f"{code}: rejected, nothing changed", str(exc))
+        except Exception as exc:
+            finish(
+                run,
+                Run.Status.FAILED,
+                f"{code}: failed, nothing changed",
+                f"{exc.__class__.__name__}: {exc}",
+            )
+            raise
+
+
+def _ingest(spec: SourceSpec, path: Path | None, run: Run, fail_after_copy) -> Run:
+    timings, clock = {}, time.perf_counter()
+    report(run, 5, "fetching")
+    fetched = fetching.read_file(path) if path else fetching.fetch(spec)
+    timings["fetch"] = _lap(clock)
+    Source.objects.filter(code=spec.code).update(last_checked_at=timezone.now())
+    existing = Release.objects.filter(source_id=spec.code, sha256=fetched.sha256).first()
+    if existing:
+        return finish(
+            run,
+            Run.Status.UNCHANGED,
+            f"{spec.code}: identical bytes already loaded as release {existing.pk}; nothing changed",
+            release=existing,
+            timings=timings,
+        )
+    report(run, 25, "parsing")
+    clock = time.perf_counter()
+    origin = fetched.origin.split(":", 1)[-1]
+    parsed = parse_bytes(fetched.raw, origin)
+    if parsed.format not in spec.formats:
+        raise IngestError(
+            f"{origin}: line 1: format {parsed.format} is not one {spec.code} is published in "
+            f"({', '.join(spec.formats)})"
+        )
+    timings["parse"] = _lap(clock)
+    report(run, 45, "validating")
+    clock = time.perf_counter()
+    obs = None
+    if spec.kind == "observations":
+        obs = to_observations(parsed, spec, origin)
+        try:
+            validate(obs, spec, origin, labels=parsed.labels)
+        except IngestError:
+            # Re-run with the raw text only on the error path, to name the line.
+            validate(obs, spec, origin, raw_text=_text(fetched.raw), labels=parsed.labels)
+    timings["validate"] = _lap(clock)
+    report(run, 60, "loading")
+    clock = time.perf_counter()
+    raw_path = keep_raw(spec.code, fetched)
+    updated = parsed.last_update or fetching.publisher_update_dates().get(spec.provenance_key)
+    release = write_release(spec, fetched, parsed, obs, updated, raw_path, fail_after_copy)
+    timings["load"] = _lap(clock)
+    return finish(
+        run,
+        Run.Status.SUCCEEDED,
+        f"{spec.code}: release {release.pk} is current ({release.row_count:,} rows)",
+        release=release,
+        rows=release.row_count,
+        timings=timings,
+    )
+
+
+def _lap(start: float) -> float:
+    return round(time.perf_counter() - start, 3)
+
+
+def _text(raw: bytes) -> str | None:
+    import gzip
+
+    try:
+        return (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode("utf-8")
+    except (OSError, UnicodeDecodeError, EOFError):
+        return None
+
+
+def keep_raw(code: str, fetched: fetching.Fetched) -> Path:
+    """Keep the exact bytes of every release (named by sha256) for the raw download."""
+    folder = Path(settings.OBSERVATORY_RAW_DIR) / code
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / fetched.sha256
+    if not path.exists():
+        tmp = path.with_suffix(".part")
+        tmp.write_bytes(fetched.raw)
+        tmp.replace(path)
+    return path
+
+
+# ---------------------------------------------------------------- recompute
+
+
+def recompute(run: Run | None = None) -> Run:
+    """Recompute every indicator from the current releases and swap the values in atomically."""
+    sync_registry()
+    run = start_run(Run.Kind.RECOMPUTE, run=run)
+    try:
+        return _recompute(run)
+    except IngestError as exc:
+        return finish(run, Run.Status.FAILED, "recompute: nothing changed", str(exc))
+    except Exception as exc:
+        finish(
+            run,
+            Run.Status.FAILED,
+            "recompute failed, nothing changed",
+            f"{exc.__class__.__name__}: {exc}",
+        )
+        raise
+
+
+def _recompute(run: Run) -> Run:
+    from .compute.ecosystems import compute_ecosystem_indicators
+    from .compute.regional import compute_regional_indicators
+
+    timings, clock = {}, time.perf_counter()
+    mapping_version = MappingVersion.objects.filter(is_current=True).first()
+    if mapping_version is None:
+        raise IngestError("no current ecosystem mapping: run `manage.py load_reference` first")
+    mapping = mapping_frame(mapping_version)
+    members = set(Country.objects.filter(eu27_2020=True).values_list("code", flat=True))
+    frames = []
+    national = current_release("sbs_na_sca_r2")
+    if national:
+        report(run, 20, "computing national ecosystem indicators")
+        obs = observations_frame(national, NATIONAL_MEASURES)
+        frames.append(_tag(compute_ecosystem_indicators(obs, mapping, members), national, ""))
+    regional = current_release("sbs_r_nuts06_r2")
+    if regional:
+        report(run, 50, "computing regional ecosystem indicators")
+        obs = observations_frame(regional, REGIONAL_MEASURES)
+        values = compute_regional_indicators(obs, mapping, None)
+        frames.append(_tag(values, regional, "region_"))
+    if not frames:
+        return finish(run, Run.Status.SKIPPED, "recompute: no source release to compute from yet")
+    values = pd.concat(frames, ignore_index=True)
+    values = values[values["indicator"].isin(INDICATORS)]
+    timings["compute"] = _lap(clock)
+    report(run, 80, "swapping indicator values")
+    clock = time.perf_counter()
+    count = swap_indicator_values(values, mapping_version.number)
+    timings["swap"] = _lap(clock)
+    return finish(
+        run,
+        Run.Status.SUCCEEDED,
+        f"recomputed {count:,} indicator values (mapping v{mapping_version.number})",
+        rows=count,
+        timings=timings,
+    )
+
+
+def _tag(values: pd.DataFrame, release: Release, prefix: str) -> pd.DataFrame:
+    values = values.copy()
+    values["indicator"] = prefix + values["indicator"].astype(object)
+    values["release_id"] = release.pk
+    return values
+
+
+def current_release(code: str) -> Release | None:
+    source = Source.objects.filter(code=code).select_related("current_release").first()
+    return source.current_release if source else None
+
+
+def mapping_frame(version: MappingVersion) -> pd.DataFrame:
+    rows = EcosystemActivity.objects.filter(version=version).values_list("ecosystem__slug", "nace", "share")
+    frame = pd.DataFrame(list(rows), columns=["ecosystem", "nace", "share"])
+    frame["share"] = frame["share"].astype("float64")
+    return frame
+
+
+def observations_frame(release: Release, measures: list[str]) -> pd.DataFrame:
+    """Observations of RELEASE for MEASURES as a DataFrame (geo, nace, measure, period, value, flags)."""
+    qs = Observation.objects.filter(release=release, measure__in=measures)
+    columns = ["geo", "nace", "measure", "period", "value", "flags"]
+    frame = pd.DataFrame(list(qs.values_list(*columns)), columns=columns)
+    frame["value"] = frame["value"].astype("float64")
+    return frame
+
+
+def swap_indicator_values(values: pd.DataFrame, mapping_number: int) -> int:
+    """Replace all indicator values in one transaction: readers see old or new, never a mix."""
+    values = values.assign(mapping_version=mapping_number)
+    values["rank"] = values["rank"].astype("Int64")
+    columns = [
+        "indicator",
+        "ecosystem",
+        "geo",
+        "period",
+        "value",
+        "flags",
+        "rank",
+        "release_id",
+        "mapping_version",
+    ]
+    sql = (
+        f"COPY {IndicatorValue._meta.db_table} (indicator_id, ecosystem, geo, period, value, flags, rank, "
+        f"release_id, mapping_version) FROM STDIN (FORMAT csv, FORCE_NOT_NULL (ecosystem, flags))"
+    )
+    import io
+
+    buffer = io.StringIO()
+    values[columns].to_csv(buffer, header=False, index=False, float_format="%.17g")
+    with transaction.atomic():
+        IndicatorValue.objects.all().delete()
+        with connection.cursor() as cursor, cursor.copy(sql) as copy:
+            copy.write(buffer.getvalue())
+        bump_generation()
+    return len(values)
+
+
+# ---------------------------------------------------------------- refresh all, checks, reaper
+
+
+def refresh_all(codes: list[str] | None = None) -> list[Run]:
+    """Ingest every registered source (or CODES), then recompute if anything changed."""
+    runs = [ingest(code) for code in (codes or list(SOURCES))]
+    inputs = {spec.source for spec in INDICATORS.values()}
+    changed = any(r.status == Run.Status.SUCCEEDED and r.source_id in inputs for r in runs)
+    if changed or not IndicatorValue.objects.exists():
+        runs.append(recompute())
+    return runs
+
+
+def sources_needing_update() -> list[str]:
+    """Sources whose publisher update date is newer than the one we loaded (or never loaded)."""
+    dates = fetching.publisher_update_dates()
+    stale = []
+    for source in Source.objects.select_related("current_release"):
+        published = dates.get(SOURCES[source.code].provenance_key) if source.code in SOURCES else None
+        if source.current_release is None or (
+            published and (source.publisher_updated is None or published > source.publisher_updated)
+        ):
+            stale.append(source.code)
+    return stale
+
+
+def stale_runs():
+    cutoff = timezone.now() - STALE_AFTER
+    return Run.objects.filter(status=Run.Status.RUNNING, heartbeat_at__lt=cutoff)
+
+
+def reap_stale_runs() -> list[Run]:
+    """Mark runs whose worker stopped beating as failed; return the ones worth retrying."""
+    retry = []
+    for run in stale_runs():
+        finish(
+            run,
+            Run.Status.FAILED,
+            "worker stopped responding; the previous release stays current",
+            f"no heartbeat since {run.heartbeat_at:%Y-%m-%d %H:%M:%S}",
+        )
+        if run.attempt < MAX_ATTEMPTS:
+            retry.append(run)
+    return retry

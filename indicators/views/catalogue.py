@@ -1,0 +1,67 @@
+"""The data catalogue: every source, its releases (vintages), provenance and downloads."""
+
+from pathlib import Path
+
+from django.db import connection
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from .. import selectors
+from ..loading import OBS_COLUMNS
+from ..models import Observation
+
+
+@require_safe
+def catalogue(request):
+    return render(request, "indicators/catalogue.html", {"sources": selectors.catalogue()})
+
+
+@require_safe
+def source_detail(request, code):
+    source = selectors.source_detail(code)
+    if source is None:
+        raise Http404(f"No source {code!r}")
+    return render(
+        request,
+        "indicators/source_detail.html",
+        {"source": source, "flags": selectors.flag_legend()},
+    )
+
+
+@require_safe
+def raw_download(request, code, release_id):
+    """The exact bytes we fetched for a release (verifiable against its sha256)."""
+    release = selectors.release_for_download(code, release_id)
+    path = Path(release.raw_path) if release else None
+    if path is None or not path.is_file():
+        raise Http404("The raw file of this release is not kept on this server.")
+    suffix = {
+        "eurostat-tsv": ".tsv.gz",
+        "eurostat-tsv-2023": ".tsv.gz",
+        "gisco-geojson": ".geojson",
+    }.get(release.format, ".csv")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{code}_release{release.pk}{suffix}")
+
+
+@require_safe
+def tidy_csv(request, code, release_id):
+    """All observations of a release as tidy CSV, streamed straight out of PostgreSQL (COPY TO)."""
+    release = selectors.release_for_download(code, release_id)
+    if release is None or release.format == "gisco-geojson":
+        raise Http404("No tidy table for this release.")
+    response = StreamingHttpResponse(_copy_out(release.pk), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{code}_release{release.pk}_tidy.csv"'
+    return response
+
+
+def _copy_out(release_id: int):
+    table = Observation._meta.db_table
+    columns = ", ".join(OBS_COLUMNS)
+    sql = (
+        f"COPY (SELECT {columns} FROM {table} WHERE release_id = %s "  # noqa: S608 (names are ours)
+        "ORDER BY measure, geo, nace, period) TO STDOUT (FORMAT csv, HEADER)"
+    )
+    with connection.cursor() as cursor, cursor.copy(sql, [release_id]) as copy:
+        for chunk in copy:
+            yield bytes(chunk)

@@ -1,0 +1,232 @@
+"""Regional ecosystem indicators and NUTS recoding: pure pandas, no database.
+
+The test universe: regions AT11, AT12 (Austria), DE11 (Germany), NO01 (Norway, not a member);
+EU members = AT and DE; ecosystems agri-food (C10 + half of C11) and mobility (C29); 2014.
+Persons employed by division:
+
+    region  C10  C11  C29  F41  observed total   agri-food   mobility
+    AT11    100   40   60  800            1000         120         60
+    AT12     50    c  150  300             500     50 (i)        150
+    DE11    200  100  500 1200            2000         250        500
+    NO01     10    0    0   90             100          10          0
+
+EU reference (AT + DE regions): agri-food 420 / 3500 = 12%, mobility 710 / 3500.
+"""
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from indicators.compute.ecosystems import OUTPUT_COLUMNS
+from indicators.compute.regional import (
+    compute_regional_indicators,
+    country_codes,
+    nuts2_mask,
+    rank_in_country,
+    recode_nuts,
+)
+from tests.indicators.test_compute_ecosystems import (
+    FIXTURES,
+    make_mapping,
+    make_obs,
+    mirror_path,
+    read_eurostat_tsv,
+)
+
+EMP, UNITS = "V16110", "V11210"
+MEMBERS = ["AT", "DE"]
+DIVISIONS = {
+    "AT11": {"C10": 100, "C11": 40, "C29": 60, "F41": 800},
+    "AT12": {"C10": 50, "C11": np.nan, "C29": 150, "F41": 300},
+    "DE11": {"C10": 200, "C11": 100, "C29": 500, "F41": 1200},
+    "NO01": {"C10": 10, "C11": 0, "C29": 0, "F41": 90},
+}
+MAPPING = make_mapping([("agri-food", "C10", 1.0), ("agri-food", "C11", 0.5), ("mobility", "C29", 1.0)])
+
+
+def universe_obs():
+    rows = [(g, n, EMP, v, "c" if np.isnan(v) else "") for g, by in DIVISIONS.items() for n, v in by.items()]
+    rows += [
+        ("AT11", "G451", EMP, 50.0),  # a group: never added to the division total
+        ("AT11", "C", EMP, 200.0),  # a section: neither
+        ("AT11", "C10", UNITS, 10.0),
+        ("AT11", "C11", UNITS, 4.0),
+        # other levels and aggregates, all filtered out
+        ("AT", "C10", EMP, 999.0),
+        ("AT1", "C10", EMP, 999.0),
+        ("AT111", "C10", EMP, 999.0),
+        ("EU28", "C10", EMP, 999.0),
+        ("ATZZ", "C10", EMP, 999.0),
+    ]
+    return make_obs(rows)
+
+
+@pytest.fixture(scope="module")
+def result():
+    return compute_regional_indicators(universe_obs(), MAPPING, members=MEMBERS)
+
+
+def pick(df, indicator, ecosystem, geo):
+    row = df[(df["indicator"] == indicator) & (df["ecosystem"] == ecosystem) & (df["geo"] == geo)]
+    assert len(row) == 1, (indicator, ecosystem, geo, row)
+    return row.iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("indicator", "ecosystem", "geo", "expected", "flags"),
+    [
+        ("emp", "agri-food", "AT11", 120.0, ""),
+        ("emp", "agri-food", "AT12", 50.0, "i"),  # C11 confidential: lower bound, flagged
+        ("emp", "mobility", "DE11", 500.0, ""),
+        ("units", "agri-food", "AT11", 12.0, ""),  # 10 + 0.5 x 4
+        ("share_emp", "agri-food", "AT11", 12.0, ""),  # 120 / (100+40+60+800)
+        ("share_emp", "agri-food", "AT12", 10.0, "i"),  # 50 / 500 (observed divisions)
+        ("share_emp", "mobility", "NO01", 0.0, ""),
+        ("lq_emp", "agri-food", "AT11", 1.0, ""),  # 12% / 12%
+        ("lq_emp", "agri-food", "DE11", 12.5 / 12.0, ""),
+        ("lq_emp", "agri-food", "NO01", 10.0 / 12.0, ""),  # non-members compared with the EU
+        ("lq_emp", "mobility", "AT12", 30.0 / (710 / 3500 * 100), ""),
+    ],
+)
+def test_compute_regional_indicators_values(result, indicator, ecosystem, geo, expected, flags):
+    row = pick(result, indicator, ecosystem, geo)
+    assert row["value"] == pytest.approx(expected)
+    assert row["flags"] == flags
+
+
+@pytest.mark.parametrize(
+    ("ecosystem", "geo", "expected"),
+    [
+        ("agri-food", "AT11", 1),
+        ("agri-food", "AT12", 2),
+        ("mobility", "AT12", 1),
+        ("agri-food", "DE11", 1),  # ranked within Germany, not against Austria
+        ("agri-food", "NO01", 1),
+    ],
+)
+def test_compute_regional_indicators_rank_in_country(result, ecosystem, geo, expected):
+    assert pick(result, "emp", ecosystem, geo)["rank"] == expected
+
+
+def test_compute_regional_indicators_keeps_only_nuts2(result):
+    assert set(result["geo"]) == {"AT11", "AT12", "DE11", "NO01"}
+    assert list(result.columns) == OUTPUT_COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("code", "is_region"),
+    [
+        ("AT11", True),
+        ("FI1B", True),
+        ("AT", False),
+        ("AT1", False),
+        ("AT111", False),
+        ("EU28", False),
+        ("EU27", False),
+        ("EA19", False),
+        ("ATZZ", False),
+    ],
+)
+def test_nuts2_mask(code, is_region):
+    assert bool(nuts2_mask(pd.Series([code])).iloc[0]) is is_region
+
+
+@pytest.mark.parametrize(
+    ("country_of", "expected"),
+    [
+        (None, ["AT", "EL", "UK"]),
+        ({"UKC1": "GB"}, ["AT", "EL", "GB"]),
+        (lambda code: code[:2].lower(), ["at", "el", "uk"]),
+    ],
+)
+def test_country_codes(country_of, expected):
+    codes = pd.Series(["AT11", "EL30", "UKC1"])
+    assert country_codes(codes, country_of).tolist() == expected
+
+
+def test_rank_in_country_ties_share_the_best_rank():
+    df = pd.DataFrame(
+        {
+            "indicator": "emp",
+            "ecosystem": "e",
+            "period": 2014,
+            "geo": ["AT11", "AT12", "AT13", "AT21", "DE11"],
+            "value": [5.0, 9.0, 9.0, np.nan, 1.0],
+        }
+    )
+    countries = country_codes(df["geo"])
+    assert rank_in_country(df, countries)["rank"].tolist() == [3, 1, 1, pd.NA, 1]
+
+
+# --- NUTS recoding ------------------------------------------------------------------------------
+
+CHANGES = pd.DataFrame(
+    {
+        "old_code": ["DE41", "DE42", "UKM2", "PL12", "PL12"],
+        "new_code": ["DE40", "DE40", "UKM7", "PL91", "PL92"],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("rows", "geo", "expected_value", "expected_flags"),
+    [
+        ([("DE41", 10.0), ("DE42", 20.0)], "DE40", 30.0, "a"),  # merge: summed, flagged
+        ([("DE41", 10.0, "e"), ("DE42", 20.0)], "DE40", 30.0, "ae"),
+        ([("DE41", np.nan, "c"), ("DE42", 20.0)], "DE40", 20.0, "ai"),  # part missing
+        ([("DE41", np.nan, "c"), ("DE42", np.nan, "c")], "DE40", np.nan, "c"),
+        ([("UKM2", 5.0, "p")], "UKM7", 5.0, "p"),  # renamed only
+        ([("PL12", 7.0)], "PL12", 7.0, ""),  # split: left as it is
+        ([("FR10", 3.0)], "FR10", 3.0, ""),  # not in the table: left as it is
+    ],
+)
+def test_recode_nuts(rows, geo, expected_value, expected_flags):
+    obs = make_obs([(r[0], "C10", EMP, *r[1:]) for r in rows])
+    out = recode_nuts(obs, CHANGES)
+    assert out["geo"].tolist() == [geo]
+    assert out.iloc[0]["value"] == pytest.approx(expected_value, nan_ok=True)
+    assert out.iloc[0]["flags"] == expected_flags
+
+
+def test_recode_nuts_keeps_other_keys_apart():
+    obs = make_obs(
+        [
+            ("DE41", "C10", EMP, 1.0),
+            ("DE42", "C10", EMP, 2.0),
+            ("DE41", "C29", EMP, 4.0),
+            ("DE41", "C10", UNITS, 8.0),
+        ]
+    )
+    out = recode_nuts(obs, CHANGES).sort_values(["nace", "measure"])
+    assert out[["geo", "nace", "measure", "value"]].values.tolist() == [
+        ["DE40", "C10", UNITS, 8.0],
+        ["DE40", "C10", EMP, 3.0],
+        ["DE40", "C29", EMP, 4.0],
+    ]
+
+
+# --- the real mirror ---------------------------------------------------------------------------
+
+
+@pytest.mark.mirror
+def test_compute_regional_indicators_on_real_regional_sbs():
+    path = mirror_path() / "eurostat" / "sbs_r_nuts06_r2.tsv.gz"
+    if not path.exists():
+        pytest.skip(f"data mirror not found at {path} (set OBSERVATORY_DATA_MIRROR)")
+    obs = read_eurostat_tsv(path)
+    mapping = pd.read_csv(FIXTURES / "ecosystem_nace_mapping.csv")
+    started = time.perf_counter()
+    out = compute_regional_indicators(obs, mapping)
+    seconds = time.perf_counter() - started
+    print(f"\ncompute_regional_indicators on {len(obs):,} cells: {seconds:.2f} s")
+    y = out[out["period"] == 2014]
+    share = y[y["indicator"] == "share_emp"]
+    assert seconds < 10
+    assert 250 <= share["geo"].nunique() <= 330
+    assert share["value"].max() <= 100.0 + 1e-9
+    assert 60 <= share.groupby("geo")["value"].sum().median() <= 95
+    tourism_lq = y[(y["indicator"] == "lq_emp") & (y["ecosystem"] == "tourism")]
+    tourism_lq = tourism_lq.set_index("geo")["value"]
+    assert tourism_lq["EL42"] > 2 and tourism_lq["ES53"] > 2  # South Aegean, Balearic Islands
