@@ -6,18 +6,22 @@ FLAGS = {
     "d": "definition differs (see metadata)",
     "e": "estimated",
     "f": "forecast",
-    "i": "see metadata (old flag) / incomplete (observatory aggregate)",
-    "m": "missing value; data exist but were not collected",
+    "i": "see metadata (old Eurostat flag) / incomplete: some components missing or confidential "
+    "(observatory figure, a lower bound)",
+    "m": "missing value; data cannot exist",
     "n": "not significant",
     "p": "provisional",
     "r": "revised",
     "s": "Eurostat estimate",
     "u": "low reliability",
     "z": "not applicable",
-    "a": "aggregated by the observatory from member states",
+    "a": "computed by the observatory as a sum of published figures (e.g. EU27_2020 from member states)",
+    "N": "not for publication, restricted for internal use (2025 confidentiality status)",
+    "P": "confidential for non-statistical reasons (2025 confidentiality status)",
 }
-# Since 27 January 2025 Eurostat reports confidentiality separately (C, N, P); parsers fold
-# those into the lower-case letters above so that one flags string describes a value.
+# Since 27 January 2025 Eurostat reports confidentiality separately (C, N, P). The parsers fold
+# C into "c" so that "c" means confidential in every vintage; N and P stay upper-case because
+# their lower-case letters already mean "not significant" and "provisional".
 
 
 def describe(flags: str) -> str:
