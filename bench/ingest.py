@@ -42,6 +42,7 @@ BASELINE_PARENT = "bench_release"
 BASELINE_RELEASE_ID = 1
 BASELINES = ("indexed", "plain", "schema")
 OUTPUT = BASE_DIR / ".bench" / "ingest.json"
+STARTED = time.perf_counter()
 # Django-only OPTIONS keys that libpq would not understand.
 DJANGO_OPTIONS = {"isolation_level", "server_side_binding", "pool", "assume_role", "cursor_factory"}
 
@@ -305,7 +306,7 @@ def bench_source(code: str, conn: psycopg.Connection, raw_dir: Path) -> dict:
             reset(raw_dir)
             checkpoint(conn)
             runs[name].append(steps[name]())
-            print(f"  {code} round {rep + 1}: {name:<12} {runs[name][-1]['seconds']:6.2f} s", flush=True)
+            progress(f"{code} round {rep + 1}: {name:<12} {runs[name][-1]['seconds']:6.2f} s")
     frame_mb = obs.memory_usage(deep=True).sum() / 2**20
     return {"rows": runs["pipeline"][0]["rows"], "tidy_frame_mb": frame_mb, "runs": runs} | summarise(runs)
 
@@ -373,6 +374,10 @@ def traced_regional_ingest(raw_dir: Path) -> dict:
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {"source": REGIONAL, "status": run.status, "peak_mb": peak / 2**20, "retained_mb": current / 2**20}
+
+
+def progress(message: str) -> None:
+    print(f"  [{time.perf_counter() - STARTED:4.0f} s] {message}", flush=True)
 
 
 def peak_rss_mb() -> float:
@@ -449,20 +454,20 @@ def print_ingest_table(sources: dict) -> None:
 
 def print_phase_table(sources: dict) -> None:
     print("\nWhere the time goes (median seconds)")
-    header = ("", "fetch", "parse", "validate", "load", "other", "│ CSV build", "COPY", "+index", "+schema")
-    widths = (17, 6, 6, 8, 6, 6, 11, 6, 7, 8)
-    print("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
+    left = ("fetch", "parse", "validate", "load", "other")
+    right = ("CSV build", "COPY", "+index", "+schema")
+    print(f"{'':<16} " + " ".join(f"{h:>8}" for h in left) + " │ " + " ".join(f"{h:>9}" for h in right))
     for code, s in sources.items():
-        p, seconds = s["pipeline_phases_median"], s["seconds"]
-        cells = [code.ljust(widths[0])]
-        cells += [
-            f"{p.get(k, 0):.2f}".rjust(w)
-            for k, w in zip(("fetch", "parse", "validate", "load", "other"), widths[1:6], strict=True)
-        ]
-        cells.append(f"│ {s['baseline_serialise_median']:.2f}".rjust(widths[6]))
-        kinds = ("copy_plain", "copy_indexed", "copy_schema")
-        cells += [f"{seconds[k]['median']:.2f}".rjust(w) for k, w in zip(kinds, widths[7:], strict=True)]
-        print("  ".join(cells))
+        phases, seconds = s["pipeline_phases_median"], s["seconds"]
+        pipeline = [phases.get(k, 0.0) for k in left]
+        baseline = [s["baseline_serialise_median"]]
+        baseline += [seconds[k]["median"] for k in ("copy_plain", "copy_indexed", "copy_schema")]
+        print(
+            f"{code:<16} "
+            + " ".join(f"{v:8.2f}" for v in pipeline)
+            + " │ "
+            + " ".join(f"{v:9.2f}" for v in baseline)
+        )
     print(
         "Left: the pipeline's Run.timings (load = release row, CSV build, COPY into indicators_observation,\n"
         "swap, commit, raw file). Right: the bare COPYs; CSV build is part of each of them. +schema copies\n"
@@ -504,7 +509,7 @@ def environment() -> dict:
     } | server_facts()
 
 
-def run_benchmarks(raw_dir: Path, started: float) -> dict:
+def run_benchmarks(raw_dir: Path) -> dict:
     setup = prepare_schema()
     indexes = observation_indexes()
     sources = {}
@@ -515,8 +520,9 @@ def run_benchmarks(raw_dir: Path, started: float) -> dict:
         "peak_rss_after_ingests_mb": peak_rss_mb(),
         "largest_tidy_frame_mb": max(s["tidy_frame_mb"] for s in sources.values()),
     }
-    print("  untimed: tracemalloc pass over one regional ingest, then recompute", flush=True)
+    progress("untimed: national ingest, then one regional ingest under tracemalloc")
     memory["tracemalloc"] = traced_regional_ingest(raw_dir)
+    progress("recompute")
     recompute = bench_recompute()
     memory["peak_rss_end_mb"] = peak_rss_mb()
     return {
@@ -528,12 +534,10 @@ def run_benchmarks(raw_dir: Path, started: float) -> dict:
         "sources": sources,
         "recompute": recompute,
         "memory": memory,
-        "runtime_s": time.perf_counter() - started,
     }
 
 
 def main() -> int:
-    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="observatory-bench-raw-") as tmp:
         raw_dir = Path(tmp)
         mirror = configure(raw_dir)
@@ -551,10 +555,10 @@ def main() -> int:
         print(f"bench: database {BENCH_DB} (re-created), mirror {mirror}, raw files in {raw_dir}", flush=True)
         recreate_bench_db()
         try:
-            result = run_benchmarks(raw_dir, started)
+            result = run_benchmarks(raw_dir)
         finally:
             drop_bench_db()
-    result["runtime_s"] = time.perf_counter() - started
+    result["runtime_s"] = time.perf_counter() - STARTED
     write_json(result)
     print_report(result)
     return 0

@@ -140,7 +140,14 @@ def known_codes(codelist: str, dim: str) -> set[str]:
 
 
 def write_release(
-    spec, fetched, parsed: ParsedDataset, obs, publisher_updated, raw_path, fail_after_copy=None
+    spec,
+    fetched,
+    parsed: ParsedDataset,
+    obs,
+    publisher_updated,
+    raw_path,
+    fail_after_copy=None,
+    toc_date=None,
 ):
     """Load OBS (or geometries) as a new current release of SPEC in one transaction; return it."""
     with transaction.atomic():
@@ -167,7 +174,7 @@ def write_release(
         release.save(update_fields=["row_count", "period_min", "period_max"])
         source.releases.exclude(pk=release.pk).update(status=Release.Status.SUPERSEDED)
         source.current_release = release
-        source.publisher_updated = publisher_updated
+        source.publisher_updated = toc_date or publisher_updated
         source.save(update_fields=["current_release", "publisher_updated"])
         bump_generation()
     return release

@@ -61,8 +61,9 @@ class Release(models.Model):
     @property
     def vintage_label(self) -> str:
         """How a figure cites this release: the publisher's update date, else our fetch date."""
-        when = self.publisher_updated or self.fetched_at.date()
-        return f"{when:%Y-%m-%d} (release {self.pk})"
+        if self.publisher_updated:
+            return f"{self.publisher_updated:%Y-%m-%d} (release {self.pk})"
+        return f"fetched {self.fetched_at:%Y-%m-%d} (release {self.pk})"
 
 
 class Observation(models.Model):

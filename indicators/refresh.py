@@ -181,8 +181,12 @@ def _ingest(spec: SourceSpec, path: Path | None, run: Run, fail_after_copy) -> R
     report(run, 60, "loading")
     clock = time.perf_counter()
     raw_path = keep_raw(spec.code, fetched)
-    updated = parsed.last_update or fetching.publisher_update_dates().get(spec.provenance_key)
-    release = write_release(spec, fetched, parsed, obs, updated, raw_path, fail_after_copy)
+    # The table of contents dates the publisher's *current* version: it dates our bytes only when
+    # they were just fetched from the publisher, not from a mirror snapshot or a file given by hand.
+    toc_date = fetching.publisher_update_dates().get(spec.provenance_key)
+    live = fetched.origin.startswith("http")
+    updated = parsed.last_update or (toc_date if live else None)
+    release = write_release(spec, fetched, parsed, obs, updated, raw_path, fail_after_copy, toc_date)
     timings["load"] = _lap(clock)
     return finish(
         run,

@@ -36,6 +36,10 @@ def test_real_national_sbs_ingests_and_computes_ecosystem_indicators(real_refere
     run = refresh.ingest("sbs_na_sca_r2")
     assert run.status == Run.Status.SUCCEEDED, run.error
     assert run.release.row_count == 703_672
+    # The mirror's table of contents dates Eurostat's current version, not this 2017 snapshot.
+    assert run.release.publisher_updated is None
+    assert run.release.vintage_label.startswith("fetched ")
+    assert Source.objects.get(code="sbs_na_sca_r2").publisher_updated is not None
     at = Observation.objects.get(release=run.release, nace="B", measure="V11110", geo="AT", period="2015")
     assert at.value == 348
     ba = Observation.objects.get(release=run.release, nace="B", measure="V11110", geo="BA", period="2014")
