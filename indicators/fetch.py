@@ -104,14 +104,19 @@ def publisher_update_dates() -> dict[str, date]:
         if root is not None:
             # A configured mirror is the offline world: no network look-up behind its back.
             path = root / "eurostat" / "table_of_contents.xml.gz"
-            return _toc(path.read_bytes(), str(path)) if path.is_file() else {}
+            return _toc_file(str(path), path.stat().st_mtime) if path.is_file() else {}
         return _toc(download(EUROSTAT_TOC, retries=1), EUROSTAT_TOC)
     except Exception as exc:  # the update check is advisory; ingest still works without it
         logger.warning("table of contents unavailable: %s", exc)
         return {}
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=1)
+def _toc_file(path: str, mtime: float) -> dict[str, date]:
+    """The mirror's table of contents, parsed once per file version (it is 19 MB of XML)."""
+    return _toc(Path(path).read_bytes(), path)
+
+
 def _toc(raw: bytes, origin: str) -> dict[str, date]:
     from .sources.eurostat import parse_toc
 

@@ -167,17 +167,20 @@ def load_nace() -> int:
         return 0
     frame = parse_nace_structure(raw, REFERENCE_FILES["nace"].mirror_path)
     Activity.objects.all().delete()
+    # Parents are set in the same insert: the FK is checked at commit (deferred), not per row.
     Activity.objects.bulk_create(
         [
-            Activity(code=r.code, dotted=r.dotted, level=r.level, section=r.section, name=r.name)
+            Activity(
+                code=r.code,
+                dotted=r.dotted,
+                level=r.level,
+                section=r.section,
+                name=r.name,
+                parent_id=r.parent or None,
+            )
             for r in frame.itertuples(index=False)
         ]
     )
-    parents = {r.code: r.parent for r in frame.itertuples(index=False) if r.parent}
-    for level in (2, 3, 4):
-        codes = frame.loc[frame["level"] == level, "code"]
-        for code in codes:
-            Activity.objects.filter(code=code).update(parent_id=parents.get(code))
     dic = dict(CodeLabel.objects.filter(dimension="nace_r2").values_list("code", "label"))
     aggregates = aggregate_codes(dic) if dic else None
     if aggregates is not None:

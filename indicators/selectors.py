@@ -22,14 +22,11 @@ def home_summary() -> dict:
 
 
 def catalogue() -> list[Source]:
-    sources = (
+    return list(
         Source.objects.select_related("current_release")
         .annotate(release_count=Count("releases"))
         .order_by("publisher", "code")
     )
-    for source in sources:
-        source.spec = SOURCES.get(source.code)
-    return list(sources)
 
 
 def source_detail(code: str) -> Source | None:
