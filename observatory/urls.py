@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("indicators.urls")),
+    path("", include("ecosystems.urls")),
+    path("forum/", include("community.urls")),
 ]
 
 handler404 = "observatory.views.not_found"
