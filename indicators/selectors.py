@@ -1,5 +1,7 @@
 """Read queries for pages and exports."""
 
+from contextvars import ContextVar
+
 from django.db.models import Count, Prefetch
 
 from ecosystems.models import Country, Ecosystem, MappingVersion
@@ -49,3 +51,297 @@ def flag_legend() -> dict[str, str]:
 
 def release_for_download(code: str, release_id: int) -> Release | None:
     return Release.objects.filter(source_id=code, pk=release_id).select_related("source").first()
+
+
+# --- Reads for the profile, indicator and compare pages and the API ---------------------------
+# Everything below is cached by data generation: a refresh or recompute bumps the generation, so
+# no cached figure outlives the values it was built from.
+
+EU = "EU27_2020"
+
+
+_request_generation: ContextVar[int | None] = ContextVar("request_generation", default=None)
+
+
+def generation() -> int:
+    """The data generation; read once per request (GenerationMiddleware), so one page is built
+    from one consistent generation with one query."""
+    from .loading import current_generation
+
+    value = _request_generation.get()
+    if value is None:
+        value = current_generation()
+        if _in_request.get():
+            _request_generation.set(value)
+    return value
+
+
+_in_request: ContextVar[bool] = ContextVar("in_request", default=False)
+
+
+class GenerationMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tokens = (_in_request.set(True), _request_generation.set(None))
+        try:
+            return self.get_response(request)
+        finally:
+            _request_generation.reset(tokens[1])
+            _in_request.reset(tokens[0])
+
+
+def cached(key: str, build, timeout: int = 24 * 3600):
+    from django.core.cache import cache
+
+    full_key = f"sel:{key}:g{generation()}"
+    value = cache.get(full_key)
+    if value is None:
+        value = build()
+        cache.set(full_key, value, timeout)
+    return value
+
+
+def release_infos() -> dict[str, dict]:
+    """source code -> {code, title, publisher, licence, credit, release, vintage, fetched, updated}."""
+
+    def build():
+        out = {}
+        for s in Source.objects.select_related("current_release"):
+            rel = s.current_release
+            out[s.code] = {
+                "code": s.code,
+                "title": s.title,
+                "publisher": s.publisher,
+                "licence": s.licence,
+                "credit": s.credit,
+                "release": rel.pk if rel else None,
+                "vintage": rel.vintage_label if rel else "",
+                "fetched": rel.fetched_at.date().isoformat() if rel else "",
+                "updated": rel.publisher_updated.isoformat() if rel and rel.publisher_updated else "",
+                "sha256": rel.sha256 if rel else "",
+            }
+        return out
+
+    return cached("releases", build)
+
+
+def place_names() -> dict[str, str]:
+    """geo code (country, aggregate or NUTS region of any version) -> name; newest version wins."""
+    from ecosystems.models import Region
+
+    def build():
+        names = {r.code: r.name for r in Region.objects.order_by("version").only("code", "name")}
+        names.update(Country.objects.values_list("code", "name"))
+        return names
+
+    return cached("places", build)
+
+
+def ecosystem_rows() -> list[dict]:
+    return cached(
+        "ecosystems",
+        lambda: list(Ecosystem.objects.order_by("order").values("slug", "name", "short_name", "description")),
+    )
+
+
+def eu_members() -> list[str]:
+    return cached(
+        "eu27",
+        lambda: list(Country.objects.filter(eu27_2020=True).order_by("code").values_list("code", flat=True)),
+    )
+
+
+def values(
+    indicators,
+    *,
+    ecosystems=None,
+    geos=None,
+    periods=None,
+    geo_prefix: str | None = None,
+    release: int | None = None,
+) -> list[dict]:
+    """Indicator values as dicts (indicator, ecosystem, geo, period, value, flags, rank, release,
+    mapping_version), ordered by indicator, ecosystem, geo, period. One query."""
+    qs = IndicatorValue.objects.filter(indicator_id__in=list(indicators))
+    if ecosystems:
+        qs = qs.filter(ecosystem__in=list(ecosystems))
+    if geos:
+        qs = qs.filter(geo__in=list(geos))
+    if geo_prefix:
+        qs = qs.filter(geo__startswith=geo_prefix)
+    if periods:
+        qs = qs.filter(period__in=list(periods))
+    if release:
+        qs = qs.filter(release_id=release)
+    fields = (
+        "indicator_id",
+        "ecosystem",
+        "geo",
+        "period",
+        "value",
+        "flags",
+        "rank",
+        "release_id",
+        "mapping_version",
+    )
+    keys = ("indicator", "ecosystem", "geo", "period", "value", "flags", "rank", "release", "mapping_version")
+    rows = qs.order_by("indicator_id", "ecosystem", "geo", "period").values_list(*fields)
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def periods_of(indicator: str) -> list[str]:
+    return cached(
+        f"periods:{indicator}",
+        lambda: sorted(
+            IndicatorValue.objects.filter(indicator_id=indicator).values_list("period", flat=True).distinct()
+        ),
+    )
+
+
+def mapping_rows(version=None) -> dict:
+    """The mapping version (current by default) and its rows with NACE names."""
+    from ecosystems.models import Activity, EcosystemActivity
+
+    def build():
+        mv = version or MappingVersion.objects.filter(is_current=True).first()
+        if mv is None:
+            return {"version": None, "rows": []}
+        rows = list(
+            EcosystemActivity.objects.filter(version=mv)
+            .select_related("ecosystem")
+            .order_by("ecosystem__order", "nace")
+            .values("ecosystem__slug", "ecosystem__name", "nace", "share", "confidence", "source_note")
+        )
+        names = dict(Activity.objects.filter(code__in={r["nace"] for r in rows}).values_list("code", "name"))
+        for r in rows:
+            r["nace_name"] = names.get(r["nace"], "")
+            r["share"] = float(r["share"])
+        return {
+            "version": {"number": mv.number, "verified": mv.verified, "note": mv.note},
+            "rows": rows,
+        }
+
+    return cached(f"mapping:{version.pk if version else 'current'}", build)
+
+
+def nace_employment(naces, geos, period: str, source: str = "sbs_na_sca_r2") -> dict[str, tuple]:
+    """Persons employed (V16110) per NACE code summed over `geos` in one period, from the current
+    release's observations: nace -> (sum, number of geos with a value). One query."""
+    from django.db.models import Count, Sum
+
+    from .models import Observation
+
+    rel = release_infos().get(source, {}).get("release")
+    if not rel:
+        return {}
+    rows = (
+        Observation.objects.filter(
+            release_id=rel, geo__in=list(geos), nace__in=list(naces), measure="V16110", period=period
+        )
+        .exclude(value__isnull=True)
+        .values("nace")
+        .annotate(total=Sum("value"), n=Count("id"))
+    )
+    return {r["nace"]: (r["total"], r["n"]) for r in rows}
+
+
+def geometries(level: int) -> dict:
+    """GeoJSON FeatureCollection of the current NUTS 2021 outlines at a level (ids = NUTS codes)."""
+    from .models import Geometry
+
+    def build():
+        rel = release_infos().get(f"nuts2021_rg_60m_l{level}", {}).get("release")
+        features = [
+            {"type": "Feature", "id": nuts_id, "properties": {"name": name}, "geometry": geom}
+            for nuts_id, name, geom in Geometry.objects.filter(release_id=rel).values_list(
+                "nuts_id", "name", "geometry"
+            )
+        ]
+        return {"type": "FeatureCollection", "features": features}
+
+    return cached(f"geometries:{level}", build)
+
+
+def nuts_recode_2021() -> dict[str, str]:
+    """NUTS 2013/2016 code -> NUTS 2021 code for codes that were only renamed (one old code to one
+    new code). Splits and merges are absent: their figures cannot be carried over unweighted."""
+    from ecosystems.models import NutsChange
+
+    def build():
+        steps = {}
+        for frm in (2013, 2016):
+            pairs = list(
+                NutsChange.objects.filter(from_version=frm)
+                .exclude(old_code="")
+                .exclude(new_code="")
+                .values_list("old_code", "new_code")
+            )
+            olds = [o for o, _ in pairs]
+            news = [n for _, n in pairs]
+            steps[frm] = {o: n for o, n in pairs if olds.count(o) == 1 and news.count(n) == 1}
+        out = {}
+        for code, new in steps[2013].items():
+            out[code] = steps[2016].get(new, new)
+        for code, new in steps[2016].items():
+            out.setdefault(code, new)
+        return {k: v for k, v in out.items() if k != v}
+
+    return cached("nuts-recode", build)
+
+
+def default_period(indicator: str) -> str | None:
+    """The latest year with good coverage: at least 80 % of the best-covered year's values.
+
+    The newest year is often thin (late or confidential countries, so no EU total); opening a page
+    on a year full of gaps would show little. Any year can still be chosen in the URL.
+    """
+    from django.db.models import Count
+
+    def build():
+        counts = dict(
+            IndicatorValue.objects.filter(indicator_id=indicator, value__isnull=False)
+            .values_list("period")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        if not counts:
+            return None
+        best = max(counts.values())
+        return max(p for p, n in counts.items() if n >= 0.8 * best)
+
+    return cached(f"default-period:{indicator}", build)
+
+
+def country_bounds(country: str) -> tuple[float, float, float, float] | None:
+    """(lon_min, lon_max, lat_min, lat_max) of a country's mainland outline (points inside
+    Europe's frame, so overseas regions don't zoom the map out to the Atlantic), with a margin."""
+
+    def build():
+        from .models import Geometry
+
+        rel = release_infos().get("nuts2021_rg_60m_l0", {}).get("release")
+        geom = (
+            Geometry.objects.filter(release_id=rel, nuts_id=country)
+            .values_list("geometry", flat=True)
+            .first()
+        )
+        if not geom:
+            return None
+        pts = [pt for pt in _points(geom["coordinates"]) if -25 <= pt[0] <= 45 and 34 <= pt[1] <= 72]
+        if not pts:
+            return None
+        lons, lats = [p[0] for p in pts], [p[1] for p in pts]
+        mx, my = (max(lons) - min(lons)) * 0.08 + 0.3, (max(lats) - min(lats)) * 0.08 + 0.3
+        return (min(lons) - mx, max(lons) + mx, min(lats) - my, max(lats) + my)
+
+    return cached(f"bounds:{country}", build)
+
+
+def _points(coords):
+    if coords and isinstance(coords[0], int | float):
+        yield coords
+        return
+    for c in coords:
+        yield from _points(c)

@@ -1,12 +1,19 @@
 from django.urls import path
 
-from .views import catalogue, indicator_pages
+from .views import api, catalogue, indicator_pages
 
 app_name = "indicators"
 
 urlpatterns = [
     path("indicators/", indicator_pages.indicator_list, name="indicator-list"),
     path("indicators/<slug:code>/", indicator_pages.indicator_detail, name="indicator-detail"),
+    path("geo/nuts2021/<int:level>.geojson", indicator_pages.geometry, name="geometry"),
+    path("charts/plotly.css", indicator_pages.plotly_css, name="plotly-css"),
+    path("api/", api.docs, name="api-docs"),
+    path("api/v1/openapi.json", api.openapi, name="api-openapi"),
+    path("api/v1/indicators/", api.indicator_index, name="api-indicators"),
+    path("api/v1/values/", api.values_endpoint, name="api-values"),
+    path("api/v1/observations/", api.observations_endpoint, name="api-observations"),
     path("data/", catalogue.catalogue, name="catalogue"),
     path("data/<slug:code>/", catalogue.source_detail, name="source-detail"),
     path("data/<slug:code>/releases/<int:release_id>/raw", catalogue.raw_download, name="release-raw"),

@@ -63,3 +63,15 @@ def staff(django_user_model):
     user = django_user_model.objects.create_superuser(email="curator@example.eu", password="correct horse 42")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
+
+
+@pytest.fixture
+def loaded_profiles(reference, tmp_path):
+    """The profile pages' universe (tests/universe.py): national + regional SBS samples, recomputed."""
+    from django.core.cache import cache
+
+    from tests.universe import load_profiles_universe
+
+    load_profiles_universe(tmp_path)
+    yield
+    cache.clear()

@@ -1,10 +1,129 @@
-"""Ecosystem, country and region profile pages."""
+"""Ecosystem, country and region profiles and the compare page.
+
+The figures come from indicators.panels (cached by data generation); these views only validate the
+URL state (every view is a permalink: year, ecosystem, places live in the query string) and render.
+"""
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_safe
+
+from indicators import panels as P
+from indicators.registry import INDICATORS
+from indicators.views.common import render_with_panels
+
+from ..models import Country, Ecosystem, Region
+
+SORTS = {
+    "name": 0,
+    "emp": 1,
+    "va": 2,
+    "ent": 3,
+    "share": 4,
+    "productivity": 5,
+    "change": 6,
+}
 
 
-def not_yet(request, **kwargs):
-    raise Http404("This page is being built.")
+def _sort_rows(rows: list[dict], key: str, descending: bool) -> list[dict]:
+    col = SORTS[key]
+    if col == 0:
+        return sorted(rows, key=lambda r: r["name"], reverse=descending)
+    present = [r for r in rows if r["cells"][col]["value"] is not None]
+    missing = [r for r in rows if r["cells"][col]["value"] is None]
+    return sorted(present, key=lambda r: r["cells"][col]["value"], reverse=descending) + missing
 
 
-ecosystem_list = ecosystem_detail = country_list = country_detail = region_detail = compare = not_yet
+@require_safe
+def ecosystem_list(request):
+    data = P.ecosystems_overview(request.GET.get("year"))
+    sort = request.GET.get("sort", "emp")
+    sort = sort if sort in SORTS else "emp"
+    descending = request.GET.get("dir", "desc" if sort != "name" else "asc") == "desc"
+    context = {
+        **data,
+        "table": _sort_rows(data["table"], sort, descending),
+        "sort": sort,
+        "descending": descending,
+        "sort_keys": list(SORTS),
+        "panels": [data["panel"]],
+    }
+    return render_with_panels(request, "ecosystems/ecosystem_list.html", context)
+
+
+@require_safe
+def ecosystem_detail(request, slug):
+    ecosystem = get_object_or_404(Ecosystem, slug=slug)
+    data = P.ecosystem_profile(slug, request.GET.get("year"))
+    context = {**data, "ecosystem": ecosystem, "requested_year": request.GET.get("year")}
+    return render_with_panels(request, "ecosystems/ecosystem_detail.html", context)
+
+
+@require_safe
+def country_list(request):
+    data = P.countries_overview(request.GET.get("year"))
+    return render_with_panels(request, "ecosystems/country_list.html", {**data, "panels": []})
+
+
+@require_safe
+def country_detail(request, geo):
+    if geo != geo.upper():
+        return redirect("ecosystems:country-detail", geo=geo.upper(), permanent=True)
+    country = get_object_or_404(Country, code=geo)
+    data = P.country_profile(geo, request.GET.get("year"), request.GET.get("map"))
+    context = {
+        **data,
+        "country": country,
+        "ecosystems": P.ecosystem_rows(),
+        "requested_year": request.GET.get("year"),
+    }
+    return render_with_panels(request, "ecosystems/country_detail.html", context)
+
+
+@require_safe
+def region_detail(request, nuts):
+    if nuts != nuts.upper():
+        return redirect("ecosystems:region-detail", nuts=nuts.upper(), permanent=True)
+    versions = list(Region.objects.filter(code=nuts).order_by("-version"))
+    if not versions:
+        raise Http404(f"No NUTS region {nuts}.")
+    region = versions[0]
+    data = P.region_profile(nuts, request.GET.get("year"))
+    country = Country.objects.filter(code=region.country).first()
+    context = {
+        **data,
+        "region": region,
+        "versions": [v.version for v in versions],
+        "country": country,
+        "requested_year": request.GET.get("year"),
+    }
+    return render_with_panels(request, "ecosystems/region_detail.html", context)
+
+
+@require_safe
+def compare(request):
+    places = {c.code: c.name for c in Country.objects.all()}
+    geos = [g.strip().upper() for g in request.GET.getlist("geo") for g in g.split(",") if g.strip()]
+    unknown = [g for g in geos if g not in places and not Region.objects.filter(code=g).exists()]
+    geos = [g for g in geos if g not in unknown]
+    too_many = len(dict.fromkeys(geos)) > P.MAX_COMPARE
+    code = request.GET.get("indicator", "emp")
+    if code not in INDICATORS:
+        code = "emp"
+    ecos = P.ecosystem_rows()
+    slugs = [e["slug"] for e in ecos]
+    ecosystem = request.GET.get("ecosystem")
+    ecosystem = ecosystem if ecosystem in slugs else (slugs[0] if slugs else None)
+    data = P.compare_view(geos, code, ecosystem) if geos and ecosystem else {"panels": [], "geos": []}
+    context = {
+        **data,
+        "indicator": code,
+        "indicators": INDICATORS.values(),
+        "ecosystem": ecosystem,
+        "ecosystems": ecos,
+        "countries": sorted(places.items(), key=lambda kv: kv[1]),
+        "unknown": unknown,
+        "too_many": too_many,
+        "max": P.MAX_COMPARE,
+    }
+    return render_with_panels(request, "ecosystems/compare.html", context)

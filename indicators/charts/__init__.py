@@ -1,0 +1,265 @@
+"""Pure Plotly figure builders: plain dicts in, a figure dict out (no plotly.py objects, no Django).
+
+Every figure carries its title and a source line (dataset code + release vintage) inside the
+layout, so a PNG or SVG downloaded from the page keeps what it shows and where it comes from.
+Flags travel in `customdata` and appear in the hover text; missing values are left out of the
+bars/map (never drawn as zero) and listed in the chart's data table instead.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..flags import describe
+
+BLUE = "#003399"
+YELLOW = "#ffcc00"
+GREY = "#8a94a6"
+PALETTE = ["#003399", "#e07b00", "#2a9d8f", "#c1121f", "#6a4c93", "#588157", "#8d5524", "#0096c7",
+           "#d62828", "#495057"]  # fmt: skip
+FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13, "color": "#1b1f24"}
+
+
+def is_number(value) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def flag_text(flags: str) -> str:
+    return f" [{flags}: {describe(flags)}]" if flags else ""
+
+
+def base_layout(title: str, source_line: str, *, height: int = 420, bottom: int = 70) -> dict:
+    return {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "font": FONT,
+        "height": height,
+        "margin": {"l": 10, "r": 20, "t": 50, "b": bottom},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "annotations": [
+            {
+                "text": source_line,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 0,
+                "yshift": -bottom + 8,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 11, "color": "#555"},
+            }
+        ],
+    }
+
+
+def bar(
+    points: list[dict],
+    *,
+    title: str,
+    source_line: str,
+    unit: str,
+    highlight: str | None = None,
+    reference: tuple[str, float] | None = None,
+    decimals: int = 0,
+) -> dict:
+    """Horizontal bar chart, largest on top.
+
+    points: dicts with ``key`` (e.g. geo code), ``label``, ``value``, ``flags``. Points without a
+    value are left out. ``highlight``: key drawn in yellow. ``reference``: (label, value) drawn as
+    a dashed vertical line (e.g. the EU value).
+    """
+    shown = sorted((p for p in points if is_number(p["value"])), key=lambda p: p["value"])
+    colors = [YELLOW if p["key"] == highlight else BLUE for p in shown]
+    fmt = f",.{decimals}f"
+    layout = base_layout(title, source_line, height=max(260, 60 + 22 * len(shown)) + 70)
+    layout.update(
+        xaxis={"title": {"text": unit}, "gridcolor": "#e5e7eb", "zeroline": True, "tickformat": ",~r"},
+        yaxis={"automargin": True, "tickfont": {"size": 12}},
+        showlegend=False,
+        bargap=0.25,
+    )
+    if reference and is_number(reference[1]):
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": reference[1],
+                "x1": reference[1],
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#c1121f", "dash": "dash", "width": 2},
+            }
+        ]
+        layout["annotations"].append(
+            {
+                "text": f"{reference[0]}: {reference[1]:{fmt}}",
+                "x": reference[1],
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 11, "color": "#c1121f"},
+            }
+        )
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": [p["label"] for p in shown],
+                "x": [p["value"] for p in shown],
+                "customdata": [[p["key"], flag_text(p.get("flags", ""))] for p in shown],
+                "marker": {"color": colors},
+                "hovertemplate": f"%{{y}}: %{{x:{fmt}}} {unit}%{{customdata[1]}}<extra></extra>",
+            }
+        ],
+        "layout": layout,
+    }
+
+
+def lines(series: list[dict], *, title: str, source_line: str, unit: str, decimals: int = 0) -> dict:
+    """Time series, one line per series.
+
+    series: dicts with ``name`` and ``points`` (list of ``period, value, flags`` dicts in time
+    order). Missing values break the line (``connectgaps`` off) instead of dropping to zero.
+    """
+    fmt = f",.{decimals}f"
+    data = []
+    for i, s in enumerate(series):
+        pts = s["points"]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": s["name"],
+                "x": [p["period"] for p in pts],
+                "y": [p["value"] if is_number(p["value"]) else None for p in pts],
+                "customdata": [flag_text(p.get("flags", "")) for p in pts],
+                "connectgaps": False,
+                "line": {"color": PALETTE[i % len(PALETTE)], "width": 3 if i == 0 else 2},
+                "hovertemplate": f"{s['name']} %{{x}}: %{{y:{fmt}}} {unit}%{{customdata}}<extra></extra>",
+            }
+        )
+    layout = base_layout(title, source_line, height=400)
+    layout.update(
+        xaxis={"type": "category", "gridcolor": "#e5e7eb"},
+        yaxis={"title": {"text": unit}, "gridcolor": "#e5e7eb", "rangemode": "tozero", "tickformat": ",~r"},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        showlegend=len(series) > 1,
+    )
+    if len(series) > 1:
+        layout["margin"]["t"] = 80
+    return {"data": data, "layout": layout}
+
+
+def choropleth(
+    points: list[dict],
+    *,
+    geojson_url: str,
+    title: str,
+    source_line: str,
+    unit: str,
+    decimals: int = 0,
+    diverging_at: float | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> dict:
+    """A map of places coloured by value, on the portal's own GISCO GeoJSON (fetched by URL).
+
+    points: dicts with ``key`` (the feature id: NUTS code), ``label``, ``value``, ``flags``.
+    Places without a value are not coloured. ``diverging_at``: centre a two-colour scale there
+    (1 for location quotients). ``bounds``: (lon_min, lon_max, lat_min, lat_max) to zoom to;
+    default: Europe.
+    """
+    shown = [p for p in points if is_number(p["value"])]
+    fmt = f",.{decimals}f"
+    trace = {
+        "type": "choropleth",
+        "geojson": geojson_url,
+        "featureidkey": "id",
+        "locations": [p["key"] for p in shown],
+        "z": [p["value"] for p in shown],
+        "text": [p["label"] for p in shown],
+        "customdata": [flag_text(p.get("flags", "")) for p in shown],
+        "hovertemplate": f"%{{text}}: %{{z:{fmt}}} {unit}%{{customdata}}<extra></extra>",
+        "marker": {"line": {"color": "#ffffff", "width": 0.6}},
+        "colorbar": {"title": {"text": unit, "side": "right"}, "thickness": 14, "len": 0.8},
+    }
+    if diverging_at is not None and shown:
+        values = [p["value"] for p in shown]
+        trace.update(
+            colorscale=[[0, "#b2182b"], [0.5, "#f7f7f7"], [1, "#2166ac"]],
+            zmin=min(0.0, min(values)),
+            zmax=max(2 * diverging_at, max(values)),
+            zmid=diverging_at,
+        )
+    else:
+        trace["colorscale"] = [[0, "#e8eefc"], [1, BLUE]]
+    layout = base_layout(title, source_line, height=520, bottom=40)
+    layout["geo"] = {
+        "visible": False,
+        "projection": {"type": "mercator"},
+        # Europe, not the French overseas regions that "fit to locations" would zoom out to.
+        "lonaxis": {"range": list(bounds[:2]) if bounds else [-25, 45]},
+        "lataxis": {"range": list(bounds[2:]) if bounds else [34, 71]},
+        "showframe": False,
+        "bgcolor": "#ffffff",
+    }
+    layout["margin"] = {"l": 0, "r": 0, "t": 50, "b": 40}
+    return {"data": [trace], "layout": layout}
+
+
+def treemap(nodes: list[dict], *, title: str, source_line: str, unit: str) -> dict:
+    """Treemap: nodes are dicts with ``id``, ``label``, ``parent`` ('' for the root) and ``value``
+    (leaves only; parents are the sum of their children), plus ``hover`` text."""
+    return {
+        "data": [
+            {
+                "type": "treemap",
+                "ids": [n["id"] for n in nodes],
+                "labels": [n["label"] for n in nodes],
+                "parents": [n["parent"] for n in nodes],
+                "values": [n["value"] for n in nodes],
+                "customdata": [n.get("hover", "") for n in nodes],
+                "branchvalues": "total",
+                "textinfo": "label+percent root",
+                "hovertemplate": f"%{{label}}<br>%{{value:,.0f}} {unit}<br>%{{customdata}}<extra></extra>",
+            }
+        ],
+        "layout": base_layout(title, source_line, height=480, bottom=40),
+    }
+
+
+def grouped_bar(
+    categories: list[str], series: list[dict], *, title: str, source_line: str, unit: str, decimals: int = 0
+) -> dict:
+    """Horizontal grouped bars: one bar per series for each category (e.g. a country vs the EU).
+
+    series: dicts with ``name``, ``values`` and ``flags`` aligned with ``categories``; missing
+    values draw no bar.
+    """
+    fmt = f",.{decimals}f"
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": s["name"],
+            "y": categories,
+            "x": [v if is_number(v) else None for v in s["values"]],
+            "customdata": [flag_text(f) for f in s["flags"]],
+            "marker": {"color": [BLUE, GREY, YELLOW][i % 3]},
+            "hovertemplate": f"{s['name']} · %{{y}}: %{{x:{fmt}}} {unit}%{{customdata}}<extra></extra>",
+        }
+        for i, s in enumerate(series)
+    ]
+    layout = base_layout(title, source_line, height=max(300, 80 + 34 * len(categories)) + 70)
+    layout.update(
+        barmode="group",
+        xaxis={"title": {"text": unit}, "gridcolor": "#e5e7eb", "tickformat": ",~r"},
+        yaxis={"automargin": True, "autorange": "reversed"},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+    )
+    layout["margin"]["t"] = 80
+    return {"data": data, "layout": layout}

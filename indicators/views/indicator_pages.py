@@ -1,10 +1,89 @@
-"""Indicator pages: map + ranking + time series + table for one indicator."""
+"""Indicator pages (map + ranking + time series + table for one indicator), the NUTS outlines the
+maps draw on, and the stylesheet Plotly would otherwise inject inline."""
 
-from django.http import Http404
+import re
+from functools import cache
+from pathlib import Path
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
+
+from .. import panels as P
+from ..registry import INDICATORS
+from ..selectors import geometries, release_infos
+from .common import render_with_panels
 
 
-def not_yet(request, **kwargs):
-    raise Http404("This page is being built.")
+@require_safe
+def indicator_list(request):
+    infos = release_infos()
+    groups = {"country": [], "region": []}
+    for spec in INDICATORS.values():
+        groups[spec.scope].append({"spec": spec, "source": infos.get(spec.source, {})})
+    return render_with_panels(request, "indicators/indicator_list.html", {"groups": groups, "panels": []})
 
 
-indicator_list = indicator_detail = not_yet
+@require_safe
+def indicator_detail(request, code):
+    spec = INDICATORS.get(code)
+    if spec is None:
+        raise Http404(f"No indicator {code!r}.")
+    data = P.indicator_view(code, request.GET.get("year"), request.GET.get("ecosystem"))
+    context = {
+        **data,
+        "code": code,
+        "ecosystems": P.ecosystem_rows(),
+        "requested_year": request.GET.get("year"),
+        "source": release_infos().get(spec.source, {}),
+    }
+    return render_with_panels(request, "indicators/indicator_detail.html", context)
+
+
+@require_safe
+def geometry(request, level: int):
+    """NUTS 2021 outlines (GISCO, 1:60 million) at a level, as GeoJSON with NUTS ids."""
+    if level not in (0, 1, 2):
+        raise Http404("NUTS levels 0, 1 and 2 are served.")
+    response = JsonResponse(geometries(level))
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
+
+
+PLOTLY_JS = Path(__import__("plotly").__file__).parent / "package_data" / "plotly.min.js"
+
+
+@cache
+def _plotly_css() -> str:
+    """plotly.js keeps its global CSS rules as a JS object and injects them as a <style> element,
+    which a strict CSP blocks. We read those rules out of the installed bundle (so they always
+    match its version) and serve them as a stylesheet; the page links it with the id plotly.js
+    looks for and the class that tells it not to inject."""
+    source = PLOTLY_JS.read_text(encoding="utf-8")
+    start = source.find('{"X,X div":')
+    end = source.find("};for(", start)
+    if start < 0 or end < 0:
+        return "/* plotly.js style rules not found in this bundle */\n"
+    body = source[start + 1 : end]
+    rules = []
+    for selector, _quote, declarations in re.findall(r'"((?:[^"\\]|\\.)*)":(["\'])(.*?)\2(?:,|$)', body):
+        selector = selector.replace("X", ".js-plotly-plot .plotly").replace("Y", ".plotly-notifier")
+        rules.append(f"{selector} {{ {declarations} }}")
+    return "\n".join(rules) + "\n"
+
+
+@cache
+def plotly_style_guard_ids() -> list[str]:
+    """Ids plotly.js checks before injecting a bundled stylesheet (MapLibre's, which our maps
+    don't use): an element with that id on the page stops the injection, and the CSP error."""
+    source = PLOTLY_JS.read_text(encoding="utf-8")
+    return re.findall(
+        r'document\.getElementById\("([0-9a-f]{64})"\)\)\{var \w+=document\.createElement\("style"\)', source
+    )
+
+
+@require_safe
+def plotly_css(request):
+    response = HttpResponse(_plotly_css(), content_type="text/css; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=86400)
+    return response

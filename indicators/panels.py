@@ -1,0 +1,1044 @@
+"""Page data for the profile, indicator and compare pages: key figures and chart panels.
+
+A panel is a plain dict — everything one chart needs on the page and in its exports:
+``id``, ``title``, ``figure`` (Plotly dict from indicators.charts), ``summary`` (text alternative),
+``columns`` + ``rows`` (the data table; cells are dicts with ``text``, ``value``, ``flags``,
+optional ``href``), ``source`` (the release the numbers come from), ``api`` (the /api/v1/values/
+query that returns the same values). Exports write ``columns`` + ``rows``, so a downloaded file
+always equals the table on the page. Functions here read through indicators.selectors and are
+cached by data generation.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from . import charts
+from .flags import describe
+from .registry import INDICATORS
+from .selectors import (
+    EU,
+    cached,
+    country_bounds,
+    default_period,
+    ecosystem_rows,
+    eu_members,
+    mapping_rows,
+    nace_employment,
+    nuts_recode_2021,
+    periods_of,
+    place_names,
+    release_infos,
+    values,
+)
+
+MAX_COMPARE = 10
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+
+def fmt(value, decimals: int = 0) -> str:
+    if not charts.is_number(value):
+        return "–"
+    return f"{value:,.{decimals}f}"
+
+
+def cell(value, decimals: int = 0, flags: str = "", href: str = "", num: bool = True) -> dict:
+    """A table cell. Missing values print as '–' (or 'confidential' for flag c), never as 0."""
+    if isinstance(value, str) and not num:
+        return {"text": value, "value": value, "flags": flags, "href": href, "num": False}
+    text = fmt(value, decimals)
+    if text == "–" and "c" in (flags or ""):
+        text = "confidential"
+    return {
+        "text": text,
+        "value": round(value, decimals + 2) if charts.is_number(value) else None,
+        "flags": flags or "",
+        "flag_title": describe(flags) if flags else "",
+        "href": href,
+        "num": True,
+    }
+
+
+def label_cell(text: str, href: str = "") -> dict:
+    return cell(text, href=href, num=False)
+
+
+def spec(code: str):
+    return INDICATORS[code]
+
+
+def source_of(indicator: str) -> dict:
+    return release_infos().get(spec(indicator).source, {"code": spec(indicator).source, "vintage": ""})
+
+
+def source_line(indicator: str) -> str:
+    s = source_of(indicator)
+    return f"Source: Eurostat {s['code']}, {s.get('vintage') or 'not loaded'}; EU Industry Observatory"
+
+
+def pct_change(first, last) -> float | None:
+    if charts.is_number(first) and charts.is_number(last) and first:
+        return (last / first - 1) * 100
+    return None
+
+
+def change_since_first(by: dict, slug: str, geo: str, periods: list[str], period) -> float | None:
+    """% change of persons employed from the first year with a value up to `period`."""
+    series = [by.get(("emp", slug, geo, p), {}).get("value") for p in periods if period and p <= period]
+    present = [v for v in series if charts.is_number(v)]
+    return pct_change(present[0], series[-1]) if len(present) > 1 and series else None
+
+
+def latest_period(indicator: str, wanted: str | None = None) -> str | None:
+    """The year asked for when it has data, else the default year (latest with good coverage)."""
+    periods = periods_of(indicator)
+    if wanted and wanted in periods:
+        return wanted
+    return default_period(indicator)
+
+
+def eco_names() -> dict[str, str]:
+    return {e["slug"]: e["name"] for e in ecosystem_rows()}
+
+
+def eco_url(slug: str) -> str:
+    return reverse("ecosystems:ecosystem-detail", args=[slug])
+
+
+def country_url(geo: str) -> str:
+    return reverse("ecosystems:country-detail", args=[geo])
+
+
+def region_url(nuts: str) -> str:
+    return reverse("ecosystems:region-detail", args=[nuts])
+
+
+def index(rows: list[dict], *keys: str) -> dict:
+    return {tuple(r[k] for k in keys) if len(keys) > 1 else r[keys[0]]: r for r in rows}
+
+
+def panel(pid, title, figure, summary, columns, rows, indicator, api) -> dict:
+    return {
+        "id": pid,
+        "title": title,
+        "figure": figure,
+        "summary": summary,
+        "columns": columns,
+        "rows": rows,
+        "source": source_of(indicator),
+        "api": api,
+    }
+
+
+def ranking_summary(points: list[dict], what: str, unit: str, decimals: int, period: str) -> str:
+    shown = sorted((p for p in points if charts.is_number(p["value"])), key=lambda p: -p["value"])
+    missing = len(points) - len(shown)
+    if not shown:
+        return f"No {what} values for {period}."
+    top = ", ".join(f"{p['label']} ({fmt(p['value'], decimals)})" for p in shown[:3])
+    text = f"{what} in {period}, {unit}: highest {top}; lowest {shown[-1]['label']} "
+    text += f"({fmt(shown[-1]['value'], decimals)}). {len(shown)} places have a value"
+    return text + (f", {missing} are missing or confidential." if missing else ".")
+
+
+# --- /ecosystems/ --------------------------------------------------------------------------------
+
+OVERVIEW_INDICATORS = ("emp", "va", "ent", "share_emp", "productivity")
+
+
+def ecosystems_overview(year: str | None = None) -> dict:
+    period = latest_period("emp", year)
+    return cached(f"overview:{period}", lambda: _ecosystems_overview(period))
+
+
+def _ecosystems_overview(period: str | None) -> dict:
+    rows = values(OVERVIEW_INDICATORS, geos=[EU])
+    by = index(rows, "indicator", "ecosystem", "period")
+    periods = periods_of("emp")
+    first = periods[0] if periods else None
+    table = []
+    for e in ecosystem_rows():
+        slug = e["slug"]
+
+        def v(ind, p=period, slug=slug):
+            return by.get((ind, slug, p), {"value": None, "flags": ""})
+
+        change = pct_change(v("emp", first)["value"], v("emp")["value"])
+        table.append(
+            {
+                "slug": slug,
+                "name": e["name"],
+                "url": eco_url(slug),
+                "cells": [
+                    label_cell(e["name"], eco_url(slug)),
+                    *(cell(v(i)["value"], spec(i).decimals, v(i)["flags"]) for i in OVERVIEW_INDICATORS),
+                    cell(change, 1),
+                ],
+            }
+        )
+    columns = [
+        "Ecosystem",
+        "Persons employed",
+        "Value added (million EUR)",
+        "Enterprises",
+        "Share of business-economy employment (%)",
+        "Productivity (EUR per person employed)",
+        f"Change in employment {first}–{period} (%)",
+    ]
+    points = [
+        {
+            "key": r["slug"],
+            "label": r["name"],
+            "value": r["cells"][1]["value"],
+            "flags": r["cells"][1]["flags"],
+        }
+        for r in table
+    ]
+    figure = charts.bar(
+        points,
+        title=f"Persons employed by ecosystem, EU27, {period}",
+        source_line=source_line("emp"),
+        unit="persons",
+    )
+    chart = panel(
+        "employment-by-ecosystem",
+        f"Persons employed by ecosystem, EU27, {period}",
+        figure,
+        ranking_summary(points, "Persons employed", "persons", 0, period),
+        columns,
+        [r["cells"] for r in table],
+        "emp",
+        {"indicator": list(OVERVIEW_INDICATORS), "geo": EU, "period": period},
+    )
+    return {
+        "period": period,
+        "periods": periods,
+        "first": first,
+        "table": table,
+        "columns": columns,
+        "panel": chart,
+    }
+
+
+# --- /ecosystems/<slug>/ -------------------------------------------------------------------------
+
+PROFILE_INDICATORS = ("emp", "va", "ent", "productivity", "share_emp", "lq_emp")
+
+
+def ecosystem_profile(slug: str, year: str | None = None) -> dict:
+    period = latest_period("emp", year)
+    return cached(f"eco:{slug}:{period}", lambda: _ecosystem_profile(slug, period))
+
+
+def _ecosystem_profile(slug: str, period: str | None) -> dict:
+    names = place_names()
+    members = eu_members()
+    rows = values(PROFILE_INDICATORS, ecosystems=[slug])
+    by = index(rows, "indicator", "geo", "period")
+    periods = periods_of("emp")
+    first = periods[0] if periods else None
+
+    def get(ind, geo, p=period):
+        return by.get((ind, geo, p), {"value": None, "flags": "", "rank": None})
+
+    key_figures = []
+    for ind in ("emp", "va", "ent", "productivity", "share_emp"):
+        now, then = get(ind, EU), get(ind, EU, first)
+        key_figures.append(
+            {
+                "code": ind,
+                "title": spec(ind).title,
+                "unit": spec(ind).unit,
+                "text": fmt(now["value"], spec(ind).decimals),
+                "flags": now["flags"],
+                "flag_title": describe(now["flags"]) if now["flags"] else "",
+                "change": pct_change(then["value"], now["value"]),
+                "first": first,
+            }
+        )
+
+    def points(ind):
+        return [
+            {"key": g, "label": names.get(g, g), "value": get(ind, g)["value"], "flags": get(ind, g)["flags"]}
+            for g in members
+        ]
+
+    panels = [_trend_panel(slug, by, periods), _country_bar(slug, points("emp"), period)]
+    panels.append(_lq_map(slug, points("lq_emp"), period))
+    panels.append(_lq_bar(slug, points("lq_emp"), period))
+    panels.append(_productivity_panel(slug, points("productivity"), get("productivity", EU), period))
+    panels.append(_composition_panel(slug, members, period))
+    ranked = sorted(
+        (
+            {
+                "geo": g,
+                "name": names.get(g, g),
+                "url": country_url(g),
+                "cells": [
+                    cell(get("emp", g)["rank"], 0),
+                    label_cell(names.get(g, g), country_url(g)),
+                    *(
+                        cell(get(i, g)["value"], spec(i).decimals, get(i, g)["flags"])
+                        for i in PROFILE_INDICATORS
+                    ),
+                ],
+            }
+            for g in members
+        ),
+        key=lambda r: (r["cells"][0]["value"] is None, r["cells"][0]["value"] or 0),
+    )
+    return {
+        "period": period,
+        "periods": periods,
+        "first": first,
+        "key_figures": key_figures,
+        "panels": panels,
+        "ranked_columns": ["Rank", "Country", *(spec(i).title for i in PROFILE_INDICATORS)],
+        "ranked": ranked,
+        "mapping": mapping_rows(),
+    }
+
+
+def _trend_panel(slug: str, by: dict, periods: list[str]) -> dict:
+    pts = [by.get(("emp", EU, p), {"period": p, "value": None, "flags": ""}) for p in periods]
+    pts = [{"period": p, "value": r["value"], "flags": r["flags"]} for p, r in zip(periods, pts, strict=True)]
+    name = eco_names().get(slug, slug)
+    valid = [p for p in pts if charts.is_number(p["value"])]
+    summary = (
+        "No EU values."
+        if not valid
+        else (
+            f"EU27 persons employed in {name}: {fmt(valid[0]['value'])} in {valid[0]['period']}, "
+            f"{fmt(valid[-1]['value'])} in {valid[-1]['period']} "
+            f"({fmt(pct_change(valid[0]['value'], valid[-1]['value']), 1)} %)."
+        )
+    )
+    return panel(
+        "trend",
+        f"{name}: persons employed in the EU27 over time",
+        charts.lines(
+            [{"name": "EU27", "points": pts}],
+            title=f"{name}: persons employed, EU27",
+            source_line=source_line("emp"),
+            unit="persons",
+        ),
+        summary,
+        ["Year", "Persons employed (EU27)"],
+        [[label_cell(p["period"]), cell(p["value"], 0, p["flags"])] for p in pts],
+        "emp",
+        {"indicator": "emp", "ecosystem": slug, "geo": EU},
+    )
+
+
+def _points_table(points, decimals, link=country_url):
+    ordered = sorted(points, key=lambda p: (not charts.is_number(p["value"]), -(p["value"] or 0)))
+    return [[label_cell(p["label"], link(p["key"])), cell(p["value"], decimals, p["flags"])] for p in ordered]
+
+
+def _country_bar(slug, points, period) -> dict:
+    name = eco_names().get(slug, slug)
+    title = f"{name}: persons employed by country, {period}"
+    return panel(
+        "employment-by-country",
+        title,
+        charts.bar(points, title=title, source_line=source_line("emp"), unit="persons"),
+        ranking_summary(points, "Persons employed", "persons", 0, period),
+        ["Country", "Persons employed"],
+        _points_table(points, 0),
+        "emp",
+        {"indicator": "emp", "ecosystem": slug, "period": period},
+    )
+
+
+def _lq_map(slug, points, period) -> dict:
+    name = eco_names().get(slug, slug)
+    title = f"{name}: employment specialisation (location quotient), {period}"
+    return panel(
+        "specialisation-map",
+        title,
+        charts.choropleth(
+            points,
+            geojson_url=reverse("indicators:geometry", args=[0]),
+            title=title,
+            source_line=source_line("lq_emp"),
+            unit="LQ",
+            decimals=2,
+            diverging_at=1.0,
+        ),
+        ranking_summary(points, "Location quotient", "ratio to the EU share (1 = EU average)", 2, period),
+        ["Country", "Location quotient"],
+        _points_table(points, 2),
+        "lq_emp",
+        {"indicator": "lq_emp", "ecosystem": slug, "period": period},
+    )
+
+
+def _lq_bar(slug, points, period) -> dict:
+    name = eco_names().get(slug, slug)
+    title = f"{name}: location quotient by country, {period}"
+    return panel(
+        "specialisation-by-country",
+        title,
+        charts.bar(
+            points,
+            title=title,
+            source_line=source_line("lq_emp"),
+            unit="LQ",
+            decimals=2,
+            reference=("EU27 = 1", 1.0),
+        ),
+        ranking_summary(points, "Location quotient", "ratio (EU = 1)", 2, period),
+        ["Country", "Location quotient"],
+        _points_table(points, 2),
+        "lq_emp",
+        {"indicator": "lq_emp", "ecosystem": slug, "period": period},
+    )
+
+
+def _productivity_panel(slug, points, eu, period) -> dict:
+    name = eco_names().get(slug, slug)
+    title = f"{name}: apparent labour productivity by country vs EU27, {period}"
+    summary = ranking_summary(points, "Productivity", "EUR per person employed", 0, period)
+    summary += f" EU27: {fmt(eu['value'])}."
+    return panel(
+        "productivity-vs-eu",
+        title,
+        charts.bar(
+            points,
+            title=title,
+            source_line=source_line("productivity"),
+            unit="EUR per person",
+            reference=("EU27", eu["value"]),
+        ),
+        summary,
+        ["Country", "EUR per person employed"],
+        [[label_cell("EU27", country_url(EU)), cell(eu["value"], 0, eu["flags"])], *_points_table(points, 0)],
+        "productivity",
+        {"indicator": "productivity", "ecosystem": slug, "period": period},
+    )
+
+
+def _composition_panel(slug, members, period) -> dict:
+    mapping = mapping_rows()
+    mine = [r for r in mapping["rows"] if r["ecosystem__slug"] == slug]
+    emp = nace_employment([r["nace"] for r in mine], members, period) if period else {}
+    name = eco_names().get(slug, slug)
+    version = mapping["version"] or {}
+    nodes = [
+        {"id": slug, "label": name, "parent": "", "value": 0, "hover": f"mapping v{version.get('number')}"}
+    ]
+    table = []
+    for r in mine:
+        total, n = emp.get(r["nace"], (None, 0))
+        weighted = total * r["share"] if total is not None else None
+        hover = f"{r['nace']} × share {r['share']:.2f} ({r['confidence']} confidence)"
+        if weighted:
+            nodes.append(
+                {
+                    "id": r["nace"],
+                    "label": f"{r['nace']} {r['nace_name'][:40]}",
+                    "parent": slug,
+                    "value": weighted,
+                    "hover": hover,
+                }
+            )
+        table.append(
+            [
+                label_cell(r["nace"]),
+                label_cell(r["nace_name"]),
+                cell(r["share"], 2),
+                label_cell(r["confidence"]),
+                cell(weighted, 0, "" if n == len(members) or total is None else "i"),
+            ]
+        )
+    nodes[0]["value"] = sum(n["value"] for n in nodes[1:])
+    vnum = version.get("number")
+    title = f"{name}: NACE composition (share-weighted EU27 employment, {period}, mapping v{vnum})"
+    biggest = sorted(nodes[1:], key=lambda n: -n["value"])[:3]
+    summary = f"{name} is built from {len(mine)} NACE activities (mapping version {version.get('number')}"
+    summary += ", unverified draft)" if not version.get("verified") else ")"
+    if biggest:
+        summary += ". Largest by share-weighted employment: " + ", ".join(n["label"] for n in biggest) + "."
+    return panel(
+        "nace-composition",
+        title,
+        charts.treemap(nodes, title=title, source_line=source_line("emp"), unit="persons"),
+        summary,
+        ["NACE", "Activity", "Share", "Confidence", "Share-weighted persons employed (EU27 sum)"],
+        table,
+        "emp",
+        {"indicator": "emp", "ecosystem": slug, "geo": EU, "period": period},
+    )
+
+
+# --- /countries/ and /countries/<geo>/ -----------------------------------------------------------
+
+COUNTRY_INDICATORS = ("emp", "share_emp", "lq_emp", "productivity", "va", "ent")
+
+
+def countries_overview(year: str | None = None) -> dict:
+    period = latest_period("emp", year)
+    return cached(f"countries:{period}", lambda: _countries_overview(period))
+
+
+def _countries_overview(period) -> dict:
+    from ecosystems.models import Country
+
+    names = eco_names()
+    rows = values(("emp", "lq_emp"), periods=[period] if period else None)
+    totals: dict[str, float] = {}
+    best: dict[str, tuple] = {}
+    biggest: dict[str, tuple] = {}
+    for r in rows:
+        if not charts.is_number(r["value"]):
+            continue
+        if r["indicator"] == "emp":
+            totals[r["geo"]] = totals.get(r["geo"], 0) + r["value"]
+            if r["value"] > biggest.get(r["geo"], ("", -1))[1]:
+                biggest[r["geo"]] = (r["ecosystem"], r["value"])
+        elif r["value"] > best.get(r["geo"], ("", -1))[1]:
+            best[r["geo"]] = (r["ecosystem"], r["value"])
+    groups = {"eu": [], "other": [], "aggregate": []}
+    for c in Country.objects.order_by("name").values("code", "name", "kind", "eu27_2020"):
+        if c["code"] not in totals and c["code"] not in best:
+            continue
+        group = "aggregate" if c["kind"] == "aggregate" else "eu" if c["eu27_2020"] else "other"
+        big, spec_ = biggest.get(c["code"]), best.get(c["code"])
+        groups[group].append(
+            {
+                "code": c["code"],
+                "name": c["name"],
+                "url": country_url(c["code"]),
+                "total": fmt(totals.get(c["code"])),
+                "largest": names.get(big[0], "") if big else "",
+                "largest_url": eco_url(big[0]) if big else "",
+                "specialised": names.get(spec_[0], "") if spec_ else "",
+                "specialised_lq": fmt(spec_[1], 2) if spec_ else "–",
+                "specialised_url": eco_url(spec_[0]) if spec_ else "",
+            }
+        )
+    return {"period": period, "groups": groups}
+
+
+def country_profile(geo: str, year: str | None = None, map_ecosystem: str | None = None) -> dict:
+    period = latest_period("emp", year)
+    return cached(
+        f"country:{geo}:{period}:{map_ecosystem}", lambda: _country_profile(geo, period, map_ecosystem)
+    )
+
+
+def _country_profile(geo: str, period, map_ecosystem) -> dict:
+    names = place_names()
+    ecos = ecosystem_rows()
+    rows = values(COUNTRY_INDICATORS, geos=[geo, EU])
+    by = index(rows, "indicator", "ecosystem", "geo", "period")
+    periods = periods_of("emp")
+    first = periods[0] if periods else None
+
+    def get(ind, slug, g=geo, p=period):
+        return by.get((ind, slug, g, p), {"value": None, "flags": "", "rank": None})
+
+    table = []
+    for e in ecos:
+        s = e["slug"]
+        table.append(
+            [
+                label_cell(e["name"], eco_url(s)),
+                cell(get("emp", s)["value"], 0, get("emp", s)["flags"]),
+                cell(get("emp", s)["rank"], 0),
+                cell(get("share_emp", s)["value"], 1, get("share_emp", s)["flags"]),
+                cell(get("share_emp", s, EU)["value"], 1, get("share_emp", s, EU)["flags"]),
+                cell(get("lq_emp", s)["value"], 2, get("lq_emp", s)["flags"]),
+                cell(get("productivity", s)["value"], 0, get("productivity", s)["flags"]),
+                cell(get("productivity", s, EU)["value"], 0, get("productivity", s, EU)["flags"]),
+                cell(change_since_first(by, s, geo, periods, period), 1),
+            ]
+        )
+    columns = [
+        "Ecosystem",
+        "Persons employed",
+        "Rank in EU27",
+        "Share of employment (%)",
+        "EU27 share (%)",
+        "Location quotient",
+        "Productivity (EUR/person)",
+        "EU27 productivity",
+        f"Employment change to {period}, from the first year with data (%)",
+    ]
+    gname = names.get(geo, geo)
+    cats = [e["name"] for e in ecos]
+    share_fig = charts.grouped_bar(
+        cats,
+        [
+            {
+                "name": gname,
+                "values": [get("share_emp", e["slug"])["value"] for e in ecos],
+                "flags": [get("share_emp", e["slug"])["flags"] for e in ecos],
+            },
+            {
+                "name": "EU27",
+                "values": [get("share_emp", e["slug"], EU)["value"] for e in ecos],
+                "flags": [get("share_emp", e["slug"], EU)["flags"] for e in ecos],
+            },
+        ],
+        title=f"{gname}: ecosystem composition vs EU27, {period}",
+        source_line=source_line("share_emp"),
+        unit="% of business-economy employment",
+        decimals=1,
+    )
+    lq_points = [
+        {
+            "key": e["slug"],
+            "label": e["name"],
+            "value": get("lq_emp", e["slug"])["value"],
+            "flags": get("lq_emp", e["slug"])["flags"],
+        }
+        for e in ecos
+    ]
+    top = sorted((p for p in lq_points if charts.is_number(p["value"])), key=lambda p: -p["value"])
+    composition = panel(
+        "composition",
+        f"{gname}: ecosystem composition vs EU27, {period}",
+        share_fig,
+        f"Share of {gname}'s business-economy employment in each ecosystem next to the EU27 share, {period}. "
+        + (f"Largest gap above the EU: {top[0]['label']}." if top else ""),
+        ["Ecosystem", f"{gname} (%)", "EU27 (%)"],
+        [[r[0], r[3], r[4]] for r in table],
+        "share_emp",
+        {"indicator": "share_emp", "geo": [geo, EU], "period": period},
+    )
+    lq_title = f"{gname}: specialisation by ecosystem (location quotient vs EU27), {period}"
+    specialisation = panel(
+        "specialisation",
+        lq_title,
+        charts.bar(
+            lq_points,
+            title=lq_title,
+            source_line=source_line("lq_emp"),
+            unit="LQ",
+            decimals=2,
+            reference=("EU27 = 1", 1.0),
+        ),
+        ranking_summary(lq_points, "Location quotient", "ratio (EU = 1)", 2, period).replace(
+            "places", "ecosystems"
+        ),
+        ["Ecosystem", "Location quotient"],
+        [[label_cell(p["label"], eco_url(p["key"])), cell(p["value"], 2, p["flags"])] for p in lq_points],
+        "lq_emp",
+        {"indicator": "lq_emp", "geo": geo, "period": period},
+    )
+    map_eco = (
+        map_ecosystem if map_ecosystem in {e["slug"] for e in ecos} else (top[0]["key"] if top else None)
+    )
+    panels = [composition, specialisation]
+    regions = _regions_panel(geo, map_eco, year=None) if map_eco and geo != EU else None
+    if regions:
+        panels.append(regions)
+    key = {
+        "emp": sum(v for v in (get("emp", e["slug"])["value"] for e in ecos) if charts.is_number(v)),
+        "most_specialised": top[0] if top else None,
+    }
+    return {
+        "period": period,
+        "periods": periods,
+        "first": first,
+        "columns": columns,
+        "table": table,
+        "panels": panels,
+        "map_ecosystem": map_eco,
+        "key": key,
+    }
+
+
+def _region_points(geo: str, indicator: str, slug: str, period: str) -> tuple[list[dict], list[str]]:
+    """Regional values of a country recoded to NUTS 2021 for the map; returns (points, not mapped)."""
+    names = place_names()
+    recode = nuts_recode_2021()
+    rows = values([indicator], ecosystems=[slug], periods=[period], geo_prefix=geo[:2])
+    points, unmapped = [], []
+    for r in rows:
+        if len(r["geo"]) != 4:
+            continue
+        new = recode.get(r["geo"], r["geo"])
+        points.append(
+            {
+                "key": new,
+                "code": r["geo"],
+                "label": f"{names.get(r['geo'], r['geo'])} ({r['geo']})",
+                "value": r["value"],
+                "flags": r["flags"],
+            }
+        )
+        if new != r["geo"]:
+            unmapped.append(f"{r['geo']}→{new}")
+    return points, unmapped
+
+
+def _regions_panel(geo: str, slug: str, year: str | None) -> dict | None:
+    period = latest_period("region_lq_emp", year)
+    if not period:
+        return None
+    points, recoded = _region_points(geo, "region_lq_emp", slug, period)
+    if not points:
+        return None
+    name = eco_names().get(slug, slug)
+    gname = place_names().get(geo, geo)
+    title = f"{gname}: regional specialisation in {name} (NUTS 2 location quotient), {period}"
+    summary = ranking_summary(points, "Regional location quotient", "ratio (EU = 1)", 2, period)
+    if recoded:
+        summary += f" Recoded from NUTS 2013 to 2021 for the map: {', '.join(recoded)}."
+    return panel(
+        "regions-map",
+        title,
+        charts.choropleth(
+            points,
+            geojson_url=reverse("indicators:geometry", args=[2]),
+            title=title,
+            source_line=source_line("region_lq_emp"),
+            unit="LQ",
+            decimals=2,
+            diverging_at=1.0,
+            bounds=country_bounds(geo[:2]),
+        ),
+        summary,
+        ["Region (NUTS 2013)", "Location quotient"],
+        _points_table([{**p, "key": p["code"]} for p in points], 2, link=region_url),
+        "region_lq_emp",
+        {"indicator": "region_lq_emp", "ecosystem": slug, "period": period, "geo_prefix": geo[:2]},
+    )
+
+
+# --- /regions/<nuts>/ ----------------------------------------------------------------------------
+
+REGION_INDICATORS = ("region_emp", "region_units", "region_share_emp", "region_lq_emp")
+
+
+def region_profile(nuts: str, year: str | None = None) -> dict:
+    period = latest_period("region_emp", year)
+    return cached(f"region:{nuts}:{period}", lambda: _region_profile(nuts, period))
+
+
+def _region_profile(nuts: str, period) -> dict:
+    names = place_names()
+    ecos = ecosystem_rows()
+    rows = values(REGION_INDICATORS, geos=[nuts], periods=[period] if period else None)
+    by = index(rows, "indicator", "ecosystem")
+
+    def get(ind, slug):
+        return by.get((ind, slug), {"value": None, "flags": "", "rank": None})
+
+    table = [
+        [
+            label_cell(e["name"], eco_url(e["slug"])),
+            cell(get("region_emp", e["slug"])["value"], 0, get("region_emp", e["slug"])["flags"]),
+            cell(get("region_units", e["slug"])["value"], 0, get("region_units", e["slug"])["flags"]),
+            cell(get("region_share_emp", e["slug"])["value"], 1, get("region_share_emp", e["slug"])["flags"]),
+            cell(get("region_lq_emp", e["slug"])["value"], 2, get("region_lq_emp", e["slug"])["flags"]),
+            cell(get("region_emp", e["slug"])["rank"], 0),
+        ]
+        for e in ecos
+    ]
+    columns = [
+        "Ecosystem",
+        "Persons employed",
+        "Local units",
+        "Share of regional employment (%)",
+        "Location quotient (EU = 1)",
+        "Rank in country",
+    ]
+    rname = names.get(nuts, nuts)
+    emp_points = [
+        {
+            "key": e["slug"],
+            "label": e["name"],
+            "value": get("region_emp", e["slug"])["value"],
+            "flags": get("region_emp", e["slug"])["flags"],
+        }
+        for e in ecos
+    ]
+    lq_points = [
+        {
+            "key": e["slug"],
+            "label": e["name"],
+            "value": get("region_lq_emp", e["slug"])["value"],
+            "flags": get("region_lq_emp", e["slug"])["flags"],
+        }
+        for e in ecos
+    ]
+    emp_title = f"{rname}: persons employed by ecosystem, {period}"
+    lq_title = f"{rname}: specialisation by ecosystem (location quotient vs EU), {period}"
+    panels = [
+        panel(
+            "employment",
+            emp_title,
+            charts.bar(emp_points, title=emp_title, source_line=source_line("region_emp"), unit="persons"),
+            ranking_summary(emp_points, "Persons employed", "persons", 0, period).replace(
+                "places", "ecosystems"
+            ),
+            ["Ecosystem", "Persons employed"],
+            [
+                [label_cell(p["label"], eco_url(p["key"])), cell(p["value"], 0, p["flags"])]
+                for p in emp_points
+            ],
+            "region_emp",
+            {"indicator": "region_emp", "geo": nuts, "period": period},
+        ),
+        panel(
+            "specialisation",
+            lq_title,
+            charts.bar(
+                lq_points,
+                title=lq_title,
+                source_line=source_line("region_lq_emp"),
+                unit="LQ",
+                decimals=2,
+                reference=("EU = 1", 1.0),
+            ),
+            ranking_summary(lq_points, "Location quotient", "ratio (EU = 1)", 2, period).replace(
+                "places", "ecosystems"
+            ),
+            ["Ecosystem", "Location quotient"],
+            [[label_cell(p["label"], eco_url(p["key"])), cell(p["value"], 2, p["flags"])] for p in lq_points],
+            "region_lq_emp",
+            {"indicator": "region_lq_emp", "geo": nuts, "period": period},
+        ),
+    ]
+    neighbours = _neighbours(nuts, period)
+    top = sorted((p for p in lq_points if charts.is_number(p["value"])), key=lambda p: -p["value"])[:3]
+    return {
+        "period": period,
+        "periods": periods_of("region_emp"),
+        "columns": columns,
+        "table": table,
+        "panels": panels,
+        "neighbours": neighbours,
+        "specialisations": top,
+        "code_2021": nuts_recode_2021().get(nuts, nuts),
+    }
+
+
+def _neighbours(nuts: str, period) -> list[dict]:
+    """Other NUTS 2 regions of the same country: covered employment and top specialisation."""
+    names = eco_names()
+    places = place_names()
+    rows = values(("region_emp", "region_lq_emp"), periods=[period] if period else None, geo_prefix=nuts[:2])
+    out: dict[str, dict] = {}
+    for r in rows:
+        if len(r["geo"]) != 4:
+            continue
+        item = out.setdefault(
+            r["geo"],
+            {
+                "code": r["geo"],
+                "name": places.get(r["geo"], r["geo"]),
+                "emp": 0.0,
+                "url": region_url(r["geo"]),
+                "top": None,
+                "top_lq": -1,
+                "current": r["geo"] == nuts,
+            },
+        )
+        if not charts.is_number(r["value"]):
+            continue
+        if r["indicator"] == "region_emp":
+            item["emp"] += r["value"]
+        elif r["value"] > item["top_lq"]:
+            item["top"], item["top_lq"] = names.get(r["ecosystem"], r["ecosystem"]), r["value"]
+    result = sorted(out.values(), key=lambda i: -i["emp"])
+    for i in result:
+        i["emp_text"] = fmt(i["emp"])
+        i["top_lq_text"] = fmt(i["top_lq"], 2) if i["top"] else "–"
+    return result
+
+
+# --- /indicators/<code>/ -------------------------------------------------------------------------
+
+
+def indicator_view(code: str, year: str | None, ecosystem: str | None) -> dict:
+    period = latest_period(code, year)
+    slugs = [e["slug"] for e in ecosystem_rows()]
+    ecosystem = ecosystem if ecosystem in slugs else (slugs[0] if slugs else None)
+    return cached(f"ind:{code}:{period}:{ecosystem}", lambda: _indicator_view(code, period, ecosystem))
+
+
+def _indicator_view(code: str, period, ecosystem) -> dict:
+    s = spec(code)
+    names = place_names()
+    regional = s.scope == "region"
+    rows = values([code], ecosystems=[ecosystem])
+    year_rows = [r for r in rows if r["period"] == period]
+    if regional:
+        year_rows = [r for r in year_rows if len(r["geo"]) == 4]
+        recode = nuts_recode_2021()
+    else:
+        members = set(eu_members())
+        year_rows = [r for r in year_rows if r["geo"] in members]
+        recode = {}
+    ename = eco_names().get(ecosystem, ecosystem)
+    link = region_url if regional else country_url
+    points = [
+        {
+            "key": recode.get(r["geo"], r["geo"]),
+            "code": r["geo"],
+            "label": names.get(r["geo"], r["geo"]),
+            "value": r["value"],
+            "flags": r["flags"],
+            "rank": r["rank"],
+        }
+        for r in year_rows
+    ]
+    where = "NUTS 2 regions" if regional else "EU27 countries"
+    title = f"{s.title}: {ename}, {where}, {period}"
+    pts_for_table = [{**p, "key": p["code"]} for p in points]
+    map_panel = panel(
+        "map",
+        title,
+        charts.choropleth(
+            points,
+            geojson_url=reverse("indicators:geometry", args=[2 if regional else 0]),
+            title=title,
+            source_line=source_line(code),
+            unit=s.unit,
+            decimals=s.decimals,
+            diverging_at=1.0 if "lq" in code else None,
+        ),
+        ranking_summary(points, s.title, s.unit, s.decimals, period),
+        [("Region" if regional else "Country"), s.title],
+        _points_table(pts_for_table, s.decimals, link=link),
+        code,
+        {"indicator": code, "ecosystem": ecosystem, "period": period},
+    )
+    top = sorted((p for p in points if charts.is_number(p["value"])), key=lambda p: -p["value"])[:30]
+    rank_title = f"{s.title}: {ename}, ranking{' (top 30)' if len(points) > 30 else ''}, {period}"
+    ranking = panel(
+        "ranking",
+        rank_title,
+        charts.bar(top, title=rank_title, source_line=source_line(code), unit=s.unit, decimals=s.decimals),
+        ranking_summary(points, s.title, s.unit, s.decimals, period),
+        [("Region" if regional else "Country"), s.title],
+        _points_table([{**p, "key": p["code"]} for p in top], s.decimals, link=link),
+        code,
+        {"indicator": code, "ecosystem": ecosystem, "period": period},
+    )
+    # Time series: the EU (country indicators) or the five largest regions (regional ones).
+    series_geos = [EU] if not regional else [p["code"] for p in top[:5]]
+    by = index(rows, "geo", "period")
+    periods = periods_of(code)
+    series = [
+        {
+            "name": "EU27" if g == EU else names.get(g, g),
+            "points": [
+                {"period": p, **{k: by.get((g, p), {}).get(k) for k in ("value", "flags")}} for p in periods
+            ],
+        }
+        for g in series_geos
+    ]
+    for s_ in series:
+        for p in s_["points"]:
+            p["flags"] = p["flags"] or ""
+    ts_title = f"{s.title}: {ename}, {'EU27' if not regional else 'largest regions'} over time"
+    trend = panel(
+        "time-series",
+        ts_title,
+        charts.lines(series, title=ts_title, source_line=source_line(code), unit=s.unit, decimals=s.decimals),
+        f"{s.title} for {', '.join(x['name'] for x in series)} from {periods[0] if periods else ''} "
+        f"to {periods[-1] if periods else ''}.",
+        ["Year", *(x["name"] for x in series)],
+        [
+            [
+                label_cell(p),
+                *(
+                    cell(by.get((g, p), {}).get("value"), s.decimals, by.get((g, p), {}).get("flags", ""))
+                    for g in series_geos
+                ),
+            ]
+            for p in periods
+        ],
+        code,
+        {"indicator": code, "ecosystem": ecosystem, "geo": series_geos},
+    )
+    return {
+        "spec": s,
+        "period": period,
+        "periods": periods,
+        "ecosystem": ecosystem,
+        "panels": [map_panel, ranking, trend],
+    }
+
+
+# --- /compare/ -----------------------------------------------------------------------------------
+
+
+def compare_view(geos: list[str], code: str, ecosystem: str | None) -> dict:
+    geos = list(dict.fromkeys(geos))[:MAX_COMPARE]
+    key = f"cmp:{code}:{ecosystem}:{','.join(geos)}"
+    return cached(key, lambda: _compare_view(geos, code, ecosystem))
+
+
+def _compare_view(geos, code, ecosystem) -> dict:
+    s = spec(code)
+    names = place_names()
+    rows = values([code], ecosystems=[ecosystem], geos=geos)
+    by = index(rows, "geo", "period")
+    periods = periods_of(code)
+    ename = eco_names().get(ecosystem, ecosystem)
+    series = [
+        {
+            "name": names.get(g, g),
+            "points": [
+                {
+                    "period": p,
+                    "value": by.get((g, p), {}).get("value"),
+                    "flags": by.get((g, p), {}).get("flags") or "",
+                }
+                for p in periods
+            ],
+        }
+        for g in geos
+    ]
+    title = f"{s.title}: {ename}, {', '.join(x['name'] for x in series)}"
+    latest = periods[-1] if periods else None
+    points = [
+        {
+            "key": g,
+            "label": names.get(g, g),
+            "value": by.get((g, latest), {}).get("value"),
+            "flags": by.get((g, latest), {}).get("flags") or "",
+        }
+        for g in geos
+    ]
+    bar_title = f"{s.title}: {ename}, {latest}"
+    line_panel = panel(
+        "compare-lines",
+        title,
+        charts.lines(series, title=title, source_line=source_line(code), unit=s.unit, decimals=s.decimals),
+        f"{s.title} over {periods[0] if periods else ''}–{latest} for {len(geos)} places.",
+        ["Year", *(x["name"] for x in series)],
+        [
+            [
+                label_cell(p),
+                *(
+                    cell(by.get((g, p), {}).get("value"), s.decimals, by.get((g, p), {}).get("flags") or "")
+                    for g in geos
+                ),
+            ]
+            for p in periods
+        ],
+        code,
+        {"indicator": code, "ecosystem": ecosystem, "geo": geos},
+    )
+    bar_panel = panel(
+        "compare-latest",
+        bar_title,
+        charts.bar(points, title=bar_title, source_line=source_line(code), unit=s.unit, decimals=s.decimals),
+        ranking_summary(points, s.title, s.unit, s.decimals, latest or ""),
+        ["Place", s.title],
+        _points_table(
+            points, s.decimals, link=lambda g: region_url(g) if s.scope == "region" else country_url(g)
+        ),
+        code,
+        {"indicator": code, "ecosystem": ecosystem, "geo": geos, "period": latest},
+    )
+    return {"spec": s, "geos": geos, "periods": periods, "panels": [line_panel, bar_panel]}

@@ -1,0 +1,358 @@
+"""Read-only JSON + CSV API over indicator values and observations.
+
+Every response names the dataset releases (vintages) it was read from, so any number fetched
+through the API can be cited and reproduced. Pagination: `page` (from 1) and `page_size`
+(default 500, at most 5,000); JSON has `next`/`previous` links, CSV a `Link` header and
+`X-Total-Count`.
+"""
+
+import csv
+import io
+from urllib.parse import urlencode
+
+from django.core.paginator import EmptyPage, Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from ..models import IndicatorValue, Observation, Release
+from ..registry import INDICATORS, SOURCES
+from ..selectors import periods_of, release_infos
+
+DEFAULT_PAGE_SIZE = 500
+MAX_PAGE_SIZE = 5000
+LICENCE = "Eurostat data: CC BY 4.0 (reuse authorised, source acknowledged). Boundaries: © EuroGeographics."
+
+
+class BadRequest(Exception):
+    pass
+
+
+def error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def multi(request, name: str) -> list[str]:
+    return [v.strip() for raw in request.GET.getlist(name) for v in raw.split(",") if v.strip()]
+
+
+def page_params(request) -> tuple[int, int]:
+    try:
+        page = int(request.GET.get("page", 1))
+        size = int(request.GET.get("page_size", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        raise BadRequest("page and page_size must be whole numbers") from None
+    if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
+        raise BadRequest(f"page must be ≥ 1 and page_size between 1 and {MAX_PAGE_SIZE}")
+    return page, size
+
+
+def link(request, page: int) -> str:
+    params = [(k, v) for k, vs in request.GET.lists() for v in vs if k != "page"] + [("page", page)]
+    return request.build_absolute_uri(request.path + "?" + urlencode(params))
+
+
+def paginate(request, qs, fields: list[str], meta: dict, names: list[str] | None = None):
+    """One page of `fields` (published under `names`) as JSON or CSV (?format=csv)."""
+    names = names or fields
+    page, size = page_params(request)
+    paginator = Paginator(qs.values_list(*fields), size)
+    try:
+        current = paginator.page(page)
+    except EmptyPage:
+        raise BadRequest(f"page {page} is past the last page ({paginator.num_pages})") from None
+    rows = list(current.object_list)
+    nxt = link(request, page + 1) if current.has_next() else None
+    prev = link(request, page - 1) if current.has_previous() else None
+    if request.GET.get("format") == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(names)
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
+        response["X-Total-Count"] = str(paginator.count)
+        response["X-Releases"] = ", ".join(
+            f"{r['source']}={r['release']} ({r['vintage']})" for r in meta["releases"]
+        )
+        links = [f'<{u}>; rel="{rel}"' for u, rel in ((nxt, "next"), (prev, "prev")) if u]
+        if links:
+            response["Link"] = ", ".join(links)
+        return response
+    return JsonResponse(
+        {
+            "meta": meta,
+            "count": paginator.count,
+            "page": page,
+            "pages": paginator.num_pages,
+            "next": nxt,
+            "previous": prev,
+            "results": [dict(zip(names, row, strict=True)) for row in rows],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def release_meta(release_ids) -> list[dict]:
+    rels = Release.objects.filter(pk__in=set(release_ids)).select_related("source")
+    return [
+        {
+            "source": r.source_id,
+            "release": r.pk,
+            "vintage": r.vintage_label,
+            "sha256": r.sha256,
+            "status": r.status,
+            "dataset_page": reverse("indicators:source-detail", args=[r.source_id]),
+        }
+        for r in rels
+    ]
+
+
+def handle_bad_request(view):
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadRequest as exc:
+            return error(str(exc))
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@require_safe
+@handle_bad_request
+def values_endpoint(request):
+    """Indicator values: indicator, ecosystem, geo, period, value, flags, rank, release."""
+    codes = multi(request, "indicator")
+    unknown = [c for c in codes if c not in INDICATORS]
+    if unknown:
+        raise BadRequest(f"unknown indicator(s) {', '.join(unknown)}; known: {', '.join(INDICATORS)}")
+    qs = IndicatorValue.objects.all()
+    if codes:
+        qs = qs.filter(indicator_id__in=codes)
+    for name, field in (("ecosystem", "ecosystem"), ("geo", "geo"), ("period", "period")):
+        if wanted := multi(request, name):
+            qs = qs.filter(**{f"{field}__in": wanted})
+    if prefix := request.GET.get("geo_prefix"):
+        qs = qs.filter(geo__startswith=prefix.upper())
+    if request.GET.get("period_from"):
+        qs = qs.filter(period__gte=request.GET["period_from"])
+    if request.GET.get("period_to"):
+        qs = qs.filter(period__lte=request.GET["period_to"])
+    if release := request.GET.get("release"):
+        if not release.isdigit():
+            raise BadRequest("release must be a release id (a number)")
+        qs = qs.filter(release_id=int(release))
+    qs = qs.order_by("indicator_id", "ecosystem", "geo", "period")
+    release_ids = qs.order_by().values_list("release_id", flat=True).distinct()
+    meta = {
+        "releases": release_meta(list(release_ids)),
+        "licence": LICENCE,
+        "mapping_versions": sorted(set(qs.order_by().values_list("mapping_version", flat=True).distinct())),
+        "flags": reverse("indicators:source-detail", args=[next(iter(SOURCES))]) + "#flags",
+    }
+    fields = ["indicator_id", "ecosystem", "geo", "period", "value", "flags", "rank", "release_id"]
+    names = ["indicator", "ecosystem", "geo", "period", "value", "flags", "rank", "release"]
+    return paginate(request, qs, fields, meta, names)
+
+
+@require_safe
+@handle_bad_request
+def observations_endpoint(request):
+    """Tidy observations of one source's release (current by default)."""
+    code = request.GET.get("source", "")
+    if code not in SOURCES or SOURCES[code].kind != "observations":
+        known = ", ".join(c for c, s in SOURCES.items() if s.kind == "observations")
+        raise BadRequest(f"source is required and must be one of: {known}")
+    release = request.GET.get("release")
+    if release:
+        if not release.isdigit() or not Release.objects.filter(pk=int(release), source_id=code).exists():
+            raise BadRequest(f"release {release} is not a release of {code}")
+        release_id = int(release)
+    else:
+        release_id = release_infos().get(code, {}).get("release")
+        if not release_id:
+            raise BadRequest(f"{code} has no loaded release yet")
+    qs = Observation.objects.filter(release_id=release_id)
+    for name in ("geo", "nace", "measure", "unit", "size", "period"):
+        if wanted := multi(request, name):
+            qs = qs.filter(**{f"{name}__in": wanted})
+    meta = {"releases": release_meta([release_id]), "licence": LICENCE}
+    fields = ["geo", "nace", "measure", "unit", "size", "extra", "period", "value", "flags"]
+    return paginate(request, qs.order_by("id"), fields, meta)
+
+
+@require_safe
+def indicator_index(request):
+    infos = release_infos()
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "code": s.code,
+                    "title": s.title,
+                    "unit": s.unit,
+                    "description": s.description,
+                    "scope": s.scope,
+                    "source": s.source,
+                    "release": infos.get(s.source, {}).get("release"),
+                    "vintage": infos.get(s.source, {}).get("vintage"),
+                    "periods": periods_of(s.code),
+                    "page": request.build_absolute_uri(reverse("indicators:indicator-detail", args=[s.code])),
+                }
+                for s in INDICATORS.values()
+            ],
+            "licence": LICENCE,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _param(name, description, *, required=False, schema=None):
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+PAGING = [
+    _param("page", "Page number, from 1.", schema={"type": "integer", "minimum": 1, "default": 1}),
+    _param(
+        "page_size",
+        f"Rows per page (at most {MAX_PAGE_SIZE}).",
+        schema={"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+    ),
+    _param("format", "json (default) or csv.", schema={"type": "string", "enum": ["json", "csv"]}),
+]
+
+
+def openapi_document(base: str) -> dict:
+    page = {
+        "type": "object",
+        "properties": {
+            "meta": {"type": "object", "description": "Releases (dataset vintages) read, licence."},
+            "count": {"type": "integer"},
+            "page": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "next": {"type": ["string", "null"]},
+            "previous": {"type": ["string", "null"]},
+            "results": {"type": "array", "items": {"type": "object"}},
+        },
+    }
+    ok = {
+        "200": {
+            "description": "A page of results",
+            "content": {"application/json": {"schema": page}, "text/csv": {"schema": {"type": "string"}}},
+        },
+        "400": {"description": "Invalid filter; the body says which and why."},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "EU Industry Observatory API",
+            "version": "1",
+            "description": "Read-only indicator values and Eurostat observations, each response naming the "
+            "dataset releases (vintages) it was read from. " + LICENCE,
+        },
+        "servers": [{"url": base}],
+        "paths": {
+            "/api/v1/indicators/": {
+                "get": {
+                    "summary": "Indicator catalogue",
+                    "operationId": "listIndicators",
+                    "responses": {"200": {"description": "All indicators"}},
+                }
+            },
+            "/api/v1/values/": {
+                "get": {
+                    "summary": "Indicator values by ecosystem, place and year",
+                    "operationId": "listValues",
+                    "parameters": [
+                        _param(
+                            "indicator",
+                            "Indicator code(s), comma-separated or repeated: " + ", ".join(INDICATORS),
+                        ),
+                        _param("ecosystem", "Ecosystem slug(s)."),
+                        _param("geo", "Eurostat geo code(s) (EU27_2020, DE, EL…) or NUTS codes."),
+                        _param(
+                            "geo_prefix",
+                            "Only places whose code starts with this (e.g. a country's regions).",
+                        ),
+                        _param("period", "Year(s)."),
+                        _param("period_from", "First year."),
+                        _param("period_to", "Last year."),
+                        _param(
+                            "release",
+                            "Only values computed from this release id.",
+                            schema={"type": "integer"},
+                        ),
+                        *PAGING,
+                    ],
+                    "responses": ok,
+                }
+            },
+            "/api/v1/observations/": {
+                "get": {
+                    "summary": "Tidy observations of one dataset release",
+                    "operationId": "listObservations",
+                    "parameters": [
+                        _param("source", "Dataset code, e.g. sbs_na_sca_r2.", required=True),
+                        _param(
+                            "release",
+                            "Release id (default: the current release).",
+                            schema={"type": "integer"},
+                        ),
+                        _param("geo", "Geo code(s)."),
+                        _param("nace", "NACE code(s) in Eurostat form (C25)."),
+                        _param("measure", "Measure code(s), e.g. V16110 (persons employed)."),
+                        _param("unit", "Unit code(s)."),
+                        _param("size", "Size class code(s)."),
+                        _param("period", "Period(s)."),
+                        *PAGING,
+                    ],
+                    "responses": ok,
+                }
+            },
+        },
+    }
+
+
+@require_safe
+def openapi(request):
+    return JsonResponse(openapi_document(request.build_absolute_uri("/").rstrip("/")))
+
+
+@require_safe
+def docs(request):
+    base = request.build_absolute_uri("/").rstrip("/")
+    examples = [
+        (
+            "Persons employed in tourism, all EU countries, 2015",
+            "/api/v1/values/?indicator=emp&ecosystem=tourism&period=2015",
+        ),
+        ("The same as CSV", "/api/v1/values/?indicator=emp&ecosystem=tourism&period=2015&format=csv"),
+        ("Germany's specialisation in every ecosystem over time", "/api/v1/values/?indicator=lq_emp&geo=DE"),
+        (
+            "Regional employment in digital, Spanish regions",
+            "/api/v1/values/?indicator=region_emp&ecosystem=digital&geo_prefix=ES",
+        ),
+        (
+            "Raw observations: persons employed in NACE C25 in France",
+            "/api/v1/observations/?source=sbs_na_sca_r2&geo=FR&nace=C25&measure=V16110",
+        ),
+        ("The indicator catalogue", "/api/v1/indicators/"),
+    ]
+    return render(
+        request,
+        "indicators/api_docs.html",
+        {
+            "base": base,
+            "examples": examples,
+            "max_page_size": MAX_PAGE_SIZE,
+            "default_page_size": DEFAULT_PAGE_SIZE,
+        },
+    )

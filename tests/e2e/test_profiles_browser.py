@@ -1,0 +1,38 @@
+"""The profile pages in Chromium: charts draw from json_script under the strict CSP, maps draw
+offline, the data table opens from the keyboard."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("path", ["/ecosystems/tourism/?year=2014", "/countries/AT/?year=2014&map=tourism"])
+def test_charts_and_maps_draw_without_csp_errors(live_server, page, loaded_profiles, path):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(live_server.url + path)
+    expected = page.locator(".chart-canvas").count()
+    page.wait_for_function(f"document.querySelectorAll('.chart-ready').length === {expected}", timeout=15000)
+    assert expected >= 2
+    assert page.locator(".chart-canvas svg.main-svg").count() >= expected
+    assert page.errors == []
+    assert all(r.startswith(live_server.url) for r in requests)  # nothing from a CDN
+
+
+def test_map_colours_the_places_with_values(live_server, page, loaded_profiles):
+    page.goto(live_server.url + "/indicators/emp/?ecosystem=tourism&year=2014")
+    page.wait_for_selector("#map .chart-canvas.chart-ready")
+    drawn = page.eval_on_selector_all(
+        "#map path.choroplethlocation", "ps => ps.filter(p => (p.getAttribute('d') || '').length > 20).length"
+    )
+    assert drawn == 1  # AT: the one country outline in the hand-made sample
+    assert page.errors == []
+
+
+def test_data_table_opens_with_the_keyboard(live_server, page, loaded_profiles):
+    page.goto(live_server.url + "/ecosystems/tourism/?year=2014")
+    summary = page.locator("#employment-by-country summary").first
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#employment-by-country details").first.get_attribute("open") is not None
+    assert page.locator("#employment-by-country table").first.is_visible()

@@ -1,0 +1,89 @@
+"""The read-only API: filters, pagination, CSV, metadata, errors, OpenAPI."""
+
+import csv
+import io
+
+import pytest
+
+from indicators.models import IndicatorValue, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def test_values_filters_by_indicator_ecosystem_geo_and_period(client, loaded_profiles):
+    data = client.get("/api/v1/values/?indicator=emp&ecosystem=tourism&geo=DE,FR&period=2014").json()
+    assert {(r["indicator"], r["ecosystem"], r["geo"], r["period"]) for r in data["results"]} == {
+        ("emp", "tourism", "DE", "2014"),
+        ("emp", "tourism", "FR", "2014"),
+    }
+    expected = IndicatorValue.objects.get(indicator_id="emp", ecosystem="tourism", geo="DE", period="2014")
+    assert next(r for r in data["results"] if r["geo"] == "DE")["value"] == expected.value
+
+
+def test_values_response_names_the_release_and_vintage(client, loaded_profiles):
+    meta = client.get("/api/v1/values/?indicator=emp").json()["meta"]
+    release = Source.objects.get(code="sbs_na_sca_r2").current_release
+    assert meta["releases"][0]["release"] == release.pk
+    assert meta["releases"][0]["vintage"] == release.vintage_label
+    assert "CC BY 4.0" in meta["licence"]
+
+
+def test_values_pagination_walks_every_row_once(client, loaded_profiles):
+    total = IndicatorValue.objects.filter(indicator_id="emp").count()
+    url, seen = "/api/v1/values/?indicator=emp&page_size=7", []
+    while url:
+        page = client.get(url).json()
+        assert page["count"] == total
+        seen += [(r["ecosystem"], r["geo"], r["period"]) for r in page["results"]]
+        url = page["next"]
+    assert len(seen) == total == len(set(seen))
+
+
+def test_values_csv_has_header_total_and_link(client, loaded_profiles):
+    response = client.get("/api/v1/values/?indicator=emp&format=csv&page_size=5")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["indicator", "ecosystem", "geo", "period", "value", "flags", "rank", "release"]
+    assert len(rows) == 6
+    assert int(response["X-Total-Count"]) == IndicatorValue.objects.filter(indicator_id="emp").count()
+    assert 'rel="next"' in response["Link"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("indicator=nope", "unknown indicator"),
+        ("page=0", "page must be"),
+        ("page_size=99999", "page_size"),
+        ("page=abc", "whole numbers"),
+        ("page=999", "past the last page"),
+        ("release=x", "release must be"),
+    ],
+)
+def test_values_rejects_bad_filters_with_a_clear_message(client, loaded_profiles, query, message):
+    response = client.get(f"/api/v1/values/?{query}")
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_observations_need_a_source_and_filter_the_current_release(client, loaded_profiles):
+    assert client.get("/api/v1/observations/").status_code == 400
+    data = client.get("/api/v1/observations/?source=sbs_na_sca_r2&geo=DE&nace=C25&measure=V16110").json()
+    assert {r["period"] for r in data["results"]} == {"2013", "2014"}
+    assert all(r["geo"] == "DE" and r["nace"] == "C25" for r in data["results"])
+    other = Source.objects.get(code="sbs_r_nuts06_r2").current_release_id
+    assert client.get(f"/api/v1/observations/?source=sbs_na_sca_r2&release={other}").status_code == 400
+
+
+def test_indicator_index_lists_every_registered_indicator(client, loaded_profiles):
+    from indicators.registry import INDICATORS
+
+    codes = [i["code"] for i in client.get("/api/v1/indicators/").json()["results"]]
+    assert codes == list(INDICATORS)
+
+
+def test_openapi_describes_every_api_path(client, loaded_profiles):
+    doc = client.get("/api/v1/openapi.json").json()
+    assert doc["openapi"].startswith("3.")
+    assert set(doc["paths"]) == {"/api/v1/indicators/", "/api/v1/values/", "/api/v1/observations/"}
+    params = {p["name"] for p in doc["paths"]["/api/v1/values/"]["get"]["parameters"]}
+    assert {"indicator", "geo", "ecosystem", "period", "release", "page", "page_size", "format"} <= params
