@@ -18,13 +18,13 @@ export DJANGO_DEBUG ?= 1
 # Without DATABASE_URL, commands run inside the embedded PostgreSQL (started, then stopped).
 WITH_DB = $(if $(DATABASE_URL),,$(PY) -m observatory.devdb run --)
 
-.PHONY: help install browser run serve data test lint bench check-deploy db-start db-stop clean
+.PHONY: help install browser run serve data test lint bench bench-pages check-deploy db-start db-stop clean
 
 help:
 	@echo "make run    - install, migrate, load reference + reachable data, serve on http://127.0.0.1:8000"
 	@echo "make test   - run the whole test suite (real PostgreSQL; Redis + Celery worker when reachable)"
 	@echo "make lint   - ruff"
-	@echo "make bench  - ingest/compute benchmarks (figures as ratios to a bare COPY in the same run)"
+	@echo "make bench  - ingest/compute benchmarks (ratios to a bare COPY) and page load (ratios to a static file)"
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "python3.13 not found: install Python 3.13 (Django 6 needs >= 3.12)"; exit 1; }
@@ -69,6 +69,12 @@ check-deploy: install
 
 bench: install
 	OBSERVATORY_TESTING=1 $(WITH_DB) $(PY) -m bench.ingest
+	$(MAKE) bench-pages
+
+# Pages under load (wrk, installed from Debian when missing and we may).
+bench-pages: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || true
+	$(WITH_DB) $(PY) -m bench.pages
 
 db-start: install
 	@$(PY) -m observatory.devdb start

@@ -132,7 +132,7 @@ def place_names() -> dict[str, str]:
     from ecosystems.models import Region
 
     def build():
-        names = {r.code: r.name for r in Region.objects.order_by("version").only("code", "name")}
+        names = dict(Region.objects.order_by("version").values_list("code", "name"))
         names.update(Country.objects.values_list("code", "name"))
         return names
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from indicators import panels as P
 from indicators.registry import INDICATORS
-from indicators.views.common import render_with_panels
+from indicators.views.common import cache_public_page, render_with_panels
 
 from ..models import Country, Ecosystem, Region
 
@@ -35,6 +35,7 @@ def _sort_rows(rows: list[dict], key: str, descending: bool) -> list[dict]:
 
 
 @require_safe
+@cache_public_page
 def ecosystem_list(request):
     data = P.ecosystems_overview(request.GET.get("year"))
     sort = request.GET.get("sort", "emp")
@@ -52,6 +53,7 @@ def ecosystem_list(request):
 
 
 @require_safe
+@cache_public_page
 def ecosystem_detail(request, slug):
     ecosystem = get_object_or_404(Ecosystem, slug=slug)
     data = P.ecosystem_profile(slug, request.GET.get("year"))
@@ -60,12 +62,14 @@ def ecosystem_detail(request, slug):
 
 
 @require_safe
+@cache_public_page
 def country_list(request):
     data = P.countries_overview(request.GET.get("year"))
     return render_with_panels(request, "ecosystems/country_list.html", {**data, "panels": []})
 
 
 @require_safe
+@cache_public_page
 def country_detail(request, geo):
     if geo != geo.upper():
         return redirect("ecosystems:country-detail", geo=geo.upper(), permanent=True)
@@ -81,6 +85,7 @@ def country_detail(request, geo):
 
 
 @require_safe
+@cache_public_page
 def region_detail(request, nuts):
     if nuts != nuts.upper():
         return redirect("ecosystems:region-detail", nuts=nuts.upper(), permanent=True)
@@ -101,6 +106,7 @@ def region_detail(request, nuts):
 
 
 @require_safe
+@cache_public_page
 def compare(request):
     places = {c.code: c.name for c in Country.objects.all()}
     geos = [g.strip().upper() for g in request.GET.getlist("geo") for g in g.split(",") if g.strip()]

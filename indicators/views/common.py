@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..exports import FORMATS, export
+from ..selectors import generation
 
 SITE = "EU Industry Observatory"
 
@@ -79,4 +80,36 @@ def render_with_panels(request, template: str, context: dict, panels_key: str = 
         panels_key: decorated if isinstance(context.get(panels_key), list) else decorated[0],
     }
     context.setdefault("has_charts", True)
+    context["generation"] = generation()  # the key of the cached page fragments
     return render(request, template, context)
+
+
+PAGE_CACHE_SECONDS = 60
+
+
+def cache_public_page(view):
+    """Serve anonymous GETs of a figure page from the cache, keyed by data generation and URL.
+
+    Figures change only with the data generation (part of the key); the short timeout bounds how
+    stale the page's other parts may be (e.g. the list of forum threads). Signed-in users, who see
+    their own menu and private threads, and downloads always get a fresh render.
+    """
+    from functools import wraps
+
+    from django.core.cache import cache
+    from django.http import HttpResponse
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method != "GET" or request.user.is_authenticated or "panel" in request.GET:
+            return view(request, *args, **kwargs)
+        key = f"page:g{generation()}:{request.get_host()}:{request.get_full_path()}"
+        hit = cache.get(key)
+        if hit is not None:
+            return HttpResponse(hit, content_type="text/html; charset=utf-8")
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            cache.set(key, response.content, PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapped

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_safe
 from .. import panels as P
 from ..registry import INDICATORS
 from ..selectors import geometries, release_infos
-from .common import render_with_panels
+from .common import cache_public_page, render_with_panels
 
 
 @require_safe
+@cache_public_page
 def indicator_list(request):
     infos = release_infos()
     groups = {"country": [], "region": []}
@@ -25,6 +26,7 @@ def indicator_list(request):
 
 
 @require_safe
+@cache_public_page
 def indicator_detail(request, code):
     spec = INDICATORS.get(code)
     if spec is None:
