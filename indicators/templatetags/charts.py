@@ -12,3 +12,22 @@ def plotly_style_guards():
     return format_html_join(
         "", '<meta name="plotly-style-guard" id="{}">', ((i,) for i in plotly_style_guard_ids())
     )
+
+
+@register.simple_tag
+def cell(c: dict, first: bool = False):
+    """A table cell of a panel (see indicators.panels.cell): a row header when it is the first,
+    text cell; numbers right-aligned with their flags as an <abbr> explaining them. A Python tag,
+    not an {% include %}: tables of hundreds of cells render several times faster."""
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    body = format_html('<a href="{}">{}</a>', c["href"], c["text"]) if c.get("href") else c["text"]
+    if first and not c["num"]:
+        return format_html('<th scope="row">{}</th>', body)
+    flags = (
+        format_html(' <abbr class="flag" title="{}">{}</abbr>', c.get("flag_title", ""), c["flags"])
+        if c.get("flags")
+        else ""
+    )
+    return format_html("<td{}>{}{}</td>", mark_safe(' class="num"') if c["num"] else "", body, flags)
