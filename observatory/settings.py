@@ -271,3 +271,8 @@ CELERY_BEAT_SCHEDULE = {
     "check-sources": {"task": "indicators.tasks.check_sources", "schedule": 12 * 60 * 60},
     "reap-stale-runs": {"task": "indicators.tasks.reap_stale_runs", "schedule": 5 * 60},
 }
+
+# --- publications ---
+# Largest PDF attachment a curator may upload, in MB (checked by observatory.pdf.validate_pdf).
+OBSERVATORY_PUBLICATION_PDF_MAX_MB = int(env("OBSERVATORY_PUBLICATION_PDF_MAX_MB", "20"))
+# --- end publications ---
