@@ -2,6 +2,8 @@
 profile pages: the newest published items tagged with that ecosystem or country, and a link to
 the publication list filtered the same way."""
 
+from decimal import Decimal
+
 from django import template
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -38,3 +40,11 @@ def figure(value, decimals=0) -> str:
     decimals = int(decimals)
     # number_format truncates; round first so 642942.6 shows as 642,943.
     return number_format(round(float(value), decimals), decimals, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def share(value) -> str:
+    """A mapping share without trailing zeros: Decimal("0.0500") -> "0.05", Decimal("1.0000") -> "1"."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value).normalize():f}"

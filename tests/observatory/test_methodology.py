@@ -16,7 +16,7 @@ def test_methodology_mapping_shows_a_row_changed_in_the_database(client, referen
     row.save()
     html = client.get("/methodology/ecosystems/").content.decode()
     assert "Curator changed this row on purpose" in html
-    assert "0.1234" in html
+    assert '<td class="num">0.1234</td>' in html
     assert f"<code>{row.nace}</code>" in html
 
 
@@ -51,6 +51,7 @@ def test_methodology_mapping_nace_filter(client, reference):
     html = client.get("/methodology/ecosystems/?nace=C30").content.decode()
     assert "Showing the rows for NACE C30 only" in html
     assert "<code>C30</code>" in html and "<code>C25</code>" not in html
+    assert '<td class="num">0.5</td>' in html  # the share without trailing zeros
 
 
 def test_methodology_without_mapping_has_empty_state(client):
