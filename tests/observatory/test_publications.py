@@ -352,3 +352,9 @@ def test_publication_pdf_of_draft_only_for_staff(client, staff, media):
 def test_publication_pdf_missing_is_404(client, media):
     make_publication("no-pdf")
     assert client.get("/publications/no-pdf/pdf").status_code == 404
+
+
+def test_publication_citation_falls_back_to_the_observatory_as_author(client):
+    make_publication("anonymous", title="No authors", authors="")
+    html = client.get("/publications/anonymous/").content.decode()
+    assert "EU Industry Observatory (" in html
