@@ -26,7 +26,8 @@ from .models import Publication
 
 MAX_QUERY = 200
 EXACT = 100.0  # an exact code match beats any text rank (text ranks are below 1 plus bonuses)
-NAME_BONUS = 0.5  # the query appears in the name/title itself
+NAME_BONUS = 0.5  # a word of the name/title starts with the query
+WHOLE_NAME_BONUS = 1.0  # the name/title is the query
 START, STOP = "\ue000", "\ue001"  # private-use sentinels, never in real text
 
 KINDS = {
@@ -97,12 +98,17 @@ def _exact(condition: Q, bonus: float = EXACT) -> Case:
     return Case(When(condition, then=Value(bonus)), default=Value(0.0), output_field=FloatField())
 
 
-def _ranked(qs, vector, query, exact: Q, name: Q, bonus: float = EXACT):
-    """Annotate rank = text rank + exact-code bonus + name bonus; keep matching rows only."""
+def _ranked(qs, vector, query, exact: Q, name: Q, bonus: float = EXACT, whole: Q | None = None):
+    """Annotate rank = text rank + exact-code bonus + name bonus (+ whole-name bonus when the
+    name is the query itself, so "manufacturing" finds NACE section C before a report title);
+    keep matching rows only."""
+    rank = SearchRank(F("search"), query) + _exact(exact, bonus) + _exact(name, NAME_BONUS)
+    if whole is not None:
+        rank = rank + _exact(whole, WHOLE_NAME_BONUS)
     return (
         qs.annotate(search=vector)
         .filter(Q(search=query) | exact | name)
-        .annotate(rank=SearchRank(F("search"), query) + _exact(exact, bonus) + _exact(name, NAME_BONUS))
+        .annotate(rank=rank)
         .order_by("-rank")
     )
 
@@ -119,6 +125,7 @@ def _ecosystems(q, query, limit):
         query,
         Q(slug__iexact=q) | Q(short_name__iexact=q),
         _starts("name", q) | _starts("short_name", q),
+        whole=Q(name__iexact=q),
     ).annotate(snippet=_headline("description", query))
     hits = [
         Hit("ecosystem", e.name, reverse("ecosystems:ecosystem-detail", args=[e.slug]), e.rank, e.slug,
@@ -147,9 +154,10 @@ def _regions(q, query, limit):
     newest = Region.objects.order_by("code", "-version").distinct("code").values("pk")
     vector = SearchVector("name", config="simple")
     simple = SearchQuery(q, search_type="websearch", config="simple")
+    # A NUTS 0 region shares its code with the country: the country ranks first (lower bonus).
     qs = _ranked(
         Region.objects.filter(pk__in=Subquery(newest)), vector, simple, Q(code__iexact=q), _starts("name", q),
-        bonus=EXACT - 10,  # a NUTS 0 region shares its code with the country; the country first
+        bonus=EXACT - 10, whole=Q(name__iexact=q),
     )  # fmt: skip
     hits = [
         Hit("region", r.name, reverse("ecosystems:region-detail", args=[r.code]), r.rank, r.code,
@@ -163,7 +171,7 @@ def _activities(q, query, limit):
     vector = SearchVector("name", config="english")
     qs = _ranked(
         Activity.objects.exclude(level=0), vector, query, Q(code__iexact=q) | Q(dotted=q), _starts("name", q),
-        bonus=EXACT - 5,
+        bonus=EXACT - 5, whole=Q(name__iexact=q),
     ).annotate(snippet=_headline("name", query))  # fmt: skip
     rows = list(qs[:limit])
     in_mapping = _ecosystems_of(r.code for r in rows)
@@ -190,9 +198,14 @@ def _indicators(q, query, limit):
     vector = SearchVector("title", weight="A", config="english") + SearchVector(
         "description", weight="B", config="english"
     )
-    qs = _ranked(Indicator.objects.all(), vector, query, Q(code__iexact=q), _starts("title", q)).annotate(
-        snippet=_headline("description", query)
-    )
+    qs = _ranked(
+        Indicator.objects.all(),
+        vector,
+        query,
+        Q(code__iexact=q),
+        _starts("title", q),
+        whole=Q(title__iexact=q),
+    ).annotate(snippet=_headline("description", query))
     hits = [
         Hit("indicator", i.title, reverse("indicators:indicator-detail", args=[i.code]), i.rank, i.code,
             highlight(i.snippet), meta=i.unit)
@@ -207,9 +220,9 @@ def _datasets(q, query, limit):
         + SearchVector("title", weight="A", config="english")
         + SearchVector("publisher", weight="C", config="simple")
     )
-    qs = _ranked(Source.objects.all(), vector, query, Q(code__iexact=q), _starts("title", q)).annotate(
-        snippet=_headline("title", query)
-    )
+    qs = _ranked(
+        Source.objects.all(), vector, query, Q(code__iexact=q), _starts("title", q), whole=Q(title__iexact=q)
+    ).annotate(snippet=_headline("title", query))
     hits = [
         Hit("dataset", s.title, reverse("indicators:source-detail", args=[s.code]), s.rank, s.code,
             meta=s.publisher)

@@ -65,6 +65,7 @@ def top(query, user=None):
         ("EL", ("country", "EL")),
         ("Greece", ("country", "EL")),
         ("C25", ("activity", "C25")),
+        ("manufacturing", ("activity", "C")),  # the whole name beats a title that contains it
         ("25", ("activity", "C25")),
         ("emp", ("indicator", "emp")),
         ("productivity", ("indicator", "productivity")),
