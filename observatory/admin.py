@@ -47,7 +47,7 @@ class PublicationAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["kind", "title", "slug", "authors", "summary", "body"]}),
         (_("Publishing"), {"fields": ["status", "published_at", "preview_link", "created_at", "updated_at"]}),
-        (_("Attachment"), {"fields": ["pdf"]}),
+        (_("Attachment and cover"), {"fields": ["pdf", "cover", "cover_alt"]}),
         (_("Tags"), {"fields": ["ecosystems", "countries", "technologies"]}),
     ]
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .covers import extension, validate_cover
 from .pdf import validate_pdf
 
 
@@ -87,6 +88,11 @@ def publication_pdf_path(instance, filename):
     return f"publications/{instance.slug}.pdf"
 
 
+def publication_cover_path(instance, filename):
+    # Named by slug; the extension was checked against the content by validate_cover.
+    return f"publications/covers/{instance.slug}.{extension(filename)}"
+
+
 class Publication(models.Model):
     """A curated report or brief. Public when status is published and `published_at` has passed;
     a published item with a future date is "scheduled"."""
@@ -124,6 +130,23 @@ class Publication(models.Model):
         blank=True,
         validators=[validate_pdf],
         help_text=_("Optional. Must be a real PDF file."),
+    )
+    cover = models.ImageField(
+        _("cover image"),
+        upload_to=publication_cover_path,
+        blank=True,
+        validators=[validate_cover],
+        width_field="cover_width",
+        height_field="cover_height",
+        help_text=_("Optional. PNG, JPEG or WebP."),
+    )
+    cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_alt = models.CharField(
+        _("cover description"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the image shows, for screen readers. Leave empty if it is decorative."),
     )
     ecosystems = models.ManyToManyField("ecosystems.Ecosystem", blank=True, related_name="publications")
     countries = models.ManyToManyField("ecosystems.Country", blank=True, related_name="publications")

@@ -275,4 +275,6 @@ CELERY_BEAT_SCHEDULE = {
 # --- publications ---
 # Largest PDF attachment a curator may upload, in MB (checked by observatory.pdf.validate_pdf).
 OBSERVATORY_PUBLICATION_PDF_MAX_MB = int(env("OBSERVATORY_PUBLICATION_PDF_MAX_MB", "20"))
+# Largest cover image, in MB (observatory.covers.validate_cover).
+OBSERVATORY_PUBLICATION_COVER_MAX_MB = int(env("OBSERVATORY_PUBLICATION_COVER_MAX_MB", "5"))
 # --- end publications ---

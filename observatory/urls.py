@@ -13,6 +13,7 @@ urlpatterns = [
     path("publications/feed.atom", feeds.PublicationsAtom(), name="publication-feed-atom"),
     path("publications/<slug:slug>/", publications.publication_detail, name="publication-detail"),
     path("publications/<slug:slug>/pdf", publications.publication_pdf, name="publication-pdf"),
+    path("publications/<slug:slug>/cover", publications.publication_cover, name="publication-cover"),
     path("search/", search.search, name="search"),
     path("methodology/", methodology.methodology, name="methodology"),
     path("methodology/ecosystems/", methodology.methodology_ecosystems, name="methodology-ecosystems"),

@@ -8,6 +8,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from .. import selectors
+from ..covers import CONTENT_TYPES, extension
 from ..forms import PublicationFilterForm
 from ..markdown import render_markdown
 from ..models import Publication
@@ -68,5 +69,25 @@ def publication_pdf(request, slug):
     )
     response["X-Content-Type-Options"] = "nosniff"
     if not publication.is_public:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_safe
+def publication_cover(request, slug):
+    """The cover image, inline, with the content type its (validated) extension implies."""
+    publication = selectors.get_publication_for_user(request.user, slug)
+    content_type = CONTENT_TYPES.get(extension(publication.cover.name)) if publication.cover else None
+    if content_type is None:
+        raise Http404("This publication has no cover image.")
+    try:
+        handle = publication.cover.open("rb")
+    except FileNotFoundError:
+        raise Http404("The image file is missing on this server.") from None
+    response = FileResponse(handle, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    if publication.is_public:
+        patch_cache_control(response, public=True, max_age=60 * 60)
+    else:
         patch_cache_control(response, private=True, no_store=True)
     return response
