@@ -58,7 +58,9 @@ def test_publication_cover_served_inline_as_image_with_nosniff(client, media):
     assert response.headers["Content-Type"] == "image/png"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     html = client.get("/publications/with-cover/").content.decode()
-    assert '<img class="publication-cover" src="/publications/with-cover/cover" alt="A blue rectangle"' in html
+    assert (
+        '<img class="publication-cover" src="/publications/with-cover/cover" alt="A blue rectangle"' in html
+    )
     assert 'width="40" height="20"' in html
 
 
