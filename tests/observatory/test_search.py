@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 
 from community import selectors as community
 from ecosystems.models import Activity, Region
@@ -11,10 +12,15 @@ from tests.observatory.test_publications import make_publication
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def corpus(reference):
+def build_corpus():
     """Reference data (countries, 14 ecosystems, registry sources and indicators) plus a few
     regions, NACE activities and publications."""
+    from indicators import reference as ref
+    from indicators.refresh import sync_registry
+
+    ref.load_countries()
+    ref.load_ecosystems()
+    sync_registry()
     Region.objects.bulk_create(
         [
             Region(code="DE", version=2021, level=0, country="DE", name="Deutschland"),
@@ -48,6 +54,21 @@ def corpus(reference):
     make_publication(
         "secret-robots", state="draft", title="Robots secret draft", summary="Robots everywhere."
     )
+
+
+@pytest.fixture(scope="module")
+def module_corpus(django_db_setup, django_db_blocker):
+    """The corpus built once for this module, inside a transaction rolled back at its end (each
+    test runs in its own savepoint within it), so the relevance table stays fast."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        build_corpus()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def corpus(module_corpus, db):
+    return None
 
 
 def top(query, user=None):
