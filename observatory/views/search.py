@@ -24,4 +24,6 @@ def search(request):
         "examples": EXAMPLES,
         "kinds": KINDS,
     }
-    return render(request, "observatory/search.html", context)
+    # Live results (htmx, as the user types): only the results fragment, a template partial.
+    template = "observatory/search.html#results" if request.htmx else "observatory/search.html"
+    return render(request, template, context)

@@ -59,3 +59,12 @@ def test_content_publication_filters_work_with_keyboard(live_server, page, conte
     page.wait_for_url("**/publications/?*ecosystem=digital*")
     assert page.get_by_role("link", name="AI uptake in manufacturing").is_visible()
     assert page.errors == []
+
+
+def test_content_search_results_update_while_typing(live_server, page, content):
+    page.goto(live_server.url + "/search/")
+    page.locator("#search-page-q").focus()
+    page.keyboard.type("uptake")
+    page.get_by_role("link", name="AI uptake in manufacturing").wait_for()
+    assert "q=uptake" in page.url  # the live state is a permalink too
+    assert page.errors == []

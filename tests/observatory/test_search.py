@@ -213,3 +213,9 @@ def test_search_forum_snippet_keeps_mark_only(client, monkeypatch):
     html = client.get("/search/?q=steel").content.decode()
     assert "<mark>steel</mark> prices" in html
     assert "<script>bad()" not in html
+
+
+def test_search_page_htmx_request_returns_only_the_results_fragment(client, corpus):
+    html = client.get("/search/?q=C25", headers={"HX-Request": "true"}).content.decode()
+    assert html.lstrip().startswith('<div id="search-results">')
+    assert "<html" not in html and "C25" in html
