@@ -4,7 +4,7 @@ from django.db.models import Count, Max
 from django.http import Http404
 
 from ecosystems.models import Activity, Country, Ecosystem, EcosystemActivity, MappingVersion
-from indicators.flags import FLAGS
+from indicators.flags import FLAGS, describe
 from indicators.models import IndicatorValue, Source
 from indicators.registry import INDICATORS, SOURCES
 
@@ -66,7 +66,7 @@ def latest_publications(limit: int = 4) -> list[Publication]:
 def eu_headlines() -> list[dict]:
     """EU27_2020 totals over the 14 ecosystems for the latest year of each headline indicator.
 
-    Each: ``code, title, unit, decimals, value, period, vintage, source`` — the sum over ecosystems
+    Each: ``code, title, unit, decimals, value, period, vintage, source, flags`` — the sum over ecosystems
     of the ecosystem figures (the mapping's shares of one NACE activity never exceed 1, so the sum
     is the employment etc. covered by the ecosystems). Empty list when nothing is computed.
     """
@@ -78,6 +78,8 @@ def eu_headlines() -> list[dict]:
         if spec is None or period is None:
             continue
         rows = list(values.filter(period=period).select_related("release"))
+        # Any flag of a summed value qualifies the sum (e.g. "i": a component missing).
+        flags = "".join(sorted({letter for r in rows for letter in r.flags}))
         out.append(
             {
                 "code": code,
@@ -89,9 +91,17 @@ def eu_headlines() -> list[dict]:
                 "period": period,
                 "vintage": rows[0].release.vintage_label,
                 "source": rows[0].release.source_id,
+                "flags": flags,
+                "flags_text": describe(flags),
             }
         )
     return out
+
+
+def flags_used(headlines: list[dict]) -> list[tuple[str, str]]:
+    """(letter, meaning) for every flag on any headline figure, for one legend under them."""
+    letters = sorted({letter for h in headlines for letter in h["flags"]})
+    return [(letter, FLAGS.get(letter, letter)) for letter in letters]
 
 
 def ecosystem_entry_points() -> list[dict]:

@@ -12,8 +12,10 @@ from ..health import run_checks
 
 @require_safe
 def home(request):
+    headlines = selectors.eu_headlines()
     context = home_summary() | {
-        "headlines": selectors.eu_headlines(),
+        "headlines": headlines,
+        "headline_flags": selectors.flags_used(headlines),
         "ecosystems": selectors.ecosystem_entry_points(),
         "publications": selectors.latest_publications(limit=4),
         "threads": community.active_public_threads(limit=5),

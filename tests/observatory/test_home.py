@@ -37,9 +37,10 @@ def eu_figures(reference):
         period_max="2022",
     )
     Source.objects.filter(code="sbs_na_sca_r2").update(current_release=release)
-    for ecosystem, value in [("digital", 1_000_000.4), ("tourism", 234_567.0)]:
+    for ecosystem, value, flags in [("digital", 1_000_000.4, "p"), ("tourism", 234_567.0, "")]:
         for period, factor in [("2021", 0.5), ("2022", 1)]:
             IndicatorValue.objects.create(
+                flags=flags,
                 indicator_id="emp",
                 ecosystem=ecosystem,
                 geo="EU27_2020",
@@ -58,6 +59,8 @@ def test_home_shows_eu_headline_with_latest_year_and_vintage(client, eu_figures)
     assert "EU27, 2022, sum over 2 ecosystems" in html
     assert f"2025-03-01 (release {eu_figures.pk})" in html
     assert 'href="/data/sbs_na_sca_r2/"' in html
+    assert '<abbr class="flag" title="provisional">p</abbr>' in html  # a flagged component flags the sum
+    assert '<span class="flag">p</span> provisional' in html
 
 
 def test_home_lists_fourteen_ecosystems_as_entry_points(client, eu_figures):
