@@ -1,5 +1,6 @@
 """Home page: finished with no data at all, and with figures, publications and forum threads."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -102,3 +103,24 @@ def test_home_shows_active_public_threads_from_the_forum(client, monkeypatch):
     assert "Steel &lt;dependencies&gt;" in html
     assert "3 replies" in html
     assert "2\xa0hours ago" in html
+
+
+def test_content_pages_have_no_inline_script_or_style(client, eu_figures):
+    """The CSP allows scripts and styles from our origin only: no inline ones in these pages."""
+    make_publication("p1", body="# Title\n\n<style>x</style> text", ecosystems=["digital"])
+    urls = [
+        "/",
+        "/publications/",
+        "/publications/p1/",
+        "/search/",
+        "/search/?q=digital",
+        "/methodology/",
+        "/methodology/ecosystems/",
+        "/methodology/indicators/",
+        "/methodology/sources/",
+    ]
+    for url in urls:
+        html = client.get(url).content.decode()
+        assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == [], url
+        assert re.findall(r"<style\b", html) == [], url
+        assert re.findall(r"\sstyle=", html) == [], url
