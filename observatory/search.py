@@ -109,7 +109,7 @@ def _ranked(qs, vector, query, exact: Q, name: Q, bonus: float = EXACT, whole: Q
         qs.annotate(search=vector)
         .filter(Q(search=query) | exact | name)
         .annotate(rank=rank)
-        .order_by("-rank")
+        .order_by("-rank", "pk")  # ties in a stable order
     )
 
 

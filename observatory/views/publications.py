@@ -1,4 +1,4 @@
-"""Publications: the filtered list, detail (with staff preview) and the PDF download."""
+"""Publications: the filtered list, detail (with staff preview), the PDF download and the cover image."""
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
