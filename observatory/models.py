@@ -1,8 +1,14 @@
-"""Site-wide models: the user account (custom from the first migration)."""
+"""Site-wide models: the user account (custom from the first migration) and publications."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .covers import extension, validate_cover
+from .pdf import validate_pdf
 
 
 class EmailUserManager(UserManager):
@@ -42,3 +48,143 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.email
+
+
+# --- publications -------------------------------------------------------------------------------
+
+
+class Technology(models.Model):
+    """A technology tag for publications (AI, robotics, hydrogen…).
+
+    Kept here, not in ecosystems/, while the taxonomy app has no Technology table: a tag list
+    curators can extend in the admin. When ecosystems grows one, migrate the M2M to it.
+    """
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "technologies"
+
+    def __str__(self):
+        return self.name
+
+
+class PublicationQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: marked published and dated now or earlier."""
+        return self.filter(status=Publication.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def drafts(self):
+        return self.filter(status=Publication.Status.DRAFT)
+
+    def scheduled(self):
+        return self.filter(status=Publication.Status.PUBLISHED, published_at__gt=timezone.now())
+
+
+def publication_pdf_path(instance, filename):
+    # The stored name is ours (slug), never the uploader's: no path tricks, no odd characters.
+    return f"publications/{instance.slug}.pdf"
+
+
+def publication_cover_path(instance, filename):
+    # Named by slug; the extension was checked against the content by validate_cover.
+    return f"publications/covers/{instance.slug}.{extension(filename)}"
+
+
+class Publication(models.Model):
+    """A curated report or brief. Public when status is published and `published_at` has passed;
+    a published item with a future date is "scheduled"."""
+
+    class Kind(models.TextChoices):
+        TECHNOLOGY_WATCH = "technology-watch", _("Technology watch")
+        POLICY_BRIEF = "policy-brief", _("Policy brief")
+        SECTORAL_WATCH = "sectoral-watch", _("Sectoral watch")
+        PRODUCT_WATCH = "product-watch", _("Product watch")
+        EU_REPORT = "eu-report", _("EU report")
+        INTERNATIONAL_REPORT = "international-report", _("International report")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published (or scheduled, if dated in the future)")
+
+    kind = models.CharField(_("type"), max_length=24, choices=Kind.choices)
+    title = models.CharField(max_length=250)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.TextField(help_text=_("One or two sentences, plain text: lists, feeds, search."))
+    body = models.TextField(blank=True, help_text=_("Markdown. Raw HTML is not rendered."))
+    authors = models.CharField(
+        max_length=300, blank=True, help_text=_("As cited, e.g. “A. Rossi, B. Novak”.")
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        _("publication date"),
+        null=True,
+        blank=True,
+        help_text=_("Required to publish. A future date schedules the publication."),
+    )
+    pdf = models.FileField(
+        _("PDF"),
+        upload_to=publication_pdf_path,
+        blank=True,
+        validators=[validate_pdf],
+        help_text=_("Optional. Must be a real PDF file."),
+    )
+    cover = models.ImageField(
+        _("cover image"),
+        upload_to=publication_cover_path,
+        blank=True,
+        validators=[validate_cover],
+        width_field="cover_width",
+        height_field="cover_height",
+        help_text=_("Optional. PNG, JPEG or WebP."),
+    )
+    cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_alt = models.CharField(
+        _("cover description"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the image shows, for screen readers. Leave empty if it is decorative."),
+    )
+    ecosystems = models.ManyToManyField("ecosystems.Ecosystem", blank=True, related_name="publications")
+    countries = models.ManyToManyField("ecosystems.Country", blank=True, related_name="publications")
+    technologies = models.ManyToManyField(Technology, blank=True, related_name="publications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        indexes = [models.Index(fields=["status", "published_at"], name="publication_visible")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("publication-detail", args=[self.slug])
+
+    def clean(self):
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            raise ValidationError({"published_at": _("Give a publication date to publish (or schedule).")})
+
+    @property
+    def state(self) -> str:
+        """draft | scheduled | published — the workflow state as curators see it."""
+        if self.status == self.Status.DRAFT or self.published_at is None:
+            return "draft"
+        return "scheduled" if self.published_at > timezone.now() else "published"
+
+    @property
+    def pdf_size(self) -> int | None:
+        """Bytes of the attachment, None when there is none or the file is missing."""
+        try:
+            return self.pdf.size if self.pdf else None
+        except FileNotFoundError:
+            return None
+
+    @property
+    def is_public(self) -> bool:
+        return self.state == "published"

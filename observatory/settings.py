@@ -281,3 +281,10 @@ CELERY_BEAT_SCHEDULE = {
     "check-sources": {"task": "indicators.tasks.check_sources", "schedule": 12 * 60 * 60},
     "reap-stale-runs": {"task": "indicators.tasks.reap_stale_runs", "schedule": 5 * 60},
 }
+
+# --- publications ---
+# Largest PDF attachment a curator may upload, in MB (checked by observatory.pdf.validate_pdf).
+OBSERVATORY_PUBLICATION_PDF_MAX_MB = int(env("OBSERVATORY_PUBLICATION_PDF_MAX_MB", "20"))
+# Largest cover image, in MB (observatory.covers.validate_cover).
+OBSERVATORY_PUBLICATION_COVER_MAX_MB = int(env("OBSERVATORY_PUBLICATION_COVER_MAX_MB", "5"))
+# --- end publications ---

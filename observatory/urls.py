@@ -1,12 +1,24 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import feeds, views
+from .views import methodology, publications, search
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("about/", views.about, name="about"),
+    path("publications/", publications.publication_list, name="publication-list"),
+    path("publications/feed.rss", feeds.PublicationsRss(), name="publication-feed-rss"),
+    path("publications/feed.atom", feeds.PublicationsAtom(), name="publication-feed-atom"),
+    path("publications/<slug:slug>/", publications.publication_detail, name="publication-detail"),
+    path("publications/<slug:slug>/pdf", publications.publication_pdf, name="publication-pdf"),
+    path("publications/<slug:slug>/cover", publications.publication_cover, name="publication-cover"),
+    path("search/", search.search, name="search"),
+    path("methodology/", methodology.methodology, name="methodology"),
+    path("methodology/ecosystems/", methodology.methodology_ecosystems, name="methodology-ecosystems"),
+    path("methodology/indicators/", methodology.methodology_indicators, name="methodology-indicators"),
+    path("methodology/sources/", methodology.methodology_sources, name="methodology-sources"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("indicators.urls")),

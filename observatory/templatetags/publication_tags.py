@@ -1,13 +1,50 @@
 """`{% related_publications ecosystem="slug" %}` / `{% related_publications country="DE" %}` on the
-profile pages: published items tagged with that ecosystem or country. The publications issue
-implements it; until then it renders nothing.
-"""
+profile pages: the newest published items tagged with that ecosystem or country, and a link to
+the publication list filtered the same way."""
+
+from decimal import Decimal
 
 from django import template
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.http import urlencode
+
+from .. import selectors
 
 register = template.Library()
 
 
 @register.inclusion_tag("observatory/publications/_related.html")
 def related_publications(ecosystem: str = "", country: str = "", limit: int = 5):
-    return {"publications": [], "ecosystem": ecosystem, "country": country, "enabled": False}
+    params = {k: v for k, v in (("ecosystem", ecosystem), ("country", country)) if v}
+    return {
+        "publications": selectors.related_publications(ecosystem=ecosystem, country=country, limit=limit),
+        "ecosystem": ecosystem,
+        "country": country,
+        "list_url": reverse("publication-list") + (f"?{urlencode(params)}" if params else ""),
+        "enabled": True,
+    }
+
+
+@register.filter
+def kind_badge_class(kind: str) -> str:
+    """A CSS modifier per publication type (colours in publications.css)."""
+    return f"pub-kind pub-kind-{kind}"
+
+
+@register.filter
+def figure(value, decimals=0) -> str:
+    """A statistic with thousands grouping: 96299184.2 -> "96,299,184" (decimals=0)."""
+    if value is None or value == "":
+        return "—"
+    decimals = int(decimals)
+    # number_format truncates; round first so 642942.6 shows as 642,943.
+    return number_format(round(float(value), decimals), decimals, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def share(value) -> str:
+    """A mapping share without trailing zeros: Decimal("0.0500") -> "0.05", Decimal("1.0000") -> "1"."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value).normalize():f}"

@@ -3,14 +3,25 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from .health import run_checks
+from community import selectors as community
+from indicators.selectors import home_summary
+
+from .. import selectors
+from ..health import run_checks
 
 
 @require_safe
 def home(request):
-    from indicators.selectors import home_summary
-
-    return render(request, "observatory/home.html", home_summary())
+    headlines = selectors.eu_headlines()
+    context = home_summary() | {
+        "headlines": headlines,
+        "headline_flags": selectors.flags_used(headlines),
+        "ecosystems": selectors.ecosystem_entry_points(),
+        "publications": selectors.latest_publications(limit=4),
+        "threads": community.active_public_threads(limit=5),
+        "freshness": selectors.data_freshness(),
+    }
+    return render(request, "observatory/home.html", context)
 
 
 @require_safe

@@ -1,0 +1,46 @@
+"""The publication list's filters: GET parameters, so every filtered view is a permalink."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ecosystems.models import Country, Ecosystem
+
+from .models import Publication
+
+
+class PublicationFilterForm(forms.Form):
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types")), *Publication.Kind.choices]
+    )
+    ecosystem = forms.ModelChoiceField(
+        label=_("Ecosystem"),
+        required=False,
+        queryset=Ecosystem.objects.order_by("order", "name"),
+        to_field_name="slug",
+        empty_label=_("All ecosystems"),
+    )
+    country = forms.ModelChoiceField(
+        label=_("Country"),
+        required=False,
+        queryset=Country.objects.order_by("kind", "name"),
+        to_field_name="code",
+        empty_label=_("All countries"),
+    )
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All years")), *[(y, str(y)) for y in years]]
+
+    def filters(self) -> dict:
+        """Valid filters for `selectors.published_publications`; invalid values are dropped."""
+        if not self.is_valid():
+            data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        else:
+            data = self.cleaned_data
+        return {
+            "kind": data.get("type") or "",
+            "ecosystem": data["ecosystem"].slug if data.get("ecosystem") else "",
+            "country": data["country"].code if data.get("country") else "",
+            "year": data.get("year"),
+        }

@@ -1,0 +1,55 @@
+"""PDF attachments of publications: accepted only when the bytes really are a readable PDF.
+
+A name ending in .pdf proves nothing; the content must start with the PDF signature and pypdf
+must be able to read its page tree. The size limit is a setting
+(`OBSERVATORY_PUBLICATION_PDF_MAX_MB`, default 20).
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from pypdf import PdfReader
+
+logger = logging.getLogger(__name__)
+PDF_SIGNATURE = b"%PDF-"
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "OBSERVATORY_PUBLICATION_PDF_MAX_MB", 20)) * 1024 * 1024
+
+
+def validate_pdf(upload) -> None:
+    """Raise ValidationError with a message a curator can act on; return None for a good PDF."""
+    limit = max_bytes()
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size).1f MB; the limit is %(limit)d MB. Compress the PDF or link to it instead.")
+            % {"size": upload.size / 1024 / 1024, "limit": limit // 1024 // 1024},
+            code="pdf_too_large",
+        )
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(0)
+    if PDF_SIGNATURE not in head:
+        raise ValidationError(
+            _(
+                "This file is not a PDF: its content does not start with the PDF signature (%PDF-), "
+                "whatever its name says. Export the document as PDF and upload that."
+            ),
+            code="not_pdf",
+        )
+    try:
+        pages = len(PdfReader(upload).pages)
+    except Exception as exc:  # pypdf raises many types for broken files; all mean the same here
+        logger.info("unreadable PDF upload: %s", exc)
+        raise ValidationError(
+            _("This PDF is damaged or unreadable (%(error)s). Re-export it and upload again."),
+            params={"error": type(exc).__name__},
+            code="pdf_unreadable",
+        ) from exc
+    finally:
+        upload.seek(0)
+    if pages == 0:
+        raise ValidationError(_("This PDF has no pages."), code="pdf_empty")

@@ -1,0 +1,168 @@
+"""Read queries for the site shell: publications, the home page, the methodology pages."""
+
+from django.db.models import Count, Max
+from django.http import Http404
+
+from ecosystems.models import Activity, Country, Ecosystem, EcosystemActivity, MappingVersion
+from indicators.flags import FLAGS, describe
+from indicators.models import IndicatorValue, Source
+from indicators.registry import INDICATORS, SOURCES
+
+from .models import Publication
+
+EU = "EU27_2020"
+# Home-page headline figures: (indicator code, how to aggregate over the 14 ecosystems).
+HEADLINE_INDICATORS = ("emp", "va", "ent")
+
+
+def _with_tags(qs):
+    return qs.prefetch_related("ecosystems", "countries", "technologies")
+
+
+def published_publications(filters: dict | None = None):
+    """Published publications, newest first, narrowed by `kind`, `ecosystem` (slug), `country`
+    (geo code), `year` (int) when given."""
+    qs = Publication.objects.published()
+    filters = filters or {}
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("ecosystem"):
+        qs = qs.filter(ecosystems__slug=filters["ecosystem"])
+    if filters.get("country"):
+        qs = qs.filter(countries__code=filters["country"])
+    if filters.get("year"):
+        qs = qs.filter(published_at__year=filters["year"])
+    return _with_tags(qs.distinct().order_by("-published_at", "-pk"))
+
+
+def publication_years() -> list[int]:
+    return sorted(
+        {d.year for d in Publication.objects.published().dates("published_at", "year")}, reverse=True
+    )
+
+
+def get_publication_for_user(user, slug: str) -> Publication:
+    """The one access rule: the public sees published items; staff also see drafts and scheduled
+    ones (as a preview). Anything else is a 404, so drafts do not even leak their existence."""
+    qs = Publication.objects.all() if user.is_staff else Publication.objects.published()
+    publication = _with_tags(qs).filter(slug=slug).first()
+    if publication is None:
+        raise Http404("No such publication.")
+    return publication
+
+
+def related_publications(ecosystem: str = "", country: str = "", limit: int = 5) -> list[Publication]:
+    filters = {"ecosystem": ecosystem, "country": country}
+    return list(published_publications(filters)[:limit])
+
+
+def latest_publications(limit: int = 4) -> list[Publication]:
+    return list(published_publications()[:limit])
+
+
+# --- home ---------------------------------------------------------------------------------------
+
+
+def eu_headlines() -> list[dict]:
+    """EU27_2020 totals over the 14 ecosystems for the latest year of each headline indicator.
+
+    Each: ``code, title, unit, decimals, value, period, vintage, source, flags`` — the sum over ecosystems
+    of the ecosystem figures (the mapping's shares of one NACE activity never exceed 1, so the sum
+    is the employment etc. covered by the ecosystems). Empty list when nothing is computed.
+    """
+    out = []
+    for code in HEADLINE_INDICATORS:
+        spec = INDICATORS.get(code)
+        values = IndicatorValue.objects.filter(indicator_id=code, geo=EU, value__isnull=False)
+        period = values.aggregate(p=Max("period"))["p"]
+        if spec is None or period is None:
+            continue
+        rows = list(values.filter(period=period).select_related("release"))
+        # Any flag of a summed value qualifies the sum (e.g. "i": a component missing).
+        flags = "".join(sorted({letter for r in rows for letter in r.flags}))
+        out.append(
+            {
+                "code": code,
+                "title": spec.title,
+                "unit": spec.unit,
+                "decimals": spec.decimals,
+                "value": sum(r.value for r in rows),
+                "ecosystems": len(rows),
+                "period": period,
+                "vintage": rows[0].release.vintage_label,
+                "source": rows[0].release.source_id,
+                "flags": flags,
+                "flags_text": describe(flags),
+            }
+        )
+    return out
+
+
+def flags_used(headlines: list[dict]) -> list[tuple[str, str]]:
+    """(letter, meaning) for every flag on any headline figure, for one legend under them."""
+    letters = sorted({letter for h in headlines for letter in h["flags"]})
+    return [(letter, FLAGS.get(letter, letter)) for letter in letters]
+
+
+def ecosystem_entry_points() -> list[dict]:
+    """The 14 ecosystems with their latest EU27 persons employed (None when not computed)."""
+    latest = {}
+    values = IndicatorValue.objects.filter(indicator_id="emp", geo=EU, value__isnull=False)
+    period = values.aggregate(p=Max("period"))["p"]
+    if period:
+        latest = {v.ecosystem: v.value for v in values.filter(period=period)}
+    return [
+        {"ecosystem": e, "emp": latest.get(e.slug), "period": period}
+        for e in Ecosystem.objects.order_by("order", "name")
+    ]
+
+
+def data_freshness() -> list[Source]:
+    """Every registered source with its current release (None when not loaded), by publisher."""
+    return list(Source.objects.select_related("current_release").order_by("publisher", "code"))
+
+
+# --- methodology --------------------------------------------------------------------------------
+
+
+def mapping_version(number: int | None = None) -> MappingVersion | None:
+    qs = MappingVersion.objects.annotate(row_count=Count("rows"))
+    if number is None:
+        return qs.filter(is_current=True).first() or qs.first()
+    return qs.filter(number=number).first()
+
+
+def mapping_rows(version: MappingVersion) -> list[EcosystemActivity]:
+    """The mapping rows of a version, with each NACE code's name attached as ``nace_name``."""
+    rows = list(
+        EcosystemActivity.objects.filter(version=version)
+        .select_related("ecosystem")
+        .order_by("ecosystem__order", "ecosystem__name", "nace")
+    )
+    names = dict(Activity.objects.filter(code__in={r.nace for r in rows}).values_list("code", "name"))
+    for row in rows:
+        row.nace_name = names.get(row.nace, "")
+    return rows
+
+
+def mapping_versions() -> list[MappingVersion]:
+    return list(MappingVersion.objects.annotate(row_count=Count("rows")).order_by("-number"))
+
+
+def indicator_definitions() -> list[dict]:
+    """Every indicator of the registry with its source's title, in registry order."""
+    return [{"spec": spec, "source": SOURCES.get(spec.source)} for spec in INDICATORS.values()]
+
+
+def flags_legend() -> dict[str, str]:
+    return FLAGS
+
+
+def sources_with_licences() -> list[dict]:
+    """Registry sources (the truth for licence and credit) with their loaded row, if any."""
+    loaded = {s.code: s for s in Source.objects.select_related("current_release")}
+    return [{"spec": spec, "row": loaded.get(code)} for code, spec in SOURCES.items()]
+
+
+def country_names(codes) -> dict[str, str]:
+    return dict(Country.objects.filter(code__in=codes).values_list("code", "name"))

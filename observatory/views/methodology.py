@@ -1,0 +1,45 @@
+"""Methodology pages, generated from the data and the registry (never hand-written tables)."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from .. import selectors
+
+
+@require_safe
+def methodology(request):
+    return render(
+        request,
+        "observatory/methodology.html",
+        {"mapping": selectors.mapping_version(), "indicator_count": len(selectors.indicator_definitions())},
+    )
+
+
+@require_safe
+def methodology_ecosystems(request):
+    """The mapping table: the current version, or `?version=N` for an older one; `?nace=C25`
+    narrows it to one NACE code (the site search links there)."""
+    number = request.GET.get("version")
+    version = selectors.mapping_version(int(number) if number and number.isdigit() else None)
+    if number and version is None:
+        raise Http404("No such mapping version.")
+    rows = selectors.mapping_rows(version) if version else []
+    nace = (request.GET.get("nace") or "").strip().upper()
+    if nace:
+        rows = [r for r in rows if r.nace.upper() == nace]
+    context = {"version": version, "rows": rows, "versions": selectors.mapping_versions(), "nace": nace}
+    return render(request, "observatory/methodology_ecosystems.html", context)
+
+
+@require_safe
+def methodology_indicators(request):
+    context = {"indicators": selectors.indicator_definitions(), "flags": selectors.flags_legend()}
+    return render(request, "observatory/methodology_indicators.html", context)
+
+
+@require_safe
+def methodology_sources(request):
+    return render(
+        request, "observatory/methodology_sources.html", {"sources": selectors.sources_with_licences()}
+    )
