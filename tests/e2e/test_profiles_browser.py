@@ -12,7 +12,7 @@ def test_charts_and_maps_draw_without_csp_errors(live_server, page, loaded_profi
     page.on("request", lambda r: requests.append(r.url))
     page.goto(live_server.url + path)
     expected = page.locator(".chart-canvas").count()
-    page.wait_for_function(f"document.querySelectorAll('.chart-ready').length === {expected}", timeout=15000)
+    page.wait_for_function(f"document.querySelectorAll('.chart-ready').length === {expected}", timeout=45000)
     assert expected >= 2
     assert page.locator(".chart-canvas svg.main-svg").count() >= expected
     assert page.errors == []
