@@ -6,6 +6,7 @@ Notifications are rows written in the same transaction as the post that causes t
 outside effect (email) happens in the digest task.
 """
 
+import html
 import re
 from datetime import timedelta
 
@@ -45,7 +46,8 @@ class RateLimited(Exception):
 
 
 def _searchable(body: str) -> str:
-    return plain_text(body).replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_STOP, "")
+    # plain_text keeps entities (&lt;); the index and snippets want the characters themselves.
+    return html.unescape(plain_text(body)).replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_STOP, "")
 
 
 # --- rate limits ------------------------------------------------------------------------------

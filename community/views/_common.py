@@ -14,4 +14,6 @@ def render_page(request, name: str, context: dict, status: int = 200):
     if space is not None:
         context.setdefault("is_moderator", access.is_moderator(request.user, space))
         context.setdefault("posting_refusal", access.posting_refusal(request.user, space))
-    return render(request, f"community/{name}.html", context, status=status)
+    page, _, partial = name.partition("#")
+    template = f"community/{page}.html" + (f"#{partial}" if partial else "")
+    return render(request, template, context, status=status)
