@@ -288,3 +288,7 @@ CELERY_BEAT_SCHEDULE["forum-digests"] = {"task": "community.tasks.send_digests",
 # Full-text search fields and GIN indexes need django.contrib.postgres.
 if "django.contrib.postgres" not in INSTALLED_APPS:
     INSTALLED_APPS.insert(INSTALLED_APPS.index("community"), "django.contrib.postgres")
+# Development/tests: EMAIL_BACKEND=...filebased.EmailBackend writes each email under EMAIL_FILE_PATH
+# (the forum's real-worker digest test reads them back).
+if not PRODUCTION and env("EMAIL_FILE_PATH"):
+    MAILERS["default"]["OPTIONS"] = {"file_path": env("EMAIL_FILE_PATH")}
