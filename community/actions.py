@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -93,10 +94,20 @@ def check_rate_limits(user, body: str, new_thread: bool) -> None:
 # --- threads and posts ------------------------------------------------------------------------
 
 
+def _index(post: Post | None = None, thread: Thread | None = None) -> None:
+    """Refresh the stored tsvector of a post (its plain text) and/or a thread (its title)."""
+    if post is not None:
+        Post.objects.filter(pk=post.pk).update(search_vector=SearchVector("plain", config="english"))
+    if thread is not None:
+        Thread.objects.filter(pk=thread.pk).update(search_vector=SearchVector("title", config="english"))
+
+
 def _add_post(thread: Thread, author, body: str, reply_to: Post | None = None) -> Post:
-    return Post.objects.create(
+    post = Post.objects.create(
         thread=thread, author=author, body=body.strip(), plain=_searchable(body), reply_to=reply_to
     )
+    _index(post=post)
+    return post
 
 
 @transaction.atomic
@@ -113,6 +124,7 @@ def create_thread(space: Space, author, title: str, body: str, target_kind: str 
         target_kind=target_kind if target_key else "",
         target_key=target_key if target_kind else "",
     )
+    _index(thread=thread)
     post = _add_post(thread, author, body)
     Follow.objects.get_or_create(user=author, thread=thread)
     followers = Follow.objects.filter(space=space).exclude(user=author).select_related("user")
@@ -152,8 +164,10 @@ def edit_post(post: Post, editor, body: str, title: str | None = None) -> Post:
     if old_title:
         thread.title = title.strip()
         thread.save(update_fields=["title"])
+        _index(thread=thread)
     post.body, post.plain, post.edited_at = body.strip(), _searchable(body), timezone.now()
     post.save(update_fields=["body", "plain", "edited_at"])
+    _index(post=post)
     return post
 
 

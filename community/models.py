@@ -6,7 +6,7 @@ moderator can always restore), and moving a thread keeps its posts and their per
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -74,11 +74,8 @@ class Thread(models.Model):
     # Evidence link: the observatory object this thread discusses (validated in actions).
     target_kind = models.CharField(max_length=16, choices=TargetKind.choices, blank=True)
     target_key = models.CharField(max_length=80, blank=True)
-    search_vector = models.GeneratedField(
-        expression=SearchVector("title", config="english"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # Kept up to date by community.actions (a GeneratedField would make `check` need a database).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-is_pinned", "-last_activity_at"]
@@ -107,11 +104,8 @@ class Post(models.Model):
     deleted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     is_hidden = models.BooleanField(default=False)
     hidden_reason = models.CharField(max_length=500, blank=True)
-    search_vector = models.GeneratedField(
-        expression=SearchVector("plain", config="english"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # Kept up to date by community.actions (a GeneratedField would make `check` need a database).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
