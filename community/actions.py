@@ -11,8 +11,8 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchVector
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone

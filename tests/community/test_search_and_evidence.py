@@ -136,3 +136,28 @@ def test_reaction_toggle_with_htmx_returns_fragment(forum, carol, login):
     url = reverse("community:post-react", args=[forum.open_post.pk])
     response = login(carol).post(url, headers={"HX-Request": "true"})
     assert response.status_code == 200 and "reaction on" in response.text and "<html" not in response.text
+
+
+def test_reply_with_quote_prefills_quoted_text(forum, alice, login):
+    url = reverse("community:thread-reply", args=[forum.private_thread.pk])
+    response = login(alice).get(url, {"quote": forum.private_post.pk})
+    assert "&gt; Secret words about magnesium imports." in response.text
+
+
+def test_reply_to_post_of_other_thread_is_ignored(forum, alice):
+    post = actions.reply(forum.open_thread, alice, "crossing", reply_to=forum.private_post)
+    assert post.reply_to is None
+
+
+def test_resolve_target_tolerates_missing_publication_model(db):
+    from community.evidence import resolve_target
+
+    assert resolve_target("publication", "some-report") is None
+    assert resolve_target("nonsense", "x") is None
+
+
+def test_admin_pages_for_spaces_render_for_staff(forum, staff, login):
+    client = login(staff)
+    assert client.get(reverse("admin:community_space_changelist")).status_code == 200
+    assert client.get(reverse("admin:community_space_change", args=[forum.private.pk])).status_code == 200
+    assert client.get(reverse("admin:community_moderationlog_changelist")).status_code == 200
