@@ -168,6 +168,8 @@ def edit_post(post: Post, editor, body: str, title: str | None = None) -> Post:
     post.body, post.plain, post.edited_at = body.strip(), _searchable(body), timezone.now()
     post.save(update_fields=["body", "plain", "edited_at"])
     _index(post=post)
+    if editor.pk != post.author_id:  # a moderator changed someone else's words: on the record
+        _log(editor, ModerationLog.Action.EDIT_POST, thread.space, post=post, reason="Edited as moderator")
     return post
 
 

@@ -265,6 +265,7 @@ class ModerationLog(models.Model):
         RESTORE_POST = "restore_post", _("Restored a post")
         AUTO_HIDE_POST = "auto_hide_post", _("Hid a post after flags")
         DELETE_POST = "delete_post", _("Deleted a post")
+        EDIT_POST = "edit_post", _("Edited someone's post")
         DISMISS_FLAGS = "dismiss_flags", _("Dismissed flags")
         LOCK = "lock", _("Locked a thread")
         UNLOCK = "unlock", _("Unlocked a thread")

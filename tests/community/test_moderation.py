@@ -145,3 +145,8 @@ def test_moderation_log_page_shows_reason(forum, bob, login):
 
 def test_make_post_helper_is_a_reply(forum, alice):
     assert make_post(forum.open_thread, alice).reply_to is None
+
+
+def test_moderator_editing_someones_post_is_logged(forum, bob):
+    actions.edit_post(forum.private_reply, bob, "Toned down.")
+    assert ModerationLog.objects.filter(action="edit_post", actor=bob, post=forum.private_reply).exists()
