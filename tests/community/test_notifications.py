@@ -101,3 +101,11 @@ def test_unsubscribe_get_does_not_unsubscribe(alice, client):
 def test_unsubscribe_with_tampered_token_is_404(alice, client):
     token = unsubscribe_token(alice)
     assert client.post(reverse("community:unsubscribe", args=[token[:-2] + "xx"])).status_code == 404
+
+
+def test_unread_count_shown_in_site_account_menu(forum, carol, alice, login):
+    actions.reply(forum.open_thread, carol, "ping @alice")
+    count = Notification.objects.filter(user=alice, read_at=None).count()
+    response = login(alice).get("/about/")
+    assert reverse("community:notification-list") in response.text
+    assert f'<span class="badge">{count}<' in response.text
