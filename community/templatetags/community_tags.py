@@ -6,8 +6,11 @@ kind is one of "ecosystem" (slug), "country" (geo code), "region" (NUTS code), "
 (indicator code), "publication" (slug).
 """
 
+import re
+
 from django import template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from .. import selectors
 from ..evidence import KINDS
@@ -40,9 +43,26 @@ def forum_unread_count(context) -> int:
     return selectors.unread_notification_count(user) if user is not None else 0
 
 
+_TAG_RE = re.compile(r"(<[^>]*>)")
+
+
 @register.filter
 def markdown(text: str):
-    """Safe Markdown (markdown-it-py js-default preset, then the nh3 allow-list)."""
+    """Safe Markdown (markdown-it-py js-default preset, then the nh3 allow-list), @mentions marked.
+
+    Mentions are wrapped only in text between tags (never inside attributes, code or pre), and the
+    handle alphabet ([A-Za-z0-9._+-]) cannot carry markup, so the result stays safe.
+    """
+    from community.actions import MENTION_RE
     from observatory.markdown import render_markdown
 
-    return render_markdown(text)
+    parts, in_code = [], 0
+    for part in _TAG_RE.split(str(render_markdown(text))):
+        if part.startswith("<"):
+            name = part[1:].lstrip("/").split(" ", 1)[0].split(">", 1)[0].lower()
+            if name in {"code", "pre"}:
+                in_code += -1 if part.startswith("</") else 1
+        elif not in_code:
+            part = MENTION_RE.sub(r'<span class="mention">@\1</span>', part)
+        parts.append(part)
+    return mark_safe("".join(parts))  # noqa: S308 - sanitised HTML plus our own <span> around [\w.+-]

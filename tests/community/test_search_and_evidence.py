@@ -161,3 +161,11 @@ def test_admin_pages_for_spaces_render_for_staff(forum, staff, login):
     assert client.get(reverse("admin:community_space_changelist")).status_code == 200
     assert client.get(reverse("admin:community_space_change", args=[forum.private.pk])).status_code == 200
     assert client.get(reverse("admin:community_moderationlog_changelist")).status_code == 200
+
+
+def test_markdown_filter_marks_mentions_outside_code():
+    from community.templatetags.community_tags import markdown
+
+    html = markdown("Hi @alice, see `@bob` and [x](https://e.example/@carol)")
+    assert '<span class="mention">@alice</span>' in html
+    assert "<code>@bob</code>" in html and 'href="https://e.example/@carol"' in html
