@@ -288,3 +288,24 @@ OBSERVATORY_PUBLICATION_PDF_MAX_MB = int(env("OBSERVATORY_PUBLICATION_PDF_MAX_MB
 # Largest cover image, in MB (observatory.covers.validate_cover).
 OBSERVATORY_PUBLICATION_COVER_MAX_MB = int(env("OBSERVATORY_PUBLICATION_COVER_MAX_MB", "5"))
 # --- end publications ---
+
+# --- community ---
+# The Industrial Forum (community app). Limits for new accounts (younger than
+# COMMUNITY_NEW_ACCOUNT_DAYS, staff exempt); duplicates (same text within 24 h) are refused for all.
+COMMUNITY_NEW_ACCOUNT_DAYS = int(env("COMMUNITY_NEW_ACCOUNT_DAYS", "7"))
+COMMUNITY_NEW_ACCOUNT_THREADS_PER_DAY = int(env("COMMUNITY_NEW_ACCOUNT_THREADS_PER_DAY", "3"))
+COMMUNITY_NEW_ACCOUNT_REPLIES_PER_DAY = int(env("COMMUNITY_NEW_ACCOUNT_REPLIES_PER_DAY", "20"))
+COMMUNITY_NEW_ACCOUNT_LINKS_PER_POST = int(env("COMMUNITY_NEW_ACCOUNT_LINKS_PER_POST", "2"))
+# Distinct members whose open flags hide a post pending review.
+COMMUNITY_FLAGS_TO_HIDE = int(env("COMMUNITY_FLAGS_TO_HIDE", "3"))
+# Absolute base for links in digest emails (no request there), e.g. https://observatory.example.eu
+COMMUNITY_SITE_URL = env("COMMUNITY_SITE_URL", "http://127.0.0.1:8000")
+# Digest emails: daily at 07:00 UTC-ish cadence handled by beat; weekly users are sent every 7 days.
+CELERY_BEAT_SCHEDULE["forum-digests"] = {"task": "community.tasks.send_digests", "schedule": 60 * 60}
+# Full-text search fields and GIN indexes need django.contrib.postgres.
+if "django.contrib.postgres" not in INSTALLED_APPS:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("community"), "django.contrib.postgres")
+# Development/tests: EMAIL_BACKEND=...filebased.EmailBackend writes each email under EMAIL_FILE_PATH
+# (the forum's real-worker digest test reads them back).
+if not PRODUCTION and env("EMAIL_FILE_PATH"):
+    MAILERS["default"]["OPTIONS"] = {"file_path": env("EMAIL_FILE_PATH")}

@@ -1,16 +1,68 @@
-"""Evidence links: `{% discussion_panel kind key %}` on ecosystem, country, region, indicator and
-publication pages shows the threads tied to that object and a "Discuss this" link.
+"""Forum template tags.
 
+`{% discussion_panel kind key title %}` on ecosystem, country, region, indicator and publication
+pages shows the threads tied to that object that the viewer may read, and a "Discuss this" link.
 kind is one of "ecosystem" (slug), "country" (geo code), "region" (NUTS code), "indicator"
-(indicator code), "publication" (slug). The community issue implements it; until then it renders
-nothing.
+(indicator code), "publication" (slug).
 """
 
+import re
+
 from django import template
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from .. import selectors
+from ..evidence import KINDS
 
 register = template.Library()
 
 
 @register.inclusion_tag("community/_discussion_panel.html", takes_context=True)
 def discussion_panel(context, kind: str, key: str, title: str = ""):
-    return {"threads": [], "kind": kind, "key": key, "title": title, "enabled": False}
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    enabled = kind in KINDS and bool(key) and user is not None
+    threads = selectors.threads_for_target(user, kind, str(key)) if enabled else []
+    discuss_url = reverse("community:discuss", args=[kind, key]) if enabled else ""
+    return {
+        "threads": threads,
+        "kind": kind,
+        "key": key,
+        "title": title,
+        "enabled": enabled,
+        "discuss_url": discuss_url,
+        "user": user,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def forum_unread_count(context) -> int:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return selectors.unread_notification_count(user) if user is not None else 0
+
+
+_TAG_RE = re.compile(r"(<[^>]*>)")
+
+
+@register.filter
+def markdown(text: str):
+    """Safe Markdown (markdown-it-py js-default preset, then the nh3 allow-list), @mentions marked.
+
+    Mentions are wrapped only in text between tags (never inside attributes, code or pre), and the
+    handle alphabet ([A-Za-z0-9._+-]) cannot carry markup, so the result stays safe.
+    """
+    from community.actions import MENTION_RE
+    from observatory.markdown import render_markdown
+
+    parts, in_code = [], 0
+    for part in _TAG_RE.split(str(render_markdown(text))):
+        if part.startswith("<"):
+            name = part[1:].lstrip("/").split(" ", 1)[0].split(">", 1)[0].lower()
+            if name in {"code", "pre"}:
+                in_code += -1 if part.startswith("</") else 1
+        elif not in_code:
+            part = MENTION_RE.sub(r'<span class="mention">@\1</span>', part)
+        parts.append(part)
+    return mark_safe("".join(parts))  # noqa: S308 - sanitised HTML plus our own <span> around [\w.+-]

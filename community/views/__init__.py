@@ -1,0 +1,1 @@
+"""Forum views, split by page family. Every view reads through community.access helpers."""

@@ -1,0 +1,61 @@
+from django.urls import reverse
+
+from community import actions
+from community.models import Thread
+
+from .factories import make_thread, make_user
+
+
+def test_rate_limit_new_account_threads_per_day(forum, settings, login):
+    settings.COMMUNITY_NEW_ACCOUNT_THREADS_PER_DAY = 1
+    newbie = make_user(old=False)
+    make_thread(forum.open, newbie, "First", "first body")
+    response = login(newbie).post(
+        reverse("community:thread-create", args=[forum.open.slug]),
+        {"title": "Second", "body": "my careful text"},
+    )
+    assert response.status_code == 200
+    assert "at most 1 new threads a day" in response.text
+    assert "my careful text" in response.text  # the form keeps the text
+    assert not Thread.objects.filter(title="Second").exists()
+
+
+def test_rate_limit_new_account_replies_per_day(forum, settings):
+    settings.COMMUNITY_NEW_ACCOUNT_REPLIES_PER_DAY = 2
+    newbie = make_user(old=False)
+    actions.reply(forum.open_thread, newbie, "one")
+    actions.reply(forum.open_thread, newbie, "two")
+    try:
+        actions.reply(forum.open_thread, newbie, "three")
+    except actions.RateLimited as exc:
+        assert "2 replies a day" in str(exc)
+    else:
+        raise AssertionError("third reply was accepted")
+
+
+def test_rate_limit_new_account_links_per_post(forum, settings, login):
+    settings.COMMUNITY_NEW_ACCOUNT_LINKS_PER_POST = 2
+    newbie = make_user(old=False)
+    body = "see https://a.example https://b.example https://c.example"
+    response = login(newbie).post(
+        reverse("community:thread-reply", args=[forum.open_thread.pk]), {"body": body}
+    )
+    assert "at most 2 links" in response.text
+
+
+def test_rate_limit_old_accounts_are_not_limited(forum, settings, carol):
+    settings.COMMUNITY_NEW_ACCOUNT_REPLIES_PER_DAY = 0
+    assert actions.reply(forum.open_thread, carol, "https://a.example https://b.example https://c.example").pk
+
+
+def test_rate_limit_duplicate_post_refused(forum, carol, login):
+    url = reverse("community:thread-reply", args=[forum.open_thread.pk])
+    login(carol).post(url, {"body": "Same words twice"})
+    response = login(carol).post(url, {"body": "Same words twice"})
+    assert "don't post duplicates" in response.text.replace("&#x27;", "'")
+    assert forum.open_thread.posts.filter(body="Same words twice").count() == 1
+
+
+def test_unverified_user_cannot_post(forum, dave, login):
+    url = reverse("community:thread-reply", args=[forum.open_thread.pk])
+    assert login(dave).post(url, {"body": "hello"}).status_code == 403
