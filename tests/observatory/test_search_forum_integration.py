@@ -8,6 +8,7 @@ from tests.community.factories import add_member, make_space, make_thread, make_
 pytestmark = pytest.mark.django_db
 
 WORD = "zirconiumdependency"
+LEAK = f"private {WORD} assessment"  # the private thread's title (the query itself is echoed)
 
 
 @pytest.fixture
@@ -28,19 +29,19 @@ def forum_results(client) -> str:
 
 
 def test_private_post_is_invisible_to_an_anonymous_visitor(client, forum):
-    assert WORD not in forum_results(client).lower().replace("<mark>", "").replace("</mark>", "")
+    assert LEAK not in forum_results(client).lower().replace("<mark>", "").replace("</mark>", "")
 
 
 def test_private_post_is_invisible_to_an_outsider(client, forum):
     _, outsider = forum
     client.force_login(outsider)
-    assert WORD not in forum_results(client).lower().replace("<mark>", "").replace("</mark>", "")
+    assert LEAK not in forum_results(client).lower().replace("<mark>", "").replace("</mark>", "")
 
 
 def test_member_finds_the_private_post(client, forum):
     member, _ = forum
     client.force_login(member)
-    assert WORD in forum_results(client).lower().replace("<mark>", "").replace("</mark>", "")
+    assert LEAK in forum_results(client).lower().replace("<mark>", "").replace("</mark>", "")
 
 
 def test_public_thread_is_found_by_everyone(client, forum):
