@@ -337,63 +337,66 @@ def _points_table(points, decimals, link=country_url):
     return [[label_cell(p["label"], link(p["key"])), cell(p["value"], decimals, p["flags"])] for p in ordered]
 
 
-def _country_bar(slug, points, period) -> dict:
-    name = eco_names().get(slug, slug)
-    title = f"{name}: persons employed by country, {period}"
+def _by_country(slug, pid, indicator, title, figure, points, period, label, unit_text) -> dict:
+    """A panel of one indicator across the EU27 countries for one ecosystem and year."""
+    decimals = spec(indicator).decimals
     return panel(
-        "employment-by-country",
+        pid,
         title,
-        charts.bar(points, title=title, source_line=source_line("emp"), unit="persons"),
-        ranking_summary(points, "Persons employed", "persons", 0, period),
-        ["Country", "Persons employed"],
-        _points_table(points, 0),
-        "emp",
-        {"indicator": "emp", "ecosystem": slug, "period": period},
+        figure,
+        ranking_summary(points, label, unit_text, decimals, period),
+        ["Country", label],
+        _points_table(points, decimals),
+        indicator,
+        {"indicator": indicator, "ecosystem": slug, "period": period},
+    )
+
+
+def _country_bar(slug, points, period) -> dict:
+    title = f"{eco_names().get(slug, slug)}: persons employed by country, {period}"
+    figure = charts.bar(points, title=title, source_line=source_line("emp"), unit="persons")
+    return _by_country(
+        slug, "employment-by-country", "emp", title, figure, points, period, "Persons employed", "persons"
     )
 
 
 def _lq_map(slug, points, period) -> dict:
-    name = eco_names().get(slug, slug)
-    title = f"{name}: employment specialisation (location quotient), {period}"
-    return panel(
-        "specialisation-map",
-        title,
-        charts.choropleth(
-            points,
-            geojson_url=reverse("indicators:geometry", args=[0]),
-            title=title,
-            source_line=source_line("lq_emp"),
-            unit="LQ",
-            decimals=2,
-            diverging_at=1.0,
-        ),
-        ranking_summary(points, "Location quotient", "ratio to the EU share (1 = EU average)", 2, period),
-        ["Country", "Location quotient"],
-        _points_table(points, 2),
-        "lq_emp",
-        {"indicator": "lq_emp", "ecosystem": slug, "period": period},
+    title = f"{eco_names().get(slug, slug)}: employment specialisation (location quotient), {period}"
+    figure = charts.choropleth(
+        points,
+        geojson_url=reverse("indicators:geometry", args=[0]),
+        title=title,
+        source_line=source_line("lq_emp"),
+        unit="LQ",
+        decimals=2,
+        diverging_at=1.0,
+    )
+    unit_text = "ratio to the EU share (1 = EU average)"
+    return _by_country(
+        slug, "specialisation-map", "lq_emp", title, figure, points, period, "Location quotient", unit_text
     )
 
 
 def _lq_bar(slug, points, period) -> dict:
-    name = eco_names().get(slug, slug)
-    title = f"{name}: location quotient by country, {period}"
-    return panel(
+    title = f"{eco_names().get(slug, slug)}: location quotient by country, {period}"
+    figure = charts.bar(
+        points,
+        title=title,
+        source_line=source_line("lq_emp"),
+        unit="LQ",
+        decimals=2,
+        reference=("EU27 = 1", 1.0),
+    )
+    return _by_country(
+        slug,
         "specialisation-by-country",
-        title,
-        charts.bar(
-            points,
-            title=title,
-            source_line=source_line("lq_emp"),
-            unit="LQ",
-            decimals=2,
-            reference=("EU27 = 1", 1.0),
-        ),
-        ranking_summary(points, "Location quotient", "ratio (EU = 1)", 2, period),
-        ["Country", "Location quotient"],
-        _points_table(points, 2),
         "lq_emp",
-        {"indicator": "lq_emp", "ecosystem": slug, "period": period},
+        title,
+        figure,
+        points,
+        period,
+        "Location quotient",
+        "ratio (EU = 1)",
     )
 
 
@@ -524,6 +527,8 @@ def _countries_overview(period) -> dict:
 
 def country_profile(geo: str, year: str | None = None, map_ecosystem: str | None = None) -> dict:
     period = latest_period("emp", year)
+    if map_ecosystem not in {e["slug"] for e in ecosystem_rows()}:
+        map_ecosystem = None  # only known values reach the cache key
     return cached(
         f"country:{geo}:{period}:{map_ecosystem}", lambda: _country_profile(geo, period, map_ecosystem)
     )
@@ -633,7 +638,7 @@ def _country_profile(geo: str, period, map_ecosystem) -> dict:
         map_ecosystem if map_ecosystem in {e["slug"] for e in ecos} else (top[0]["key"] if top else None)
     )
     panels = [composition, specialisation]
-    regions = _regions_panel(geo, map_eco, year=None) if map_eco and geo != EU else None
+    regions = _regions_panel(geo, map_eco, year=period) if map_eco and geo != EU else None
     if regions:
         panels.append(regions)
     key = {

@@ -1,5 +1,6 @@
 """Read queries for pages and exports."""
 
+from collections import Counter
 from contextvars import ContextVar
 
 from django.db.models import Count, Prefetch
@@ -278,9 +279,8 @@ def nuts_recode_2021() -> dict[str, str]:
                 .exclude(new_code="")
                 .values_list("old_code", "new_code")
             )
-            olds = [o for o, _ in pairs]
-            news = [n for _, n in pairs]
-            steps[frm] = {o: n for o, n in pairs if olds.count(o) == 1 and news.count(n) == 1}
+            olds, news = Counter(o for o, _ in pairs), Counter(n for _, n in pairs)
+            steps[frm] = {o: n for o, n in pairs if olds[o] == 1 and news[n] == 1}
         out = {}
         for code, new in steps[2013].items():
             out[code] = steps[2016].get(new, new)

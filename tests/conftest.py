@@ -75,3 +75,11 @@ def loaded_profiles(reference, tmp_path):
     load_profiles_universe(tmp_path)
     yield
     cache.clear()
+
+
+@pytest.fixture
+def redis_url():
+    """A real Redis for Celery-worker tests (tests/celery_harness.py), or a skip saying why."""
+    from tests.celery_harness import redis_or_skip
+
+    return redis_or_skip()

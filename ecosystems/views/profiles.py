@@ -65,7 +65,8 @@ def ecosystem_detail(request, slug):
 @cache_public_page
 def country_list(request):
     data = P.countries_overview(request.GET.get("year"))
-    return render_with_panels(request, "ecosystems/country_list.html", {**data, "panels": []})
+    context = {**data, "panels": [], "source": P.source_of("emp")}
+    return render_with_panels(request, "ecosystems/country_list.html", context)
 
 
 @require_safe
@@ -80,6 +81,7 @@ def country_detail(request, geo):
         "country": country,
         "ecosystems": P.ecosystem_rows(),
         "requested_year": request.GET.get("year"),
+        "source": P.source_of("emp"),
     }
     return render_with_panels(request, "ecosystems/country_detail.html", context)
 
@@ -101,6 +103,7 @@ def region_detail(request, nuts):
         "versions": [v.version for v in versions],
         "country": country,
         "requested_year": request.GET.get("year"),
+        "source": P.source_of("region_emp"),
     }
     return render_with_panels(request, "ecosystems/region_detail.html", context)
 

@@ -8,6 +8,7 @@ through the API can be cited and reproduced. Pagination: `page` (from 1) and `pa
 
 import csv
 import io
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, Paginator
@@ -109,14 +110,13 @@ def release_meta(release_ids) -> list[dict]:
 
 
 def handle_bad_request(view):
+    @wraps(view)
     def wrapped(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except BadRequest as exc:
             return error(str(exc))
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 

@@ -1,8 +1,10 @@
 """What every page with chart panels shares: permalinks, exports, API links and citations."""
 
+from functools import wraps
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponseBadRequest
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -85,6 +87,7 @@ def render_with_panels(request, template: str, context: dict, panels_key: str = 
 
 
 PAGE_CACHE_SECONDS = 60
+PAGE_PARAMS = {"year", "ecosystem", "map", "sort", "dir", "geo", "indicator"}
 
 
 def cache_public_page(view):
@@ -94,15 +97,11 @@ def cache_public_page(view):
     stale the page's other parts may be (e.g. the list of forum threads). Signed-in users, who see
     their own menu and private threads, and downloads always get a fresh render.
     """
-    from functools import wraps
-
-    from django.core.cache import cache
-    from django.http import HttpResponse
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if request.method != "GET" or request.user.is_authenticated or "panel" in request.GET:
-            return view(request, *args, **kwargs)
+        if request.method != "GET" or request.user.is_authenticated or not set(request.GET) <= PAGE_PARAMS:
+            return view(request, *args, **kwargs)  # downloads and unknown parameters are not cached
         key = f"page:g{generation()}:{request.get_host()}:{request.get_full_path()}"
         hit = cache.get(key)
         if hit is not None:

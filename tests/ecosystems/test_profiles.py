@@ -280,3 +280,21 @@ def test_page_query_count_is_bounded_and_does_not_grow_with_data(client, loaded_
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
     assert len(ctx.captured_queries) <= 3
+
+
+@pytest.mark.parametrize(
+    ("url", "source"),
+    [
+        ("/ecosystems/", "sbs_na_sca_r2"),
+        ("/countries/", "sbs_na_sca_r2"),
+        ("/countries/DE/?year=2014", "sbs_na_sca_r2"),
+        ("/regions/AT11/", "sbs_r_nuts06_r2"),
+    ],
+)
+def test_every_table_names_its_release(client, loaded_profiles, url, source):
+    html = client.get(url).content.decode()
+    release = Source.objects.get(code=source).current_release
+    tables = html.count("<table")
+    # Each table (outside the chart panels' own) is followed by its source line with the vintage.
+    assert html.count(f"release {release.vintage_label}") >= tables - html.count('class="chart-panel"')
+    assert f"/data/{source}/" in html
