@@ -133,17 +133,31 @@ class Indicator(models.Model):
 
 
 class IndicatorValue(models.Model):
-    """A computed value. All values of one computation are swapped in within one transaction."""
+    """A computed value. All values of one computation are swapped in within one transaction.
+
+    `ecosystem` holds the value's breakdown key: an ecosystem slug for most indicators, or the
+    key of the breakdown the indicator's registry entry names (a NACE code, a technology...).
+    """
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     ecosystem = models.CharField(max_length=60)
     geo = models.CharField(max_length=16)
     period = models.CharField(max_length=10)
     value = models.FloatField(null=True)
+    # The publisher's flags, carried from the inputs (Eurostat letters; see indicators/flags.py).
     flags = models.CharField(max_length=8, blank=True)
+    # Our own markers, kept apart from the publisher's flags (indicators/compute/markers.py):
+    # A = aggregate computed by us, I = incomplete, E = includes our estimate.
+    markers = models.CharField(max_length=8, blank=True, default="")
     rank = models.PositiveSmallIntegerField(null=True)
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
     mapping_version = models.PositiveIntegerField()
+    # Regional values: the code and NUTS version as published, beside the harmonised `geo`
+    # (NUTS 2021). Empty when the value was published under `geo` itself.
+    published_geo = models.CharField(max_length=120, blank=True, default="")
+    geo_version = models.CharField(max_length=12, blank=True, default="")
+    # Changes: the base year the value is measured from (the end year is `period`).
+    base_period = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         indexes = [

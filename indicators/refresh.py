@@ -312,9 +312,16 @@ def observations_frame(release: Release, measures: list[str]) -> pd.DataFrame:
     return frame
 
 
+# Columns every compute function's output may carry; text ones default to "" when absent.
+VALUE_COLUMNS = ["indicator", "ecosystem", "geo", "period", "value", "flags", "markers", "rank"]
+OPTIONAL_TEXT = ("markers", "published_geo", "geo_version", "base_period")
+
+
 def swap_indicator_values(values: pd.DataFrame, mapping_number: int) -> int:
     """Replace all indicator values in one transaction: readers see old or new, never a mix."""
     values = values.assign(mapping_version=mapping_number)
+    for name in OPTIONAL_TEXT:
+        values[name] = values[name].fillna("").astype(str) if name in values else ""
     values["rank"] = values["rank"].astype("Int64")
     columns = [
         "indicator",
@@ -323,13 +330,19 @@ def swap_indicator_values(values: pd.DataFrame, mapping_number: int) -> int:
         "period",
         "value",
         "flags",
+        "markers",
         "rank",
         "release_id",
         "mapping_version",
+        "published_geo",
+        "geo_version",
+        "base_period",
     ]
+    db_columns = ", ".join("indicator_id" if c == "indicator" else c for c in columns)
+    not_null = ", ".join(["ecosystem", "flags", *OPTIONAL_TEXT])
     sql = (
-        f"COPY {IndicatorValue._meta.db_table} (indicator_id, ecosystem, geo, period, value, flags, rank, "
-        f"release_id, mapping_version) FROM STDIN (FORMAT csv, FORCE_NOT_NULL (ecosystem, flags))"
+        f"COPY {IndicatorValue._meta.db_table} ({db_columns}) "
+        f"FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({not_null}))"
     )
     import io
 
