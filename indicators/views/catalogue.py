@@ -62,6 +62,8 @@ def _copy_out(release_id: int):
         f"COPY (SELECT {columns} FROM {table} WHERE release_id = %s "  # noqa: S608 (names are ours)
         "ORDER BY measure, geo, nace, period) TO STDOUT (FORMAT csv, HEADER)"
     )
-    with connection.cursor() as cursor, cursor.copy(sql, [release_id]) as copy:
+    # The psycopg cursor itself: Django's debug wrapper (DEBUG=1, as under `make run`) has a
+    # copy() that takes no parameters.
+    with connection.cursor() as cursor, cursor.cursor.copy(sql, [release_id]) as copy:
         for chunk in copy:
             yield bytes(chunk)

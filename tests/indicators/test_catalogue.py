@@ -70,6 +70,22 @@ def test_tidy_csv_download_has_every_row_and_keeps_missing_as_empty(client, load
     assert confidential["value"] == "" and confidential["flags"] == "c"
 
 
+def test_tidy_csv_download_works_with_debug_on(client, loaded, settings):
+    """`make run` sets DEBUG=1, where Django wraps cursors in its debug wrapper."""
+    from django.db import connection
+
+    release, _ = loaded
+    settings.DEBUG = True
+    connection.force_debug_cursor = True
+    try:
+        response = client.get(f"/data/sbs_na_sca_r2/releases/{release.pk}/tidy.csv")
+        body = b"".join(response.streaming_content).decode()
+    finally:
+        connection.force_debug_cursor = False
+    assert response.status_code == 200
+    assert len(body.strip().splitlines()) == release.row_count + 1
+
+
 def test_tidy_csv_of_a_release_of_another_source_is_404(client, loaded):
     release, _ = loaded
     assert client.get(f"/data/isoc_eb_ai/releases/{release.pk}/tidy.csv").status_code == 404
