@@ -152,6 +152,7 @@ def main():
         "DJANGO_STATIC_ROOT": str(static_root),
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
         "CACHE_KEY_PREFIX": "bench",
+        "DJANGO_CONN_MAX_AGE": "60",  # as docker-compose runs gunicorn
     }
     env.pop("OBSERVATORY_TESTING", None)
     try:

@@ -117,7 +117,12 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Persistent connections only where the server is a fixed pool of workers (gunicorn in
+# docker-compose sets DJANGO_CONN_MAX_AGE=60): the threaded dev server would hold one backend
+# per kept-alive browser socket and run PostgreSQL out of connections.
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DJANGO_CONN_MAX_AGE", "0")))
+}
 DATABASES["default"]["TEST"] = {"NAME": env("DATABASE_TEST_NAME", "test_observatory")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
