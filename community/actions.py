@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVector
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from observatory.markdown import plain_text
@@ -38,7 +38,8 @@ from .models import (
 
 # Private-use characters mark search highlights in ts_headline output; never stored in text.
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
-MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9._+-]{0,63})")
+# A display name (observatory/accounts.py): letters of any script, digits, "." "_" "-".
+MENTION_RE = re.compile(r"(?<![\w@])@([^\W_][\w.-]{0,29})")
 LINK_RE = re.compile(r"(?i)\b(?:https?://|www\.)")
 
 
@@ -228,17 +229,15 @@ def _notify(users, kind: str, post: Post) -> None:
 
 
 def mentioned_users(body: str) -> set:
-    """@handle = the part of a user's email address before the "@", matched case-insensitively.
-
-    An ambiguous handle (two users with the same local part) mentions nobody.
-    """
-    users = set()
-    user_model = get_user_model()
-    for handle in {m.lower() for m in MENTION_RE.findall(plain_text(body))[:20]}:
-        matches = list(user_model.objects.filter(email__istartswith=f"{handle}@", is_active=True)[:2])
-        if len(matches) == 1:
-            users.add(matches[0])
-    return users
+    """@handle = a member's display name, matched case-insensitively (never the e-mail address,
+    which members do not see)."""
+    handles = {m.lower() for m in MENTION_RE.findall(plain_text(body))[:20]}
+    if not handles:
+        return set()
+    query = Q()
+    for handle in handles:
+        query |= Q(display_name__iexact=handle)
+    return set(get_user_model().objects.filter(query, is_active=True))
 
 
 def _notify_mentions(post: Post) -> set:

@@ -95,7 +95,20 @@ class SuspendForm(ReasonForm):
 
 
 class ForumSettingsForm(forms.Form):
-    display_name = forms.CharField(label=_("Display name"), max_length=80, required=False)
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=30,
+        help_text=_("Shown next to your posts and used for @mentions; your e-mail address is never shown."),
+    )
     digest = forms.ChoiceField(
         label=_("Email digest of your notifications"), choices=ForumSettings.Digest.choices
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_display_name(self):
+        from observatory.accounts import validate_display_name
+
+        return validate_display_name(self.cleaned_data["display_name"], self.user)

@@ -44,3 +44,25 @@ class PublicationFilterForm(forms.Form):
             "country": data["country"].code if data.get("country") else "",
             "year": data.get("year"),
         }
+
+
+class SignupForm(forms.Form):
+    """allauth's extra sign-up fields (ACCOUNT_SIGNUP_FORM_CLASS): the public display name."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=30,
+        help_text=_(
+            "Shown next to your posts and used for @mentions. Your e-mail address is never shown "
+            "to other members or visitors (see the privacy notice)."
+        ),
+    )
+
+    def clean_display_name(self):
+        from .accounts import validate_display_name
+
+        return validate_display_name(self.cleaned_data["display_name"])
+
+    def signup(self, request, user):
+        user.display_name = self.cleaned_data["display_name"]
+        user.save(update_fields=["display_name"])

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,9 +46,20 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("display_name"),
+                condition=~models.Q(display_name=""),
+                name="user_display_name_ci_unique",
+            )
+        ]
 
     def __str__(self):
-        return self.display_name or self.email
+        # Templates print users in public places: never the e-mail address (staff see it in the
+        # admin's own columns).
+        from .accounts import public_name
+
+        return public_name(self)
 
 
 # --- publications -------------------------------------------------------------------------------

@@ -144,6 +144,8 @@ if TESTING:
 # django-allauth: login by email, mandatory verification, email change, TOTP MFA.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The public display name, asked at sign-up (observatory/accounts.py): e-mail stays private.
+ACCOUNT_SIGNUP_FORM_CLASS = "observatory.forms.SignupForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True

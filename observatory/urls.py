@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("about/", views.about, name="about"),
+    path("privacy/", views.privacy, name="privacy"),
     path("publications/", publications.publication_list, name="publication-list"),
     path("publications/feed.rss", feeds.PublicationsRss(), name="publication-feed-rss"),
     path("publications/feed.atom", feeds.PublicationsAtom(), name="publication-feed-atom"),

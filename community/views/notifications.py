@@ -28,7 +28,7 @@ def notification_list(request):
 def forum_settings(request):
     prefs, _ = ForumSettings.objects.get_or_create(user=request.user)
     initial = {"digest": prefs.digest, "display_name": request.user.display_name}
-    form = ForumSettingsForm(request.POST or None, initial=initial)
+    form = ForumSettingsForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         actions.update_forum_settings(
             request.user, form.cleaned_data["digest"], form.cleaned_data["display_name"]
@@ -36,6 +36,12 @@ def forum_settings(request):
         messages.success(request, "Your forum settings are saved.")
         return redirect("community:forum-settings")
     return render_page(request, "forum_settings", {"form": form})
+
+
+def masked_email(address: str) -> str:
+    """alice@example.eu -> a…@example.eu"""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}…@{domain}"
 
 
 # The signed token is the credential here: mail clients send RFC 8058 one-click POSTs without a
@@ -49,4 +55,7 @@ def unsubscribe(request, token):
     done = request.method == "POST"
     if done:
         actions.unsubscribe(user)
-    return render_page(request, "unsubscribe", {"done": done, "token": token, "email": user.email})
+    # The link travels in e-mails that get forwarded: show the address masked, never whole.
+    return render_page(
+        request, "unsubscribe", {"done": done, "token": token, "email": masked_email(user.email)}
+    )

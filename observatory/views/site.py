@@ -29,6 +29,11 @@ def about(request):
     return render(request, "observatory/about.html")
 
 
+@require_safe
+def privacy(request):
+    return render(request, "observatory/privacy.html")
+
+
 @never_cache
 @require_safe
 def healthz(request):

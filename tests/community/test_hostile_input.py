@@ -110,7 +110,8 @@ def test_hostile_display_names_render_without_executable_markup(forum, alice, bo
         200,
         302,
     }
-    names = _cleaned(ForumSettingsForm, "display_name", digest="off")
+    # Display names are unique regardless of case: one of each.
+    names = list({n.lower(): n for n in _cleaned(ForumSettingsForm, "display_name", digest="off")}.values())
     users = get_user_model().objects.bulk_create(
         get_user_model()(email=f"hostile{i}@example.eu", display_name=name) for i, name in enumerate(names)
     )
