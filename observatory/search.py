@@ -22,6 +22,7 @@ from community import selectors as community
 from ecosystems.models import Activity, Country, Ecosystem, EcosystemActivity, Region
 from indicators.models import Indicator, Source
 
+from . import aliases
 from .models import Publication
 
 MAX_QUERY = 200
@@ -113,6 +114,12 @@ def _ranked(qs, vector, query, exact: Q, name: Q, bonus: float = EXACT, whole: Q
     )
 
 
+def _alias(kind: str, q: str, field_name: str = "code") -> Q:
+    """Exact match through the alias table (observatory/aliases.py); matches nothing without one."""
+    codes = aliases.codes_for(q).get(kind)
+    return Q(**{f"{field_name}__in": sorted(codes)}) if codes else Q(pk__in=[])
+
+
 def _ecosystems(q, query, limit):
     vector = (
         SearchVector("name", weight="A", config="english")
@@ -123,7 +130,7 @@ def _ecosystems(q, query, limit):
         Ecosystem.objects.all(),
         vector,
         query,
-        Q(slug__iexact=q) | Q(short_name__iexact=q),
+        Q(slug__iexact=q) | Q(short_name__iexact=q) | _alias("ecosystem", q, "slug"),
         _starts("name", q) | _starts("short_name", q),
         whole=Q(name__iexact=q),
     ).annotate(snippet=_headline("description", query))
@@ -139,7 +146,11 @@ def _countries(q, query, limit):
     vector = SearchVector("name", config="simple")
     simple = SearchQuery(q, search_type="websearch", config="simple")
     qs = _ranked(
-        Country.objects.all(), vector, simple, Q(code__iexact=q) | Q(iso2__iexact=q), _starts("name", q)
+        Country.objects.all(),
+        vector,
+        simple,
+        Q(code__iexact=q) | Q(iso2__iexact=q) | _alias("country", q),
+        _starts("name", q),
     )
     hits = [
         Hit("country", c.name, reverse("ecosystems:country-detail", args=[c.code]), c.rank, c.code,
@@ -156,7 +167,8 @@ def _regions(q, query, limit):
     simple = SearchQuery(q, search_type="websearch", config="simple")
     # A NUTS 0 region shares its code with the country: the country ranks first (lower bonus).
     qs = _ranked(
-        Region.objects.filter(pk__in=Subquery(newest)), vector, simple, Q(code__iexact=q), _starts("name", q),
+        Region.objects.filter(pk__in=Subquery(newest)), vector, simple,
+        Q(code__iexact=q) | _alias("region", q), _starts("name", q),
         bonus=EXACT - 10, whole=Q(name__iexact=q),
     )  # fmt: skip
     hits = [
@@ -170,7 +182,8 @@ def _regions(q, query, limit):
 def _activities(q, query, limit):
     vector = SearchVector("name", config="english")
     qs = _ranked(
-        Activity.objects.exclude(level=0), vector, query, Q(code__iexact=q) | Q(dotted=q), _starts("name", q),
+        Activity.objects.exclude(level=0), vector, query,
+        Q(code__iexact=q) | Q(dotted=q) | _alias("activity", q), _starts("name", q),
         bonus=EXACT - 5, whole=Q(name__iexact=q),
     ).annotate(snippet=_headline("name", query))  # fmt: skip
     rows = list(qs[:limit])

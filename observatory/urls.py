@@ -20,6 +20,11 @@ urlpatterns = [
     path("methodology/ecosystems/", methodology.methodology_ecosystems, name="methodology-ecosystems"),
     path("methodology/indicators/", methodology.methodology_indicators, name="methodology-indicators"),
     path("methodology/sources/", methodology.methodology_sources, name="methodology-sources"),
+    path(
+        "methodology/search-aliases/",
+        methodology.methodology_search_aliases,
+        name="methodology-search-aliases",
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("indicators.urls")),

@@ -43,3 +43,12 @@ def methodology_sources(request):
     return render(
         request, "observatory/methodology_sources.html", {"sources": selectors.sources_with_licences()}
     )
+
+
+@require_safe
+def methodology_search_aliases(request):
+    """The English and common names the site search understands (our table, in git)."""
+    from ..aliases import alias_rows
+
+    rows = sorted(alias_rows(), key=lambda r: (r["kind"], r["alias"].lower()))
+    return render(request, "observatory/methodology_search_aliases.html", {"rows": rows})

@@ -27,6 +27,9 @@ def build_corpus():
             Region(code="DE", version=2016, level=0, country="DE", name="DEUTSCHLAND"),
             Region(code="DE21", version=2021, level=2, country="DE", name="Oberbayern"),
             Region(code="EL30", version=2021, level=2, country="EL", name="Attiki"),
+            Region(code="DE2", version=2021, level=1, country="DE", name="Bayern"),
+            Region(code="ITC4", version=2021, level=2, country="IT", name="Lombardia"),
+            Region(code="DE1", version=2021, level=1, country="DE", name="Baden-Württemberg"),
         ]
     )
     Activity.objects.bulk_create(
@@ -36,6 +39,13 @@ def build_corpus():
                 code="C25", dotted="25", level=2, section="C", name="Manufacture of fabricated metal products"
             ),
             Activity(code="C29", dotted="29", level=2, section="C", name="Manufacture of motor vehicles"),
+            Activity(
+                code="G473",
+                dotted="47.3",
+                level=3,
+                section="G",
+                name="Retail sale of automotive fuel in specialised stores",
+            ),
         ]
     )
     make_publication(
@@ -100,10 +110,31 @@ def top(query, user=None):
         ("Rossi", ("publication", "/publications/ai-uptake/")),
         ("artificial intelligence", ("dataset", "isoc_eb_ai")),  # the dataset's title starts so
         ("intelligence doubled", ("publication", "/publications/ai-uptake/")),
+        # English and common names (fixtures/reference/search_aliases.csv, ours)
+        ("Bavaria", ("region", "DE2")),
+        ("bavaria", ("region", "DE2")),
+        ("Lombardy", ("region", "ITC4")),
+        ("Baden-Wurttemberg", ("region", "DE1")),
+        ("Germany", ("country", "DE")),
+        ("automotive", ("ecosystem", "mobility-transport-automotive")),
     ],
 )
 def test_site_search_top_result(corpus, query, expected):
     assert top(query) == expected
+
+
+def test_automotive_finds_motor_vehicle_manufacturing_before_fuel_retail(corpus):
+    activities = [g for g in site_search("automotive", AnonymousUser()) if g.kind == "activity"][0]
+    assert [h.code for h in activities.hits][:2] == ["C29", "G473"]
+
+
+def test_alias_table_is_ours_and_names_known_kinds():
+    from observatory import aliases
+
+    rows = aliases.alias_rows()
+    assert len(rows) > 50
+    assert {r["kind"] for r in rows} <= set(aliases.KINDS)
+    assert all(r["note"] for r in rows)
 
 
 def test_site_search_groups_by_kind_with_counts(corpus):
@@ -219,3 +250,8 @@ def test_search_page_htmx_request_returns_only_the_results_fragment(client, corp
     html = client.get("/search/?q=C25", headers={"HX-Request": "true"}).content.decode()
     assert html.lstrip().startswith('<div id="search-results">')
     assert "<html" not in html and "C25" in html
+
+
+def test_methodology_lists_the_search_aliases_as_ours(client):
+    html = client.get("/methodology/search-aliases/").content.decode()
+    assert "Bavaria" in html and "DE2" in html and "written by the observatory team" in html
