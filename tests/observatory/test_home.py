@@ -73,7 +73,7 @@ def test_home_lists_fourteen_ecosystems_as_entry_points(client, eu_figures):
 
 def test_home_shows_data_freshness_per_source(client, eu_figures):
     html = client.get("/").content.decode()
-    assert "1 Mar 2025" in html  # data as of the publisher's update date
+    assert "2025-03-01" in html  # the release is dated by the publisher's update (vintage_label)
     assert "periods 2012–2022" in html
     assert "not loaded yet" in html  # the other registered sources
 
@@ -124,3 +124,31 @@ def test_content_pages_have_no_inline_script_or_style(client, eu_figures):
         assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == [], url
         assert re.findall(r"<style\b", html) == [], url
         assert re.findall(r"\sstyle=", html) == [], url
+
+
+def test_home_and_catalogue_state_the_same_vintage_and_publisher_date(client, reference):
+    """One source of truth: the home page's freshness table says what /data/ says."""
+    import datetime
+
+    from indicators.models import Release, Source
+
+    source = Source.objects.get(code="sbs_na_sca_r2")
+    release = Release.objects.create(
+        source=source,
+        sha256="x" * 64,
+        size_bytes=1,
+        format="eurostat-tsv",
+        fetched_from="mirror:x",
+        raw_path="x",
+        period_min="2008",
+        period_max="2015",
+    )
+    Source.objects.filter(pk=source.pk).update(
+        current_release=release, publisher_updated=datetime.date(2024, 3, 1)
+    )
+    home = client.get("/").content.decode()
+    catalogue = client.get("/data/").content.decode()
+    for html in (home, catalogue):
+        assert "2024-03-01" in html
+        assert release.vintage_label in html
+    assert "publisher date unknown" not in home
