@@ -28,12 +28,29 @@ def flag_text(flags: str) -> str:
     return f" [{flags}: {describe(flags)}]" if flags else ""
 
 
-def base_layout(title: str, source_line: str, *, height: int = 420, bottom: int = 70) -> dict:
+# Axis ticks in SI form ("2.2M", "450k"), three significant digits, trailing zeros trimmed.
+SI_TICKS = ".3~s"
+
+
+def base_layout(title: str, source_line: str, *, height: int = 420, bottom: int = 90) -> dict:
+    """Title top left, source line at the bottom, axes that make room for their own labels.
+
+    The margins are floors: axes set ``automargin`` so long tick labels widen them instead of
+    being clipped; the mode bar stands vertically at the right edge, clear of the title.
+    """
     return {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "title": {
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "y": 0.98,
+            "yanchor": "top",
+            "font": {"size": 16},
+        },
         "font": FONT,
         "height": height,
-        "margin": {"l": 10, "r": 20, "t": 50, "b": bottom},
+        "margin": {"l": 60, "r": 40, "t": 60, "b": bottom, "autoexpand": True},
+        "modebar": {"orientation": "v"},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "annotations": [
@@ -74,7 +91,13 @@ def bar(
     fmt = f",.{decimals}f"
     layout = base_layout(title, source_line, height=max(260, 60 + 22 * len(shown)) + 70)
     layout.update(
-        xaxis={"title": {"text": unit}, "gridcolor": "#e5e7eb", "zeroline": True, "tickformat": ",~r"},
+        xaxis={
+            "title": {"text": unit, "standoff": 8},
+            "gridcolor": "#e5e7eb",
+            "zeroline": True,
+            "tickformat": SI_TICKS,
+            "automargin": True,
+        },
         yaxis={"automargin": True, "tickfont": {"size": 12}},
         showlegend=False,
         bargap=0.25,
@@ -145,8 +168,14 @@ def lines(series: list[dict], *, title: str, source_line: str, unit: str, decima
         )
     layout = base_layout(title, source_line, height=400)
     layout.update(
-        xaxis={"type": "category", "gridcolor": "#e5e7eb"},
-        yaxis={"title": {"text": unit}, "gridcolor": "#e5e7eb", "rangemode": "tozero", "tickformat": ",~r"},
+        xaxis={"type": "category", "gridcolor": "#e5e7eb", "automargin": True},
+        yaxis={
+            "title": {"text": unit, "standoff": 8},
+            "gridcolor": "#e5e7eb",
+            "rangemode": "tozero",
+            "tickformat": SI_TICKS,
+            "automargin": True,
+        },
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
         showlegend=len(series) > 1,
     )
@@ -188,13 +217,7 @@ def choropleth(
         "colorbar": {"title": {"text": unit, "side": "right"}, "thickness": 14, "len": 0.8},
     }
     if diverging_at is not None and shown:
-        values = [p["value"] for p in shown]
-        trace.update(
-            colorscale=[[0, "#b2182b"], [0.5, "#f7f7f7"], [1, "#2166ac"]],
-            zmin=min(0.0, min(values)),
-            zmax=max(2 * diverging_at, max(values)),
-            zmid=diverging_at,
-        )
+        trace.update(diverging_scale([p["value"] for p in shown], diverging_at))
     else:
         trace["colorscale"] = [[0, "#e8eefc"], [1, BLUE]]
     layout = base_layout(title, source_line, height=520, bottom=40)
@@ -209,6 +232,39 @@ def choropleth(
     }
     layout["margin"] = {"l": 0, "r": 0, "t": 50, "b": 40}
     return {"data": [trace], "layout": layout}
+
+
+RED, WHITE, DARK_BLUE = "#b2182b", "#f7f7f7", "#2166ac"
+
+
+def diverging_scale(values: list[float], centre: float) -> dict:
+    """Colour settings that put white exactly at CENTRE (1 = the EU average for an LQ).
+
+    Plotly ignores ``zmid`` once ``zmin``/``zmax`` are set, so the white stop is placed explicitly
+    at ``(centre - zmin) / (zmax - zmin)``; the range always contains the centre, so a map whose
+    places are all above average still shows them all as blue. The colour bar marks the centre.
+    """
+    zmin, zmax = min(min(values), centre), max(max(values), centre)
+    if zmax == zmin:
+        zmin, zmax = centre - 1, centre + 1
+    mid = (centre - zmin) / (zmax - zmin)
+    stops = [[0, RED], [mid, WHITE], [1, DARK_BLUE]]
+    if mid == 0:
+        stops = [[0, WHITE], [1, DARK_BLUE]]
+    elif mid == 1:
+        stops = [[0, RED], [1, WHITE]]
+    return {
+        "colorscale": stops,
+        "zmin": zmin,
+        "zmax": zmax,
+        "colorbar": {
+            "title": {"text": "above / below<br>the EU average", "side": "right"},
+            "tickvals": [zmin, centre, zmax],
+            "ticktext": [f"{zmin:.2f}", f"{centre:g} = EU average", f"{zmax:.2f}"],
+            "thickness": 14,
+            "len": 0.8,
+        },
+    }
 
 
 def treemap(nodes: list[dict], *, title: str, source_line: str, unit: str) -> dict:
@@ -257,7 +313,12 @@ def grouped_bar(
     layout = base_layout(title, source_line, height=max(300, 80 + 34 * len(categories)) + 70)
     layout.update(
         barmode="group",
-        xaxis={"title": {"text": unit}, "gridcolor": "#e5e7eb", "tickformat": ",~r"},
+        xaxis={
+            "title": {"text": unit, "standoff": 8},
+            "gridcolor": "#e5e7eb",
+            "tickformat": SI_TICKS,
+            "automargin": True,
+        },
         yaxis={"automargin": True, "autorange": "reversed"},
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
     )

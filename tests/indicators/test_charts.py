@@ -2,6 +2,8 @@
 
 import math
 
+import pytest
+
 from indicators import charts
 
 POINTS = [
@@ -73,16 +75,53 @@ def test_choropleth_uses_the_portals_geojson_and_europe_frame():
     assert fig["layout"]["geo"]["lonaxis"]["range"] == [-25, 45]
 
 
-def test_choropleth_diverging_scale_is_centred_on_one_for_location_quotients():
-    pts = [
-        {"key": "A", "label": "A", "value": 0.5, "flags": ""},
-        {"key": "B", "label": "B", "value": 3.0, "flags": ""},
-    ]
+def _colour_at(trace, value):
+    """The colorscale stop Plotly uses for VALUE (exact when VALUE sits on a stop)."""
+    position = (value - trace["zmin"]) / (trace["zmax"] - trace["zmin"])
+    return next(colour for stop, colour in trace["colorscale"] if abs(stop - position) < 1e-9)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [(0.5, 3.0), (0.2, 6.0), (1.2, 4.0), (0.1, 0.9), (1.6, 1.6)],
+    ids=["both-sides", "skewed-like-textiles", "all-above", "all-below", "single"],
+)
+def test_choropleth_diverging_scale_puts_white_exactly_at_one(values):
+    pts = [{"key": str(i), "label": str(i), "value": v, "flags": ""} for i, v in enumerate(values)]
     trace = charts.choropleth(pts, geojson_url="/g", title="T", source_line="S", unit="LQ", diverging_at=1.0)[
         "data"
     ][0]
-    assert trace["zmid"] == 1.0
-    assert trace["zmin"] == 0.0 and trace["zmax"] == 3.0
+    assert "zmid" not in trace  # Plotly ignores zmid beside zmin/zmax: the stops do the centring
+    assert trace["zmin"] <= min(values) and trace["zmax"] >= max(values)
+    assert _colour_at(trace, 1.0) == charts.WHITE
+    if max(values) > 1:
+        assert _colour_at(trace, trace["zmax"]) == charts.DARK_BLUE  # above average is blue
+    if min(values) < 1:
+        assert _colour_at(trace, trace["zmin"]) == charts.RED
+    assert "EU average" in " ".join(trace["colorbar"]["ticktext"])
+
+
+@pytest.mark.parametrize("kind", ["bar", "lines", "grouped_bar"])
+def test_axes_make_room_for_their_tick_labels(kind):
+    pts = [{"key": "A", "label": "A long region name", "value": 2_200_000.0, "flags": ""}]
+    figure = {
+        "bar": lambda: charts.bar(pts, title="T", source_line="S", unit="persons"),
+        "lines": lambda: charts.lines(
+            [{"name": "EU", "points": [{"period": "2014", "value": 2.2e6, "flags": ""}]}],
+            title="T",
+            source_line="S",
+            unit="persons",
+        ),
+        "grouped_bar": lambda: charts.grouped_bar(
+            ["A"], [{"name": "EU", "values": [2.2e6], "flags": [""]}], title="T", source_line="S", unit="x"
+        ),
+    }[kind]()
+    layout = figure["layout"]
+    assert layout["margin"]["l"] >= 40
+    assert layout["xaxis"]["automargin"] and layout["yaxis"]["automargin"]
+    assert layout["modebar"]["orientation"] == "v"  # not over the title
+    value_axis = layout["yaxis"] if kind == "lines" else layout["xaxis"]
+    assert value_axis["tickformat"] == charts.SI_TICKS  # "2.2M", not "2,200,000" cut to "0"
 
 
 def test_choropleth_zooms_to_given_bounds():
