@@ -28,8 +28,36 @@ def flag_text(flags: str) -> str:
     return f" [{flags}: {describe(flags)}]" if flags else ""
 
 
-# Axis ticks in SI form ("2.2M", "450k"), three significant digits, trailing zeros trimmed.
+# Axis ticks in SI form ("2.2M", "450k") for large values, three significant digits; small
+# values (ratios, LQs, shares) keep plain numbers: SI would print 0.5 as "500m".
 SI_TICKS = ".3~s"
+PLAIN_TICKS = ",~r"
+TITLE_WIDTH = 60  # characters a title line may take before it wraps (phones, the mode bar)
+SOURCE_WIDTH = 95
+
+
+def tick_format(values) -> str:
+    numbers = [abs(v) for v in values if is_number(v)]
+    return SI_TICKS if numbers and max(numbers) >= 10_000 else PLAIN_TICKS
+
+
+def wrap(text: str, width: int) -> str:
+    """Break TEXT into lines of at most WIDTH characters at spaces, joined by <br> (Plotly)."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join([*lines, line])
+
+
+def hide_empty_axes(layout: dict, values) -> None:
+    """No values: no empty axes under the panel's "No ... values" sentence."""
+    if not any(is_number(v) for v in values):
+        for axis in ("xaxis", "yaxis"):
+            layout.setdefault(axis, {})["visible"] = False
 
 
 def base_layout(title: str, source_line: str, *, height: int = 420, bottom: int = 90) -> dict:
@@ -38,6 +66,10 @@ def base_layout(title: str, source_line: str, *, height: int = 420, bottom: int 
     The margins are floors: axes set ``automargin`` so long tick labels widen them instead of
     being clipped; the mode bar stands vertically at the right edge, clear of the title.
     """
+    title = wrap(title, TITLE_WIDTH)
+    source_line = wrap(source_line, SOURCE_WIDTH)
+    title_lines, source_lines = title.count("<br>") + 1, source_line.count("<br>") + 1
+    bottom += 14 * (source_lines - 1)
     return {
         "title": {
             "text": title,
@@ -48,8 +80,8 @@ def base_layout(title: str, source_line: str, *, height: int = 420, bottom: int 
             "font": {"size": 16},
         },
         "font": FONT,
-        "height": height,
-        "margin": {"l": 60, "r": 40, "t": 60, "b": bottom, "autoexpand": True},
+        "height": height + 20 * (title_lines - 1) + 14 * (source_lines - 1),
+        "margin": {"l": 60, "r": 40, "t": 40 + 20 * title_lines, "b": bottom, "autoexpand": True},
         "modebar": {"orientation": "v"},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
@@ -95,13 +127,14 @@ def bar(
             "title": {"text": unit, "standoff": 8},
             "gridcolor": "#e5e7eb",
             "zeroline": True,
-            "tickformat": SI_TICKS,
+            "tickformat": tick_format(p["value"] for p in shown),
             "automargin": True,
         },
         yaxis={"automargin": True, "tickfont": {"size": 12}},
         showlegend=False,
         bargap=0.25,
     )
+    hide_empty_axes(layout, [p["value"] for p in shown])
     if reference and is_number(reference[1]):
         layout["shapes"] = [
             {
@@ -173,14 +206,15 @@ def lines(series: list[dict], *, title: str, source_line: str, unit: str, decima
             "title": {"text": unit, "standoff": 8},
             "gridcolor": "#e5e7eb",
             "rangemode": "tozero",
-            "tickformat": SI_TICKS,
+            "tickformat": tick_format(v for d in data for v in d["y"]),
             "automargin": True,
         },
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
         showlegend=len(series) > 1,
     )
+    hide_empty_axes(layout, [v for d in data for v in d["y"]])
     if len(series) > 1:
-        layout["margin"]["t"] = 80
+        layout["margin"]["t"] += 20  # room for the legend under the title
     return {"data": data, "layout": layout}
 
 
@@ -316,11 +350,12 @@ def grouped_bar(
         xaxis={
             "title": {"text": unit, "standoff": 8},
             "gridcolor": "#e5e7eb",
-            "tickformat": SI_TICKS,
+            "tickformat": tick_format(v for s in series for v in s["values"]),
             "automargin": True,
         },
         yaxis={"automargin": True, "autorange": "reversed"},
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
     )
-    layout["margin"]["t"] = 80
+    hide_empty_axes(layout, [v for s in series for v in s["values"]])
+    layout["margin"]["t"] += 20  # room for the legend under the title
     return {"data": data, "layout": layout}

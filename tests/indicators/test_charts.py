@@ -165,3 +165,22 @@ def test_builders_return_json_serialisable_dicts():
 
     json.dumps(charts.bar(POINTS[:2], title="T", source_line="S", unit="u"))
     json.dumps(charts.choropleth(POINTS[:2], geojson_url="/g", title="T", source_line="S", unit="u"))
+
+
+def test_small_values_keep_plain_ticks_and_long_titles_wrap():
+    pts = [
+        {"key": "A", "label": "A", "value": 0.5, "flags": ""},
+        {"key": "B", "label": "B", "value": 1.8, "flags": ""},
+    ]
+    title = "Tourism: employment specialisation (location quotient) by country and year, 2014"
+    figure = charts.bar(pts, title=title, source_line="S", unit="LQ")
+    assert figure["layout"]["xaxis"]["tickformat"] == charts.PLAIN_TICKS  # not "500m"
+    lines = figure["layout"]["title"]["text"].split("<br>")
+    assert len(lines) == 2 and all(len(line) <= charts.TITLE_WIDTH for line in lines)
+    assert figure["layout"]["margin"]["t"] >= 80  # room for both lines
+
+
+def test_a_chart_without_values_draws_no_empty_axes():
+    pts = [{"key": "A", "label": "A", "value": None, "flags": "c"}]
+    figure = charts.bar(pts, title="T", source_line="S", unit="x")
+    assert figure["layout"]["xaxis"]["visible"] is False and figure["layout"]["yaxis"]["visible"] is False

@@ -1,0 +1,56 @@
+"""Every chart kind in Chromium: tick labels are drawn and lie inside the figure (not clipped),
+and the title does not sit under the mode bar (issue 11: trend axes read "0, 0, 0, 0")."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Between them these pages draw every chart kind: lines, bar, choropleth, treemap, grouped bar.
+PAGES = ["/ecosystems/tourism/?year=2014", "/countries/AT/?year=2014&map=tourism", "/compare/?geo=AT&geo=DE"]
+
+CHECK = """
+canvases => canvases.map(canvas => {
+  const svg = canvas.querySelector('svg.main-svg');
+  if (!svg) return {id: canvas.id, problems: ['no svg']};
+  const box = svg.getBoundingClientRect();
+  const problems = [];
+  const ticks = [...canvas.querySelectorAll('g.xtick text, g.ytick text')];
+  for (const t of ticks) {
+    const r = t.getBoundingClientRect();
+    const text = (t.textContent || '').trim();
+    if (!text) problems.push('empty tick label');
+    if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+      problems.push(`tick "${text}" outside the figure`);
+  }
+  const title = canvas.querySelector('.gtitle');
+  const bar = canvas.querySelector('.modebar');
+  if (title && bar) {
+    const a = title.getBoundingClientRect(), b = bar.getBoundingClientRect();
+    const overlap = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    if (overlap && b.width > 0) problems.push('mode bar over the title');
+  }
+  return {id: canvas.closest('[id]')?.id || '?', ticks: ticks.length, problems};
+})
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+@pytest.mark.parametrize("path", PAGES)
+def test_tick_labels_are_drawn_inside_every_chart(
+    live_server, chromium_browser, loaded_profiles, path, width
+):
+    context = chromium_browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + path)
+        expected = page.locator(".chart-canvas").count()
+        page.wait_for_function(
+            f"document.querySelectorAll('.chart-ready').length === {expected}", timeout=45000
+        )
+        page.hover(".chart-canvas")  # the mode bar shows on hover
+        results = page.eval_on_selector_all(".chart-canvas", CHECK)
+    finally:
+        context.close()
+    assert expected >= 1
+    assert sum(r.get("ticks", 0) for r in results) > 0
+    assert [r for r in results if r["problems"]] == []
