@@ -116,6 +116,9 @@ def harmonise(
       ``unchanged, renamed, merged, split``);
     * ``versions``: from :func:`detect_versions`.
     """
+    # Cells with neither a value nor a flag say nothing, and would keep years without data
+    # (no version to detect) under their published codes.
+    obs = obs[obs["value"].notna() | (obs["flags"] != "")]
     weights = conversion_weights(converter, to_version)
     versions = detect_versions(obs, version_codes(weights), nominal)
     work = obs.assign(country=obs["geo"].str[:2]).merge(
