@@ -184,3 +184,51 @@ def test_compute_regional_indicators_on_real_regional_sbs():
     tourism_lq = y[(y["indicator"] == "lq_emp") & (y["ecosystem"] == "tourism")]
     tourism_lq = tourism_lq.set_index("geo")["value"]
     assert tourism_lq["EL42"] > 2 and tourism_lq["ES53"] > 2  # South Aegean, Balearic Islands
+
+
+# --- confidential-only figures and NUTS 2021 ------------------------------------------------------
+
+
+def test_a_sum_whose_only_non_zero_part_is_confidential_is_confidential_not_zero():
+    # aerospace-defence = C303 + C254 in EL42; C303 confidential, C254 published as 0.
+    mapping = make_mapping([("aerospace-defence", "C303", 1.0), ("aerospace-defence", "C254", 1.0)])
+    rows = [("EL42", "C303", EMP, np.nan, "c"), ("EL42", "C254", EMP, 0.0)]
+    rows += [("EL43", "C303", EMP, 5.0), ("EL43", "C254", EMP, 0.0), ("EL41", "C303", EMP, 1.0)]
+    rows += [("EL41", "C254", EMP, 0.0), ("EL42", "C25", EMP, 0.0), ("EL41", "C25", EMP, 50.0)]
+    out = compute_regional_indicators(make_obs(rows), mapping, members=["EL"])
+    el42 = pick(out, "emp", "aerospace-defence", "EL42")
+    assert np.isnan(el42["value"]) and el42["flags"] == "c" and pd.isna(el42["rank"])
+    assert pick(out, "emp", "aerospace-defence", "EL43")["rank"] == 1
+    assert pick(out, "emp", "aerospace-defence", "EL41")["rank"] == 2
+
+
+def test_regions_come_out_in_nuts_2021_with_published_code_version_and_markers():
+    converter = pd.DataFrame(
+        {
+            "from_version": [2013, 2013, 2013],
+            "to_version": 2021,
+            "from_code": ["PL12", "PL12", "PL11"],
+            "to_code": ["PL91", "PL92", "PL71"],
+            "pop18": [600.0, 400.0, 500.0],
+        }
+    )
+    rows = [("PL12", "C10", EMP, 1000.0), ("PL12", "F41", EMP, 9000.0)]
+    rows += [("PL11", "C10", EMP, 100.0), ("PL11", "F41", EMP, 900.0)]
+    out = compute_regional_indicators(make_obs(rows), MAPPING, members=["PL"], converter=converter)
+    pl91 = pick(out, "emp", "agri-food", "PL91")
+    assert pl91["value"] == pytest.approx(600.0)
+    assert (pl91["published_geo"], pl91["geo_version"], pl91["markers"]) == ("PL12", "2013", "E")
+    pl71 = pick(out, "share_emp", "agri-food", "PL71")
+    assert pl71["value"] == pytest.approx(10.0)
+    assert (pl71["published_geo"], pl71["markers"]) == ("PL11", "")
+    assert not {"PL12", "PL11"} & set(out["geo"])
+
+
+def test_share_denominator_counts_confidential_divisions_inside_a_published_section():
+    # C published as 1,000 while C29 (600) is confidential: the total is 1,000 + F, not 400 + F.
+    rows = [("AT11", "C", EMP, 1000.0), ("AT11", "C10", EMP, 300.0), ("AT11", "C11", EMP, 100.0)]
+    rows += [("AT11", "C29", EMP, np.nan, "c"), ("AT11", "F", EMP, 1000.0), ("AT11", "F41", EMP, 1000.0)]
+    out = compute_regional_indicators(make_obs(rows), MAPPING, members=["AT"])
+    share = pick(out, "share_emp", "agri-food", "AT11")
+    assert share["value"] == pytest.approx(350.0 / 2000.0 * 100)
+    assert share["flags"] == ""
