@@ -108,7 +108,8 @@ SOURCES: dict[str, SourceSpec] = {
             SBS_ROLES,
             SBS_CODELISTS,
             ranges={"V11210": (0, 5e7), "V16110": (0, 2e8)},
-            note="Regions in the NUTS 2013 version in the mirror's vintage; recoded for maps.",
+            note="Published in NUTS 2013 (some countries' early years in NUTS 2006/2010); "
+            "harmonised to NUTS 2021 at recompute (JRC converter, population weights).",
         ),
         _eurostat(
             "sbs_r_3k_my_r2",
