@@ -178,3 +178,36 @@ class EcosystemActivity(models.Model):
 
     def __str__(self):
         return f"{self.ecosystem} ← {self.nace} × {self.share}"
+
+
+class NutsConversion(models.Model):
+    """One overlap of a NUTS region with a region of a later version (JRC NUTS converter).
+
+    Weights of the overlap: area (km²), resident population 2018 and 2011, artificial
+    surfaces 2018 and 2012. The weight of a flow from ``from_code`` to ``to_code`` is this
+    row's population over the sum of ``from_code``'s rows (see indicators/compute/nuts.py).
+    """
+
+    level = models.PositiveSmallIntegerField()
+    from_version = models.PositiveSmallIntegerField()
+    to_version = models.PositiveSmallIntegerField()
+    from_code = models.CharField(max_length=12)
+    to_code = models.CharField(max_length=12)
+    areakm = models.FloatField("area (km²)")
+    pop18 = models.FloatField("population 2018")
+    pop11 = models.FloatField("population 2011")
+    artif_surf18 = models.FloatField("artificial surfaces 2018")
+    artif_surf12 = models.FloatField("artificial surfaces 2012")
+
+    class Meta:
+        ordering = ["level", "from_version", "to_version", "from_code", "to_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "from_version", "to_version", "from_code", "to_code"],
+                name="nutsconversion_overlap_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["level", "to_version"])]
+
+    def __str__(self):
+        return f"{self.from_code} ({self.from_version}) ∩ {self.to_code} ({self.to_version})"

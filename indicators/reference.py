@@ -20,6 +20,7 @@ from ecosystems.models import (
     EcosystemActivity,
     MappingVersion,
     NutsChange,
+    NutsConversion,
     Region,
 )
 
@@ -31,6 +32,9 @@ logger = logging.getLogger(__name__)
 FIXTURES = settings.BASE_DIR / "fixtures" / "reference"
 EUROSTAT_CLASSIFICATIONS = "https://github.com/eurostat/correspondenceTables/raw/main/inst/extdata/test/"
 NUTS_XLSX = "https://ec.europa.eu/eurostat/documents/345175/629341/"
+# The JRC matrices as redistributed in the R package `nuts` (data/PROVENANCE.md §15).
+JRC_CONVERTER = "https://raw.githubusercontent.com/AAoritz/nuts/2fa0eb9e77ef883185dde2f923c01f9a0179c725/data-raw/nuts-matrices/"
+JRC_VERSIONS = (2006, 2010, 2013, 2016, 2021)
 
 
 @dataclass(frozen=True)
@@ -250,6 +254,52 @@ def load_regions() -> dict[str, int]:
     return counts
 
 
+def converter_files() -> list[ReferenceFile]:
+    """The 30 JRC matrices: levels 1-3, every pair of versions, older first."""
+    names = [
+        f"n{level}_cm_v{old}_v{new}.csv"
+        for level in (1, 2, 3)
+        for i, old in enumerate(JRC_VERSIONS)
+        for new in JRC_VERSIONS[i + 1 :]
+    ]
+    return [ReferenceFile(f"reference/jrc_nuts_converter/{n}", JRC_CONVERTER + n) for n in names]
+
+
+def load_nuts_converter() -> int:
+    """The JRC NUTS converter matrices, replaced as a whole in one transaction.
+
+    Every file is parsed before anything is written: a bad file raises ParseError and the
+    table stays as it was. Files that cannot be reached are skipped (logged); nothing is
+    replaced when none can.
+    """
+    from .sources.jrc_nuts import parse_converter
+
+    frames = []
+    for ref in converter_files():
+        raw = read_reference(ref)
+        if raw is None:
+            logger.warning("NUTS converter file unavailable: %s", ref.mirror_path)
+            continue
+        frames.append(parse_converter(raw, ref.mirror_path))
+    if not frames:
+        return 0
+    rows = [NutsConversion(**r) for f in frames for r in f.to_dict("records")]
+    with transaction.atomic():
+        NutsConversion.objects.all().delete()
+        NutsConversion.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def nuts_converter_frame(level: int = 2, to_version: int = 2021):
+    """The converter as the compute functions take it: ``from_version, to_version, from_code,
+    to_code, pop18`` (level ``level``, into ``to_version``). Empty when not loaded."""
+    import pandas as pd
+
+    columns = ["from_version", "to_version", "from_code", "to_code", "pop18"]
+    rows = NutsConversion.objects.filter(level=level, to_version=to_version).values_list(*columns)
+    return pd.DataFrame(list(rows), columns=columns)
+
+
 def load_all() -> list[str]:
     """Everything, in dependency order; returns human-readable lines for the command's output."""
     lines = [f"countries: {load_countries()}"]
@@ -260,6 +310,7 @@ def load_all() -> list[str]:
     lines.append(f"NACE activities: {load_nace()}")
     regions = load_regions()
     lines.append("NUTS: " + (", ".join(f"{k} {v}" for k, v in regions.items()) or "none reachable"))
+    lines.append(f"NUTS converter overlaps (JRC): {load_nuts_converter() or 'none reachable'}")
     return lines
 
 

@@ -264,7 +264,8 @@ def _recompute(run: Run) -> Run:
     if regional:
         report(run, 50, "computing regional ecosystem indicators")
         obs = observations_frame(regional, REGIONAL_MEASURES)
-        values = compute_regional_indicators(obs, mapping, None)
+        converter = regional_converter()
+        values = compute_regional_indicators(obs, mapping, None, converter=converter)
         frames.append(_tag(values, regional, "region_"))
     if not frames:
         return finish(run, Run.Status.SKIPPED, "recompute: no source release to compute from yet")
@@ -282,6 +283,18 @@ def _recompute(run: Run) -> Run:
         rows=count,
         timings=timings,
     )
+
+
+def regional_converter() -> pd.DataFrame | None:
+    """The NUTS 2 -> 2021 converter for the regional compute; None (codes kept as published,
+    logged) until `manage.py load_reference` has loaded it."""
+    from .reference import nuts_converter_frame
+
+    frame = nuts_converter_frame(level=2, to_version=2021)
+    if frame.empty:
+        logger.warning("NUTS converter not loaded: regional values keep their published codes")
+        return None
+    return frame
 
 
 def _tag(values: pd.DataFrame, release: Release, prefix: str) -> pd.DataFrame:

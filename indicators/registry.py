@@ -108,7 +108,8 @@ SOURCES: dict[str, SourceSpec] = {
             SBS_ROLES,
             SBS_CODELISTS,
             ranges={"V11210": (0, 5e7), "V16110": (0, 2e8)},
-            note="Regions in the NUTS 2013 version in the mirror's vintage; recoded for maps.",
+            note="Published in NUTS 2013 (some countries' early years in NUTS 2006/2010); "
+            "harmonised to NUTS 2021 at recompute (JRC converter, population weights).",
         ),
         _eurostat(
             "sbs_r_3k_my_r2",
@@ -259,7 +260,10 @@ INDICATORS: dict[str, IndicatorSpec] = {
             "region_emp",
             "Persons employed (regional)",
             "persons",
-            "Persons employed in the ecosystem's NACE activities in the NUTS 2 region.",
+            "Persons employed in the ecosystem's NACE activities in the NUTS 2 region."
+            " Regions are NUTS 2021: figures published in older NUTS versions are converted "
+            "with the JRC converter (population weights; a split region's figures are estimates, "
+            "marked E).",
             "sbs_r_nuts06_r2",
             "region",
         ),
@@ -267,7 +271,10 @@ INDICATORS: dict[str, IndicatorSpec] = {
             "region_units",
             "Local units (regional)",
             "number",
-            "Local units in the ecosystem's NACE activities in the NUTS 2 region.",
+            "Local units in the ecosystem's NACE activities in the NUTS 2 region."
+            " Regions are NUTS 2021: figures published in older NUTS versions are converted "
+            "with the JRC converter (population weights; a split region's figures are estimates, "
+            "marked E).",
             "sbs_r_nuts06_r2",
             "region",
         ),
@@ -275,7 +282,14 @@ INDICATORS: dict[str, IndicatorSpec] = {
             "region_share_emp",
             "Share of regional employment",
             "%",
-            "The ecosystem's share of the region's persons employed in the covered activities.",
+            "The ecosystem's persons employed as a share of the region's business-economy "
+            "persons employed (sections B-J, L-N and S95). Each section counts as published, so "
+            "divisions Eurostat keeps confidential are inside the total; a section that is not "
+            "published counts as the sum of its divisions, and the share is marked incomplete when "
+            "one of them is missing too."
+            " Regions are NUTS 2021: figures published in older NUTS versions are converted "
+            "with the JRC converter (population weights; a split region's figures are estimates, "
+            "marked E).",
             "sbs_r_nuts06_r2",
             "region",
             None,
@@ -285,7 +299,13 @@ INDICATORS: dict[str, IndicatorSpec] = {
             "region_lq_emp",
             "Employment specialisation (regional location quotient vs EU)",
             "ratio",
-            "The ecosystem's employment share in the region over its share in the EU.",
+            "The ecosystem's employment share in the region (see the regional share) over the same "
+            "share for the EU: the ecosystem's persons employed summed over the EU27 (2020) regions "
+            "that have both figures, divided by those regions' business-economy totals. Above 1: "
+            "more specialised than the EU."
+            " Regions are NUTS 2021: figures published in older NUTS versions are converted "
+            "with the JRC converter (population weights; a split region's figures are estimates, "
+            "marked E).",
             "sbs_r_nuts06_r2",
             "region",
             None,

@@ -1,29 +1,39 @@
-"""Ecosystem indicators for NUTS 2 regions from regional SBS, and NUTS recoding (pure pandas).
+"""Ecosystem indicators for NUTS 2 regions from regional SBS, in NUTS 2021 (pure pandas).
 
 Rules (shown on the methodology page):
 
 * Regions are NUTS level-2 codes (two-letter country + two characters, e.g. ``AT11``);
   country codes, NUTS 1, NUTS 3, EU/EA aggregates and Extra-Regio codes (``..ZZ``) are left out.
+* Every region is first harmonised to **NUTS 2021** (:mod:`indicators.compute.nuts`, JRC
+  converter, population weights); each value keeps the code and version it was published in
+  (``published_geo``, ``geo_version``) and our markers (``E`` estimated by a split, ``A``
+  summed from several published regions). The dataset is nominally NUTS 2013; some countries'
+  early years are NUTS 2006/2010 and are detected and converted.
 * Ecosystem sums follow the national rules (:mod:`indicators.compute.ecosystems`): value x share
-  over the mapped codes, flagged ``i`` when a component is missing or confidential.
-* ``share_emp`` divides by the region's **observed division total**: the sum of persons
-  employed over the 2-digit divisions (B05…S95) that have a value for that region and year.
-  Regional SBS hides many cells, so this total leaves out confidential divisions; the
-  numerator is built from the same cells, so both sides cover the same observed employment.
-  This is a definition, not a flagged gap: ``i`` on a share comes from its numerator.
-* ``lq_emp`` compares that share with the EU's: the sum over every NUTS 2 region of the
-  EU27_2020 member countries of the ecosystem's persons employed, divided by the sum of their
-  observed division totals, per year. The reference's own flags are not spread to regions.
-* ``rank`` ranks regions within their country (1 = highest; ties share the best rank).
+  over the mapped codes, flagged ``i`` when a component is missing or confidential. A sum
+  whose available components are all 0 while another is confidential is **confidential**
+  (NaN, ``c``), not 0.
+* ``share_emp`` divides by the region's **business-economy total**: persons employed summed
+  over the sections B–J, L–N and division S95, each section taken as **published** (so its
+  confidential divisions are inside it), or, where the section itself is not published, as
+  the sum of its divisions, flagged ``i`` when one of them has no value either. A share is
+  flagged ``i`` when its numerator or its total is incomplete.
+* ``lq_emp`` compares that share with the EU's: over the NUTS 2 regions of the EU27_2020
+  members where both the ecosystem's persons employed and the region's total have a value,
+  the sum of the first over the sum of the second, per ecosystem and year (the same regions
+  on both sides). The reference's own flags are not spread to regions.
+* ``rank`` ranks regions within their country (1 = highest; ties share the best rank);
+  incomplete (``i``) and missing values get no rank. Estimated (``E``) values are ranked.
 """
 
 from collections.abc import Callable, Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
+from indicators.compute import nuts
 from indicators.compute.ecosystems import (
     EU27_2020_MEMBERS,
-    FLAG_AGGREGATED,
     FLAG_CONFIDENTIAL,
     FLAG_INCOMPLETE,
     TRACKED_FLAGS,
@@ -40,6 +50,11 @@ REGIONAL_MEASURES = {"emp": "V16110", "units": "V11210"}
 NUTS2_PATTERN = r"^[A-Z]{2}[0-9A-Z]{2}$"
 NOT_REGIONS = ("EU", "EA")  # 4-character aggregates such as EU28, EU27, EA19
 DIVISION_PATTERN = r"^[A-Z]\d{2}$"
+# The parts of the business economy (B-N, S95, without K) as the regional file publishes them.
+TOTAL_PARTS = ("B", "C", "D", "E", "F", "G", "H", "I", "J", "L", "M", "N", "S95")
+# The version sbs_r_nuts06_r2 says it is in; the tie-break when a country's codes fit several.
+PUBLISHED_VERSION = 2013
+PROVENANCE_COLUMNS = ["published_geo", "geo_version", "markers"]
 
 CountryOf = Mapping[str, str] | Callable[[str], str] | None
 
@@ -49,6 +64,8 @@ def compute_regional_indicators(
     mapping: pd.DataFrame,
     country_of: CountryOf = None,
     members: Iterable[str] = EU27_2020_MEMBERS,
+    converter: pd.DataFrame | None = None,
+    nominal_version: int = PUBLISHED_VERSION,
 ) -> pd.DataFrame:
     """Ecosystem indicators per NUTS 2 region and year.
 
@@ -56,19 +73,26 @@ def compute_regional_indicators(
     V16110 persons employed and V11210 local units are used). ``mapping``: ``ecosystem, nace,
     share``. ``country_of``: overrides of the country of a code (dict or function; default the
     first two letters). ``members``: countries whose regions make up the EU reference.
+    ``converter``: the JRC NUTS 2 converter (``from_version, to_version, from_code, to_code,
+    pop18``); without it codes stay as published. ``nominal_version``: the version the dataset
+    says it is in.
 
-    Output: ``indicator, ecosystem, geo, period, value, flags, rank`` with indicator ``emp``,
-    ``units``, ``share_emp`` (% of the observed division total) and ``lq_emp``; ``rank`` (Int64)
-    is the rank within the region's country.
+    Output: ``indicator, ecosystem, geo, period, value, flags, rank, published_geo,
+    geo_version, markers`` with indicator ``emp``, ``units``, ``share_emp`` (% of the
+    business-economy total) and ``lq_emp``; ``rank`` (Int64) is the rank within the region's
+    country; ``geo`` is NUTS 2021 when a converter is given.
     """
     obs = prepare_obs(obs, REGIONAL_MEASURES.values())
     obs = obs[nuts2_mask(obs["geo"])]
+    provenance = None
+    if converter is not None:
+        obs, provenance, _ = nuts.harmonise(obs, converter, nominal_version)
     mapping = resolve_mapping(mapping, obs["nace"])
-    sums = aggregate_ecosystems(obs, mapping)
+    sums = confidential_zeros(aggregate_ecosystems(obs, mapping), obs, mapping)
     sums["indicator"] = sums["measure"].map({v: k for k, v in REGIONAL_MEASURES.items()})
     sums = sums.drop(columns="measure")
     emp = sums[sums["indicator"] == "emp"]
-    totals = division_totals(obs)
+    totals = region_totals(obs)
     share = ratio(emp, totals, ["geo", "period"], scale=100.0)
     countries = country_codes(obs["geo"], country_of)
     lq = regional_lq(emp, totals, share, countries, frozenset(members))
@@ -76,7 +100,38 @@ def compute_regional_indicators(
         [sums, share.assign(indicator="share_emp"), lq.assign(indicator="lq_emp")],
         ignore_index=True,
     )
-    return finish(rank_in_country(out, countries))
+    return with_provenance(finish(rank_in_country(out, countries)), provenance)
+
+
+def with_provenance(values: pd.DataFrame, provenance: pd.DataFrame | None) -> pd.DataFrame:
+    """Add ``published_geo, geo_version, markers`` per region-year (empty without a converter)."""
+    if provenance is None:
+        return values.assign(**dict.fromkeys(PROVENANCE_COLUMNS, ""))
+    out = values.merge(provenance[["geo", "period", *PROVENANCE_COLUMNS]], on=["geo", "period"], how="left")
+    out[PROVENANCE_COLUMNS] = out[PROVENANCE_COLUMNS].fillna("").astype(object)
+    return out
+
+
+def confidential_zeros(sums: pd.DataFrame, obs: pd.DataFrame, mapping: pd.DataFrame) -> pd.DataFrame:
+    """A sum whose only non-zero part may be a confidential one is confidential, not 0.
+
+    Input: ecosystem sums (``ecosystem, geo, measure, period, value, flags``), the obs and the
+    resolved mapping they came from. Output: the same rows; a 0 flagged ``i`` becomes NaN
+    flagged ``c`` when one of its components was confidential, and is dropped otherwise (its
+    missing components are simply unknown).
+    """
+    zero = (sums["value"] == 0) & sums["flags"].str.contains(FLAG_INCOMPLETE, regex=False)
+    if not zero.any():
+        return sums
+    keys = ["ecosystem", "geo", "measure", "period"]
+    cand = sums.loc[zero, keys]
+    parts = obs.merge(mapping, on="nace").merge(cand, on=keys)
+    conf = sum_components(parts, keys)[[*keys, FLAG_CONFIDENTIAL]]
+    marked = sums.merge(conf, on=keys, how="left")[FLAG_CONFIDENTIAL].fillna(False).to_numpy(dtype=bool)
+    out = sums.copy()
+    out.loc[zero, "value"] = float("nan")
+    out.loc[zero, "flags"] = [FLAG_CONFIDENTIAL if m else "" for m in marked[zero.to_numpy()]]
+    return out[out["value"].notna() | (out["flags"] != "")].reset_index(drop=True)
 
 
 def nuts2_mask(geo: pd.Series) -> pd.Series:
@@ -102,19 +157,39 @@ def country_codes(geo: pd.Series, country_of: CountryOf = None) -> pd.Series:
     return out
 
 
-def division_totals(obs: pd.DataFrame) -> pd.DataFrame:
-    """Observed division total of persons employed per region and year.
+def region_totals(obs: pd.DataFrame) -> pd.DataFrame:
+    """Business-economy persons employed per region and year (the share's denominator).
 
-    Input: obs. Output: ``geo, period, value, flags``: the sum over 2-digit division codes that
-    have a value (groups such as G451 are not added, so nothing counts twice), with their
-    carried flags. NaN (and dropped) when no division has a value.
+    Input: obs. Output: ``geo, period, value, flags``: the sum over ``TOTAL_PARTS`` of each
+    section as published, or, for a section without a value, of its 2-digit divisions that
+    have one — flagged ``i`` when a section is neither published nor fully covered by its
+    divisions (a lower bound). NaN (and dropped) when nothing has a value.
     """
-    nace = pd.Series(pd.unique(obs["nace"]), dtype=object).astype(str)
-    divisions = nace[nace.str.match(DIVISION_PATTERN)]
-    sel = (obs["measure"] == REGIONAL_MEASURES["emp"]) & obs["nace"].isin(divisions)
-    agg = sum_components(obs[sel], ["geo", "period"])
+    emp = obs[obs["measure"] == REGIONAL_MEASURES["emp"]]
+    nace = pd.Series(pd.unique(emp["nace"]), dtype=object).astype(str)
+    divisions = nace[
+        nace.str.match(DIVISION_PATTERN) & ~nace.isin(TOTAL_PARTS) & nace.str[0].isin(TOTAL_PARTS)
+    ]
+    sections = emp[emp["nace"].isin(TOTAL_PARTS)][["geo", "period", "nace", "value", "flags"]]
+    divs = emp[emp["nace"].isin(divisions)].assign(section=lambda d: d["nace"].str[0])
+    by_div = sum_components(divs, ["geo", "period", "section"])
+    expected = divisions.str[0].value_counts().rename("expected")
+    by_div = by_div.merge(expected, left_on="section", right_index=True)
+    by_div = by_div.assign(flags=np.where(by_div["n"] < by_div["expected"], FLAG_INCOMPLETE, ""))
+    by_div = by_div.rename(columns={"section": "nace"})[["geo", "period", "nace", "value", "flags"]]
+    frame = pd.concat([sections.assign(src=0), by_div.assign(src=1)], ignore_index=True)
+    # Only parts the file has at all count: a region without any row for one is short of it.
+    present = set(frame["nace"])
+    # A published section wins; its divisions fill in only where it has no value.
+    frame = frame[frame["value"].notna() | (frame["src"] == 1)]
+    frame = frame.sort_values("src").drop_duplicates(["geo", "period", "nace"])
+    frame = frame.assign(flags=frame["flags"].where(frame["value"].notna(), "c"))
+    agg = sum_components(frame, ["geo", "period"])
+    counted = frame.groupby(["geo", "period"], sort=False).size().rename("k").reset_index()
+    agg = agg.merge(counted, on=["geo", "period"])
+    short = (agg["k"] < len(present)) | (agg["n"] < agg["k"]) | agg[FLAG_INCOMPLETE]
+    bits = agg[list(TRACKED_FLAGS)].assign(**{FLAG_CONFIDENTIAL: False, FLAG_INCOMPLETE: short.to_numpy()})
     out = agg[["geo", "period"]].assign(value=agg["value"])
-    bits = agg[list(TRACKED_FLAGS)].assign(**{FLAG_CONFIDENTIAL: False, FLAG_INCOMPLETE: False})
     out["flags"] = flags_text(out["value"], bits)
     return out[out["value"].notna()].reset_index(drop=True)
 
@@ -129,14 +204,14 @@ def regional_lq(
     """Location quotient of each region's share against the EU regions' pooled share.
 
     Input: ecosystem ``emp`` and ``share`` rows (``ecosystem, geo, period, value, flags``),
-    ``totals`` from :func:`division_totals`, ``countries`` by code. Output: ``ecosystem, geo,
+    ``totals`` from :func:`region_totals`, ``countries`` by code. Output: ``ecosystem, geo,
     period, value, flags`` (flags = the region's share flags).
     """
-    in_eu = emp["geo"].map(countries).isin(members)
-    eu_emp = emp[in_eu].groupby(["ecosystem", "period"], as_index=False)["value"].sum()
-    tot_in_eu = totals["geo"].map(countries).isin(members)
-    eu_tot = totals[tot_in_eu].groupby("period", as_index=False)["value"].sum()
-    eu_share = eu_emp.merge(eu_tot, on="period", suffixes=("", "_tot"))
+    both = emp[["ecosystem", "geo", "period", "value"]].merge(
+        totals[["geo", "period", "value"]], on=["geo", "period"], suffixes=("", "_tot")
+    )
+    both = both[both["geo"].map(countries).isin(members) & both["value"].notna() & both["value_tot"].notna()]
+    eu_share = both.groupby(["ecosystem", "period"], as_index=False)[["value", "value_tot"]].sum()
     eu_share = eu_share.assign(value=eu_share["value"] / eu_share["value_tot"] * 100.0, flags="")[
         ["ecosystem", "period", "value", "flags"]
     ]
@@ -146,46 +221,19 @@ def regional_lq(
 def rank_in_country(df: pd.DataFrame, countries: pd.Series) -> pd.DataFrame:
     """Rank regions within their country per ``indicator, ecosystem, period`` (1 = highest).
 
-    Output: the input plus ``rank`` (Int64, NA where the value is NaN).
+    Output: the input plus ``rank`` (Int64, NA where the value is NaN or incomplete: flag
+    ``i`` or marker ``I``).
     """
     out = df.copy()
     out["country"] = out["geo"].map(countries)
+    flags = out["flags"] if "flags" in out else pd.Series("", index=out.index)
+    incomplete = flags.fillna("").astype(str).str.contains(FLAG_INCOMPLETE, regex=False)
+    if "markers" in out:
+        incomplete |= out["markers"].fillna("").astype(str).str.contains("I", regex=False)
     ranked = (
-        out[out["value"].notna()]
+        out[out["value"].notna() & ~incomplete]
         .groupby(["indicator", "ecosystem", "period", "country"], sort=False)["value"]
         .rank(method="min", ascending=False)
     )
     out["rank"] = ranked.reindex(out.index).astype("Int64")
     return out.drop(columns="country")
-
-
-def recode_nuts(obs: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
-    """Recode geo codes with a NUTS change table, summing codes that merge.
-
-    Input ``obs``: ``geo, value, flags`` plus any key columns (e.g. ``nace, measure, period``);
-    ``changes``: ``old_code, new_code``. Output: the same columns.
-
-    * A code listed once is renamed to its ``new_code``.
-    * When several rows end up with the same key (several old codes merged into one new code,
-      or an old code renamed onto a code that is already there), they are summed and flagged
-      ``a``; if some of them have no value the sum is a lower bound flagged ``i``, and NaN when
-      none has one.
-    * Codes not in the table stay as they are. A code listed with several new codes (a split)
-      also stays as it is: its figures cannot be divided without weights.
-    Nothing is dropped.
-    """
-    table = changes[["old_code", "new_code"]].dropna().drop_duplicates()
-    table = table[~table["old_code"].duplicated(keep=False)]
-    renamed = obs["geo"].map(dict(zip(table["old_code"], table["new_code"], strict=True)))
-    out = obs.assign(geo=renamed.fillna(obs["geo"]))
-    keys = [c for c in out.columns if c not in ("value", "flags")]
-    merged = out.duplicated(keys, keep=False)
-    if not merged.any():
-        return out.reset_index(drop=True)
-    summed = sum_components(out[merged], keys)
-    bits = summed[list(TRACKED_FLAGS)].assign(
-        **{FLAG_AGGREGATED: summed["value"].notna().to_numpy()},
-        **{FLAG_INCOMPLETE: ((summed["n"] > 0) & (summed["n"] < summed["rows"])).to_numpy()},
-    )
-    summed["flags"] = flags_text(summed["value"], bits)
-    return pd.concat([out[~merged], summed[out.columns]], ignore_index=True)

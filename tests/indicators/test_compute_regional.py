@@ -25,7 +25,6 @@ from indicators.compute.regional import (
     country_codes,
     nuts2_mask,
     rank_in_country,
-    recode_nuts,
 )
 from tests.indicators.test_compute_ecosystems import (
     FIXTURES,
@@ -82,12 +81,13 @@ def pick(df, indicator, ecosystem, geo):
         ("emp", "mobility", "DE11", 500.0, ""),
         ("units", "agri-food", "AT11", 12.0, ""),  # 10 + 0.5 x 4
         ("share_emp", "agri-food", "AT11", 12.0, ""),  # 120 / (100+40+60+800)
-        ("share_emp", "agri-food", "AT12", 10.0, "i"),  # 50 / 500 (observed divisions)
+        ("share_emp", "agri-food", "AT12", 10.0, "i"),  # 50 / 500 (C from its divisions, C11 missing)
         ("share_emp", "mobility", "NO01", 0.0, ""),
         ("lq_emp", "agri-food", "AT11", 1.0, ""),  # 12% / 12%
         ("lq_emp", "agri-food", "DE11", 12.5 / 12.0, ""),
         ("lq_emp", "agri-food", "NO01", 10.0 / 12.0, ""),  # non-members compared with the EU
-        ("lq_emp", "mobility", "AT12", 30.0 / (710 / 3500 * 100), ""),
+        # AT12 has no published C section and C11 is confidential: its total is a lower bound
+        ("lq_emp", "mobility", "AT12", 30.0 / (710 / 3500 * 100), "i"),
     ],
 )
 def test_compute_regional_indicators_values(result, indicator, ecosystem, geo, expected, flags):
@@ -100,19 +100,20 @@ def test_compute_regional_indicators_values(result, indicator, ecosystem, geo, e
     ("ecosystem", "geo", "expected"),
     [
         ("agri-food", "AT11", 1),
-        ("agri-food", "AT12", 2),
+        ("agri-food", "AT12", None),  # a lower bound (C11 confidential) is never ranked
         ("mobility", "AT12", 1),
         ("agri-food", "DE11", 1),  # ranked within Germany, not against Austria
         ("agri-food", "NO01", 1),
     ],
 )
 def test_compute_regional_indicators_rank_in_country(result, ecosystem, geo, expected):
-    assert pick(result, "emp", ecosystem, geo)["rank"] == expected
+    rank = pick(result, "emp", ecosystem, geo)["rank"]
+    assert (pd.isna(rank) and expected is None) or rank == expected
 
 
 def test_compute_regional_indicators_keeps_only_nuts2(result):
     assert set(result["geo"]) == {"AT11", "AT12", "DE11", "NO01"}
-    assert list(result.columns) == OUTPUT_COLUMNS
+    assert list(result.columns) == [*OUTPUT_COLUMNS, "published_geo", "geo_version", "markers"]
 
 
 @pytest.mark.parametrize(
@@ -160,53 +161,6 @@ def test_rank_in_country_ties_share_the_best_rank():
     assert rank_in_country(df, countries)["rank"].tolist() == [3, 1, 1, pd.NA, 1]
 
 
-# --- NUTS recoding ------------------------------------------------------------------------------
-
-CHANGES = pd.DataFrame(
-    {
-        "old_code": ["DE41", "DE42", "UKM2", "PL12", "PL12"],
-        "new_code": ["DE40", "DE40", "UKM7", "PL91", "PL92"],
-    }
-)
-
-
-@pytest.mark.parametrize(
-    ("rows", "geo", "expected_value", "expected_flags"),
-    [
-        ([("DE41", 10.0), ("DE42", 20.0)], "DE40", 30.0, "a"),  # merge: summed, flagged
-        ([("DE41", 10.0, "e"), ("DE42", 20.0)], "DE40", 30.0, "ae"),
-        ([("DE41", np.nan, "c"), ("DE42", 20.0)], "DE40", 20.0, "ai"),  # part missing
-        ([("DE41", np.nan, "c"), ("DE42", np.nan, "c")], "DE40", np.nan, "c"),
-        ([("UKM2", 5.0, "p")], "UKM7", 5.0, "p"),  # renamed only
-        ([("PL12", 7.0)], "PL12", 7.0, ""),  # split: left as it is
-        ([("FR10", 3.0)], "FR10", 3.0, ""),  # not in the table: left as it is
-    ],
-)
-def test_recode_nuts(rows, geo, expected_value, expected_flags):
-    obs = make_obs([(r[0], "C10", EMP, *r[1:]) for r in rows])
-    out = recode_nuts(obs, CHANGES)
-    assert out["geo"].tolist() == [geo]
-    assert out.iloc[0]["value"] == pytest.approx(expected_value, nan_ok=True)
-    assert out.iloc[0]["flags"] == expected_flags
-
-
-def test_recode_nuts_keeps_other_keys_apart():
-    obs = make_obs(
-        [
-            ("DE41", "C10", EMP, 1.0),
-            ("DE42", "C10", EMP, 2.0),
-            ("DE41", "C29", EMP, 4.0),
-            ("DE41", "C10", UNITS, 8.0),
-        ]
-    )
-    out = recode_nuts(obs, CHANGES).sort_values(["nace", "measure"])
-    assert out[["geo", "nace", "measure", "value"]].values.tolist() == [
-        ["DE40", "C10", UNITS, 8.0],
-        ["DE40", "C10", EMP, 3.0],
-        ["DE40", "C29", EMP, 4.0],
-    ]
-
-
 # --- the real mirror ---------------------------------------------------------------------------
 
 
@@ -230,3 +184,51 @@ def test_compute_regional_indicators_on_real_regional_sbs():
     tourism_lq = y[(y["indicator"] == "lq_emp") & (y["ecosystem"] == "tourism")]
     tourism_lq = tourism_lq.set_index("geo")["value"]
     assert tourism_lq["EL42"] > 2 and tourism_lq["ES53"] > 2  # South Aegean, Balearic Islands
+
+
+# --- confidential-only figures and NUTS 2021 ------------------------------------------------------
+
+
+def test_a_sum_whose_only_non_zero_part_is_confidential_is_confidential_not_zero():
+    # aerospace-defence = C303 + C254 in EL42; C303 confidential, C254 published as 0.
+    mapping = make_mapping([("aerospace-defence", "C303", 1.0), ("aerospace-defence", "C254", 1.0)])
+    rows = [("EL42", "C303", EMP, np.nan, "c"), ("EL42", "C254", EMP, 0.0)]
+    rows += [("EL43", "C303", EMP, 5.0), ("EL43", "C254", EMP, 0.0), ("EL41", "C303", EMP, 1.0)]
+    rows += [("EL41", "C254", EMP, 0.0), ("EL42", "C25", EMP, 0.0), ("EL41", "C25", EMP, 50.0)]
+    out = compute_regional_indicators(make_obs(rows), mapping, members=["EL"])
+    el42 = pick(out, "emp", "aerospace-defence", "EL42")
+    assert np.isnan(el42["value"]) and el42["flags"] == "c" and pd.isna(el42["rank"])
+    assert pick(out, "emp", "aerospace-defence", "EL43")["rank"] == 1
+    assert pick(out, "emp", "aerospace-defence", "EL41")["rank"] == 2
+
+
+def test_regions_come_out_in_nuts_2021_with_published_code_version_and_markers():
+    converter = pd.DataFrame(
+        {
+            "from_version": [2013, 2013, 2013],
+            "to_version": 2021,
+            "from_code": ["PL12", "PL12", "PL11"],
+            "to_code": ["PL91", "PL92", "PL71"],
+            "pop18": [600.0, 400.0, 500.0],
+        }
+    )
+    rows = [("PL12", "C10", EMP, 1000.0), ("PL12", "F41", EMP, 9000.0)]
+    rows += [("PL11", "C10", EMP, 100.0), ("PL11", "F41", EMP, 900.0)]
+    out = compute_regional_indicators(make_obs(rows), MAPPING, members=["PL"], converter=converter)
+    pl91 = pick(out, "emp", "agri-food", "PL91")
+    assert pl91["value"] == pytest.approx(600.0)
+    assert (pl91["published_geo"], pl91["geo_version"], pl91["markers"]) == ("PL12", "2013", "E")
+    pl71 = pick(out, "share_emp", "agri-food", "PL71")
+    assert pl71["value"] == pytest.approx(10.0)
+    assert (pl71["published_geo"], pl71["markers"]) == ("PL11", "")
+    assert not {"PL12", "PL11"} & set(out["geo"])
+
+
+def test_share_denominator_counts_confidential_divisions_inside_a_published_section():
+    # C published as 1,000 while C29 (600) is confidential: the total is 1,000 + F, not 400 + F.
+    rows = [("AT11", "C", EMP, 1000.0), ("AT11", "C10", EMP, 300.0), ("AT11", "C11", EMP, 100.0)]
+    rows += [("AT11", "C29", EMP, np.nan, "c"), ("AT11", "F", EMP, 1000.0), ("AT11", "F41", EMP, 1000.0)]
+    out = compute_regional_indicators(make_obs(rows), MAPPING, members=["AT"])
+    share = pick(out, "share_emp", "agri-food", "AT11")
+    assert share["value"] == pytest.approx(350.0 / 2000.0 * 100)
+    assert share["flags"] == ""
