@@ -6,8 +6,9 @@ from django.utils.html import format_html
 
 from ecosystems.models import EcosystemActivity, MappingVersion
 
+from . import refresh
 from .models import Indicator, Release, Run, Source
-from .tasks import enqueue_ingest, enqueue_recompute
+from .tasks import enqueue_recompute
 
 
 @admin.register(Source)
@@ -28,12 +29,15 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Refresh now (ingest, then recompute)")
     def refresh_now(self, request, queryset):
-        runs = [enqueue_ingest(source.code) for source in queryset]
-        enqueue_recompute()
+        runs = refresh.refresh_sources([source.code for source in queryset])
         url = reverse("admin:indicators_run_changelist")
         messages.success(
             request,
-            format_html("{} ingest run(s) queued; <a href='{}'>watch the runs</a>.", len(runs), url),
+            format_html(
+                "{} run(s) started (ingests, then recompute); <a href='{}'>watch the runs</a>.",
+                len(runs),
+                url,
+            ),
         )
 
 

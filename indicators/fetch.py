@@ -54,6 +54,21 @@ def fetch(spec: SourceSpec, progress: Callable[[int, int | None], None] | None =
     return _fetched(download(spec.remote_url, progress), spec.remote_url)
 
 
+def mirror_sha256(spec: SourceSpec) -> str | None:
+    """sha256 of SPEC's file in the mirror (None when no mirror holds it); cached per file state."""
+    root = mirror_root()
+    path = root / spec.mirror_path if root is not None else None
+    if path is None or not path.is_file():
+        return None
+    stat = path.stat()
+    return _sha_of(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _sha_of(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def read_file(path: Path) -> Fetched:
     """Bytes given by hand (`manage.py ingest SOURCE --file PATH`)."""
     try:

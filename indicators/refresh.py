@@ -16,12 +16,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ecosystems.models import Country, EcosystemActivity, MappingVersion
-
 from . import fetch as fetching
+from . import inputs
 from .loading import IngestError, bump_generation, to_observations, validate, write_release
 from .models import Indicator, IndicatorValue, Observation, Release, Run, Source
-from .registry import INDICATORS, SOURCES, SourceSpec, get_source
+from .registry import COMPUTATIONS, INDICATORS, SOURCES, Computation, SourceSpec, get_source
 from .sources.base import ParseError
 from .sources.detect import parse_bytes
 
@@ -29,8 +28,7 @@ logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
-NATIONAL_MEASURES = ["V11110", "V12110", "V12150", "V16110"]
-REGIONAL_MEASURES = ["V11210", "V16110"]
+RECOMPUTE_WAIT = 15 * 60  # seconds a recompute waits for a running one before it is skipped
 
 
 # ---------------------------------------------------------------- registry -> tables
@@ -101,14 +99,26 @@ def finish(run: Run, status: str, message: str = "", error: str = "", **fields) 
 
 @contextmanager
 def source_lock(code: str):
-    """One refresh per source at a time: a PostgreSQL advisory lock held for the ingest.
+    """One refresh per source at a time: a PostgreSQL advisory lock held for the ingest."""
+    with advisory_lock(f"ingest:{code}") as acquired:
+        yield acquired
+
+
+@contextmanager
+def advisory_lock(name: str, wait: float = 0):
+    """A PostgreSQL session advisory lock on NAME, tried for up to WAIT seconds.
 
     It is tied to the database session, so a worker that dies releases it with its connection.
     """
-    key = zlib.crc32(f"ingest:{code}".encode())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        acquired = cursor.fetchone()[0]
+    key = zlib.crc32(name.encode())
+    deadline = time.monotonic() + wait
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            acquired = cursor.fetchone()[0]
+        if acquired or time.monotonic() >= deadline:
+            break
+        time.sleep(0.2)
     try:
         yield acquired
     finally:
@@ -226,82 +236,78 @@ def keep_raw(code: str, fetched: fetching.Fetched) -> Path:
 # ---------------------------------------------------------------- recompute
 
 
-def recompute(run: Run | None = None) -> Run:
-    """Recompute every indicator from the current releases and swap the values in atomically."""
+def recompute(run: Run | None = None, sources=None) -> Run:
+    """Recompute the registered computations that read SOURCES (every one when None) from the
+    current releases, and swap in exactly their indicators' values atomically.
+
+    One recompute at a time: a second one waits for the advisory lock (up to RECOMPUTE_WAIT
+    seconds, then it is skipped), so two can never both delete and append the same values.
+    """
     sync_registry()
     run = start_run(Run.Kind.RECOMPUTE, run=run)
-    try:
-        return _recompute(run)
-    except IngestError as exc:
-        return finish(run, Run.Status.FAILED, "recompute: nothing changed", str(exc))
-    except Exception as exc:
-        finish(
-            run,
-            Run.Status.FAILED,
-            "recompute failed, nothing changed",
-            f"{exc.__class__.__name__}: {exc}",
-        )
-        raise
+    with advisory_lock("recompute", wait=RECOMPUTE_WAIT) as acquired:
+        if not acquired:
+            return finish(run, Run.Status.SKIPPED, "another recompute kept running; nothing changed")
+        try:
+            return _recompute(run, None if sources is None else set(sources))
+        except IngestError as exc:
+            return finish(run, Run.Status.FAILED, "recompute: nothing changed", str(exc))
+        except Exception as exc:
+            finish(
+                run,
+                Run.Status.FAILED,
+                "recompute failed, nothing changed",
+                f"{exc.__class__.__name__}: {exc}",
+            )
+            raise
 
 
-def _recompute(run: Run) -> Run:
-    from .compute.ecosystems import compute_ecosystem_indicators
-    from .compute.regional import compute_regional_indicators
+def affected_computations(sources: set[str] | None) -> list[Computation]:
+    """The registered computations reading any of SOURCES (all when None)."""
+    return [c for c in COMPUTATIONS.values() if sources is None or c.sources & sources]
 
+
+def _recompute(run: Run, sources: set[str] | None) -> Run:
     timings, clock = {}, time.perf_counter()
-    mapping_version = MappingVersion.objects.filter(is_current=True).first()
-    if mapping_version is None:
-        raise IngestError("no current ecosystem mapping: run `manage.py load_reference` first")
-    mapping = mapping_frame(mapping_version)
-    members = set(Country.objects.filter(eu27_2020=True).values_list("code", flat=True))
-    frames = []
-    national = current_release("sbs_na_sca_r2")
-    if national:
-        report(run, 20, "computing national ecosystem indicators")
-        obs = observations_frame(national, NATIONAL_MEASURES)
-        frames.append(_tag(compute_ecosystem_indicators(obs, mapping, members), national, ""))
-    regional = current_release("sbs_r_nuts06_r2")
-    if regional:
-        report(run, 50, "computing regional ecosystem indicators")
-        obs = observations_frame(regional, REGIONAL_MEASURES)
-        converter = regional_converter()
-        values = compute_regional_indicators(obs, mapping, None, converter=converter)
-        frames.append(_tag(values, regional, "region_"))
+    version = inputs.current_mapping_version()
+    todo = affected_computations(sources)
+    frames, codes, cache = [], [], {}
+    for step, computation in enumerate(todo):
+        releases = {name: current_release(i.source) for name, i in computation.inputs.items()}
+        if not all(releases.values()):
+            continue  # an input was never loaded: nothing to compute from yet
+        report(run, 10 + 60 * step // max(len(todo), 1), f"computing {computation.code}")
+        frames.append(_compute(computation, releases, cache))
+        codes += computation.yields
     if not frames:
         return finish(run, Run.Status.SKIPPED, "recompute: no source release to compute from yet")
     values = pd.concat(frames, ignore_index=True)
-    values = values[values["indicator"].isin(INDICATORS)]
     timings["compute"] = _lap(clock)
     report(run, 80, "swapping indicator values")
     clock = time.perf_counter()
-    count = swap_indicator_values(values, mapping_version.number)
+    count = swap_indicator_values(values, version.number, codes)
     timings["swap"] = _lap(clock)
     return finish(
         run,
         Run.Status.SUCCEEDED,
-        f"recomputed {count:,} indicator values (mapping v{mapping_version.number})",
+        f"recomputed {count:,} values of {len(codes)} indicators (mapping v{version.number})",
         rows=count,
         timings=timings,
     )
 
 
-def regional_converter() -> pd.DataFrame | None:
-    """The NUTS 2 -> 2021 converter for the regional compute; None (codes kept as published,
-    logged) until `manage.py load_reference` has loaded it."""
-    from .reference import nuts_converter_frame
-
-    frame = nuts_converter_frame(level=2, to_version=2021)
-    if frame.empty:
-        logger.warning("NUTS converter not loaded: regional values keep their published codes")
-        return None
-    return frame
-
-
-def _tag(values: pd.DataFrame, release: Release, prefix: str) -> pd.DataFrame:
-    values = values.copy()
-    values["indicator"] = prefix + values["indicator"].astype(object)
-    values["release_id"] = release.pk
-    return values
+def _compute(computation: Computation, releases: dict[str, Release], cache: dict) -> pd.DataFrame:
+    """Run one computation's pure function; keep only the indicators it declares."""
+    frames = {
+        name: observations_frame(releases[name], list(i.measures), i.filters)
+        for name, i in computation.inputs.items()
+    }
+    missing = [n for n in computation.references if n not in cache]
+    cache.update(inputs.load_references(missing))
+    values = computation.function(frames, {n: cache[n] for n in computation.references})
+    values = values[values["indicator"].isin(computation.yields) & values["indicator"].isin(INDICATORS)]
+    main = next(iter(computation.inputs))  # values cite the release of the first input
+    return values.assign(release_id=releases[main].pk)
 
 
 def current_release(code: str) -> Release | None:
@@ -309,16 +315,12 @@ def current_release(code: str) -> Release | None:
     return source.current_release if source else None
 
 
-def mapping_frame(version: MappingVersion) -> pd.DataFrame:
-    rows = EcosystemActivity.objects.filter(version=version).values_list("ecosystem__slug", "nace", "share")
-    frame = pd.DataFrame(list(rows), columns=["ecosystem", "nace", "share"])
-    frame["share"] = frame["share"].astype("float64")
-    return frame
-
-
-def observations_frame(release: Release, measures: list[str]) -> pd.DataFrame:
-    """Observations of RELEASE for MEASURES as a DataFrame (geo, nace, measure, period, value, flags)."""
+def observations_frame(release: Release, measures: list[str], filters=None) -> pd.DataFrame:
+    """Observations of RELEASE for MEASURES (and FILTERS: column -> value or tuple) as a
+    DataFrame (geo, nace, measure, period, value, flags)."""
     qs = Observation.objects.filter(release=release, measure__in=measures)
+    for column, wanted in (filters or {}).items():
+        qs = qs.filter(**{f"{column}__in" if isinstance(wanted, tuple | list) else column: wanted})
     columns = ["geo", "nace", "measure", "period", "value", "flags"]
     frame = pd.DataFrame(list(qs.values_list(*columns)), columns=columns)
     frame["value"] = frame["value"].astype("float64")
@@ -330,8 +332,9 @@ VALUE_COLUMNS = ["indicator", "ecosystem", "geo", "period", "value", "flags", "m
 OPTIONAL_TEXT = ("markers", "published_geo", "geo_version", "base_period")
 
 
-def swap_indicator_values(values: pd.DataFrame, mapping_number: int) -> int:
-    """Replace all indicator values in one transaction: readers see old or new, never a mix."""
+def swap_indicator_values(values: pd.DataFrame, mapping_number: int, indicators=None) -> int:
+    """Replace the values of INDICATORS (all when None) in one transaction: readers see old or
+    new, never a mix; the others' rows are untouched. Replacing, never appending."""
     values = values.assign(mapping_version=mapping_number)
     for name in OPTIONAL_TEXT:
         values[name] = values[name].fillna("").astype(str) if name in values else ""
@@ -362,7 +365,10 @@ def swap_indicator_values(values: pd.DataFrame, mapping_number: int) -> int:
     buffer = io.StringIO()
     values[columns].to_csv(buffer, header=False, index=False, float_format="%.17g")
     with transaction.atomic():
-        IndicatorValue.objects.all().delete()
+        old = IndicatorValue.objects.all()
+        if indicators is not None:
+            old = old.filter(indicator_id__in=list(indicators))
+        old.delete()
         with connection.cursor() as cursor, cursor.copy(sql) as copy:
             copy.write(buffer.getvalue())
         bump_generation()
@@ -372,14 +378,43 @@ def swap_indicator_values(values: pd.DataFrame, mapping_number: int) -> int:
 # ---------------------------------------------------------------- refresh all, checks, reaper
 
 
-def refresh_all(codes: list[str] | None = None) -> list[Run]:
-    """Ingest every registered source (or CODES), then recompute if anything changed."""
-    runs = [ingest(code) for code in (codes or list(SOURCES))]
-    inputs = {spec.source for spec in INDICATORS.values()}
-    changed = any(r.status == Run.Status.SUCCEEDED and r.source_id in inputs for r in runs)
-    if changed or not IndicatorValue.objects.exists():
-        runs.append(recompute())
-    return runs
+def refresh_sources(codes: list[str] | None = None, inline: bool | None = None) -> list[Run]:
+    """The one refresh path: ingest each source (every registered one when None), then — strictly
+    after every ingest has finished — recompute the computations reading a source that changed
+    (everything when no indicator value exists yet).
+
+    INLINE (default: when tasks run eagerly, i.e. no broker) runs it here and returns the finished
+    runs; otherwise it queues a Celery chord (the ingests, then one recompute) and returns the
+    queued Run rows.
+    """
+    codes = list(codes or SOURCES)
+    if inline is None:
+        inline = settings.CELERY_TASK_ALWAYS_EAGER
+    if not inline:
+        from .tasks import enqueue_refresh
+
+        return enqueue_refresh(codes)
+    runs = [ingest(code) for code in codes]
+    recompute_run = recompute_after(runs)
+    return runs + ([recompute_run] if recompute_run else [])
+
+
+def changed_sources(runs) -> set[str]:
+    return {r.source_id for r in runs if r.kind == Run.Kind.INGEST and r.status == Run.Status.SUCCEEDED}
+
+
+def recompute_after(ingest_runs, run: Run | None = None) -> Run | None:
+    """Recompute what the ingest runs changed; None (RUN finished as unchanged) when nothing."""
+    changed = changed_sources(ingest_runs)
+    read = set().union(*(c.sources for c in COMPUTATIONS.values()))
+    if not IndicatorValue.objects.exists():
+        return recompute(run)
+    if changed & read:
+        return recompute(run, sources=changed)
+    if run is not None:
+        start_run(Run.Kind.RECOMPUTE, run=run)
+        return finish(run, Run.Status.UNCHANGED, "no indicator reads a source that changed")
+    return None
 
 
 def sources_needing_update() -> list[str]:
@@ -387,7 +422,19 @@ def sources_needing_update() -> list[str]:
     dates = fetching.publisher_update_dates()
     stale = []
     for source in Source.objects.select_related("current_release"):
-        published = dates.get(SOURCES[source.code].provenance_key) if source.code in SOURCES else None
+        if source.code not in SOURCES:
+            continue
+        spec = SOURCES[source.code]
+        mirrored = fetching.mirror_sha256(spec)
+        if mirrored is not None or fetching.mirror_root() is not None:
+            # A mirror is the offline world: its file is newer exactly when its bytes differ;
+            # a source it does not hold is not looked for on the web behind its back.
+            if mirrored is not None and (
+                source.current_release is None or mirrored != source.current_release.sha256
+            ):
+                stale.append(source.code)
+            continue
+        published = dates.get(spec.provenance_key)
         if source.current_release is None or (
             published and (source.publisher_updated is None or published > source.publisher_updated)
         ):

@@ -5,7 +5,10 @@ configured mirror folder), what format to expect, which file dimension plays whi
 tidy Observation table, and which code list validates each dimension.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from indicators.compute import adapters
 
 EUROSTAT_CREDIT = "Source: Eurostat ({code}), release {vintage}"
 EUROSTAT_LICENCE = "Eurostat: reuse authorised, source acknowledged (CC BY 4.0, Decision 2011/833/EU)"
@@ -178,15 +181,79 @@ SOURCES: dict[str, SourceSpec] = {
 
 
 @dataclass(frozen=True)
+class Input:
+    """Observations a computation reads: the current release of SOURCE, these measures, and
+    optional equality filters on other Observation columns (column -> value or tuple of values)."""
+
+    source: str
+    measures: tuple[str, ...]
+    filters: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Computation:
+    """One pure function producing several indicators in one pass.
+
+    ``function(inputs, references)`` gets a frame per name of ``inputs`` and the reference
+    values named in ``references`` (loaded by ``indicators/inputs.py``), and returns the values of
+    the indicator codes in ``yields`` (columns: see ``indicators/compute/adapters.py``). Recompute
+    runs it when one of its input sources changed, and swaps in exactly the ``yields`` indicators.
+    """
+
+    code: str
+    inputs: dict[str, Input]
+    references: tuple[str, ...]
+    function: Callable
+    yields: tuple[str, ...]
+
+    @property
+    def sources(self) -> frozenset[str]:
+        return frozenset(i.source for i in self.inputs.values())
+
+
+SBS_NATIONAL = ("V11110", "V12110", "V12150", "V16110")
+SBS_REGIONAL = ("V11210", "V16110")
+
+COMPUTATIONS: dict[str, Computation] = {
+    c.code: c
+    for c in [
+        Computation(
+            "ecosystems_national",
+            {"sbs": Input("sbs_na_sca_r2", SBS_NATIONAL)},
+            ("ecosystem_mapping", "eu_members"),
+            adapters.national_sbs,
+            ("emp", "ent", "turnover", "va", "productivity", "share_emp", "lq_emp"),
+        ),
+        Computation(
+            "ecosystems_regional",
+            {"sbs": Input("sbs_r_nuts06_r2", SBS_REGIONAL)},
+            ("ecosystem_mapping", "eu_members", "nuts_converter"),
+            adapters.regional_sbs,
+            ("region_emp", "region_units", "region_share_emp", "region_lq_emp"),
+        ),
+    ]
+}
+
+
+@dataclass(frozen=True)
 class IndicatorSpec:
+    """An indicator: what it means (title, unit, direction) and where it comes from.
+
+    ``scope`` is its geo level (country | region). ``breakdown`` says what the key stored in
+    ``IndicatorValue.ecosystem`` is: an ecosystem slug, a NACE code, a technology, a product,
+    a cluster category... The COMPUTATIONS entry whose ``yields`` lists it computes it
+    (:func:`computation_of`); ``source`` is that computation's main input (the indicator's source).
+    """
+
     code: str
     title: str
     unit: str
     description: str
     source: str
-    scope: str  # country | region
+    scope: str  # geo level: country | region
     higher_is_better: bool | None = True
     decimals: int = 0
+    breakdown: str = "ecosystem"  # ecosystem | nace | technology | product | cluster_category
 
 
 INDICATORS: dict[str, IndicatorSpec] = {
@@ -313,6 +380,36 @@ INDICATORS: dict[str, IndicatorSpec] = {
         ),
     ]
 }
+
+
+def computation_of(indicator: str) -> Computation:
+    """The computation whose ``yields`` lists INDICATOR (each indicator has exactly one)."""
+    found = [c for c in COMPUTATIONS.values() if indicator in c.yields]
+    if len(found) != 1:
+        raise KeyError(f"indicator {indicator!r} is yielded by {len(found)} computations, not 1")
+    return found[0]
+
+
+def registry_problems() -> list[str]:
+    """Inconsistencies between INDICATORS and COMPUTATIONS (the registry test asserts none)."""
+    problems = []
+    for code, spec in INDICATORS.items():
+        try:
+            computation = computation_of(code)
+        except KeyError as exc:
+            problems.append(str(exc))
+            continue
+        if spec.source not in computation.sources:
+            problems.append(f"{code}: source {spec.source} is not an input of {computation.code}")
+    for computation in COMPUTATIONS.values():
+        problems += [
+            f"{computation.code} yields unregistered {c}" for c in computation.yields if c not in INDICATORS
+        ]
+        problems += [
+            f"{computation.code} reads unknown source {s}" for s in computation.sources if s not in SOURCES
+        ]
+    return problems
+
 
 # Eurostat code lists loaded as reference data (dimension name -> .dic file in the mirror).
 CODELISTS = (

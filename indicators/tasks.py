@@ -1,16 +1,26 @@
 """Thin Celery tasks over indicators.refresh. They take codes/ids, never objects."""
 
-from celery import shared_task
+import logging
+
+from celery import chord, shared_task
 from django.db import transaction
 
 from . import refresh
 from .models import Run
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(acks_late=True)
 def ingest_source(code: str, run_id: int | None = None) -> int:
     run = Run.objects.get(pk=run_id) if run_id else None
-    return refresh.ingest(code, run=run).pk
+    try:
+        return refresh.ingest(code, run=run).pk
+    except Exception:
+        # The Run row already says FAILED; returning lets a refresh chord still run its recompute
+        # on whatever the other ingests changed.
+        logger.exception("ingest %s failed", code)
+        return run_id
 
 
 @shared_task(acks_late=True)
@@ -20,16 +30,24 @@ def recompute_indicators(run_id: int | None = None) -> int:
 
 
 @shared_task(acks_late=True)
+def recompute_after_ingests(ingest_run_ids: list[int], run_id: int) -> int:
+    """Chord body: runs once every ingest of the refresh has finished."""
+    runs = list(Run.objects.filter(pk__in=[pk for pk in ingest_run_ids if pk]))
+    run = Run.objects.get(pk=run_id)
+    return (refresh.recompute_after(runs, run=run) or run).pk
+
+
+@shared_task(acks_late=True)
 def refresh_all() -> list[int]:
-    return [run.pk for run in refresh.refresh_all()]
+    return [run.pk for run in refresh.refresh_sources()]
 
 
 @shared_task(acks_late=True)
 def check_sources() -> list[str]:
-    """Beat: ingest the sources whose publisher update date is newer than ours."""
+    """Beat: refresh the sources whose publisher (or mirror) has something newer than ours."""
     codes = refresh.sources_needing_update()
-    for code in codes:
-        enqueue_ingest(code)
+    if codes:
+        refresh.refresh_sources(codes)
     return codes
 
 
@@ -39,10 +57,25 @@ def reap_stale_runs() -> list[int]:
     retried = []
     for run in refresh.reap_stale_runs():
         if run.kind == Run.Kind.INGEST:
-            retried.append(enqueue_ingest(run.source_id, attempt=run.attempt + 1).pk)
+            retried += [r.pk for r in enqueue_refresh([run.source_id], attempt=run.attempt + 1)]
         else:
             retried.append(enqueue_recompute(attempt=run.attempt + 1).pk)
     return retried
+
+
+def enqueue_refresh(codes: list[str], attempt: int = 1) -> list[Run]:
+    """Queue a refresh: a chord of one ingest per source, then one recompute of what changed.
+
+    The Run rows exist now (admins see them queued); the chord is sent once the transaction
+    commits. The recompute cannot start before every ingest has finished, whatever the number
+    of worker processes.
+    """
+    ingests = [Run.objects.create(kind=Run.Kind.INGEST, source_id=c, attempt=attempt) for c in codes]
+    recompute = Run.objects.create(kind=Run.Kind.RECOMPUTE, attempt=attempt)
+    header = [ingest_source.si(r.source_id, r.pk) for r in ingests]
+    body = recompute_after_ingests.s(recompute.pk)
+    transaction.on_commit(lambda: chord(header)(body))
+    return [*ingests, recompute]
 
 
 def enqueue_ingest(code: str, attempt: int = 1) -> Run:

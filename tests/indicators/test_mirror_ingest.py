@@ -18,11 +18,11 @@ def real_reference(mirror, reference):
 
 
 def test_real_small_sources_ingest_and_a_second_refresh_changes_nothing(real_reference):
-    first = refresh.refresh_all(SMALL)
+    first = refresh.refresh_sources(SMALL, inline=True)
     assert [r.status for r in first if r.kind == "ingest"] == [Run.Status.SUCCEEDED] * len(SMALL), [
         r.error for r in first
     ]
-    second = refresh.refresh_all(SMALL)
+    second = refresh.refresh_sources(SMALL, inline=True)
     assert {r.status for r in second if r.kind == "ingest"} == {Run.Status.UNCHANGED}
     ai = Source.objects.get(code="isoc_eb_ai").current_release
     assert ai.row_count == 81 and ai.format == "sdmx-csv-2"

@@ -6,7 +6,7 @@ from ._output import print_runs
 
 
 class Command(BaseCommand):
-    help = "Recompute every indicator from the current releases (atomic swap)."
+    help = "Recompute every registered indicator from the current releases (atomic swap)."
 
     def handle(self, *args, **options):
         print_runs(self, [refresh.recompute()])

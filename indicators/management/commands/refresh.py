@@ -7,7 +7,7 @@ from ._output import print_runs
 
 
 class Command(BaseCommand):
-    help = "Ingest sources (all with --all) and recompute indicators if anything changed."
+    help = "Ingest sources (all with --all), then recompute the indicators reading what changed."
 
     def add_arguments(self, parser):
         parser.add_argument("sources", nargs="*", help="Source codes (default: none; use --all).")
@@ -19,4 +19,4 @@ class Command(BaseCommand):
         unknown = [code for code in sources if code not in SOURCES]
         if unknown:
             raise CommandError(f"Unknown source(s): {', '.join(unknown)}")
-        print_runs(self, refresh.refresh_all(None if all else sources))
+        print_runs(self, refresh.refresh_sources(None if all else sources, inline=True))

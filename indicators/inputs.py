@@ -1,0 +1,67 @@
+"""Reference inputs of the registered computations, by name: name -> loader (Django side).
+
+A computation lists the names it needs (``Computation.references``); recompute loads each once
+and hands the values to the pure functions. Adding a reference (e.g. a NUTS converter) is one
+entry here.
+"""
+
+import logging
+from collections.abc import Callable
+
+import pandas as pd
+
+from ecosystems.models import Country, EcosystemActivity, MappingVersion
+
+from .loading import IngestError
+
+logger = logging.getLogger(__name__)
+
+
+def current_mapping_version() -> MappingVersion:
+    version = MappingVersion.objects.filter(is_current=True).first()
+    if version is None:
+        raise IngestError("no current ecosystem mapping: run `manage.py load_reference` first")
+    return version
+
+
+def mapping_frame(version: MappingVersion | None = None) -> pd.DataFrame:
+    """The ecosystem mapping: ``ecosystem, nace, share`` (share float)."""
+    version = version or current_mapping_version()
+    rows = EcosystemActivity.objects.filter(version=version).values_list("ecosystem__slug", "nace", "share")
+    frame = pd.DataFrame(list(rows), columns=["ecosystem", "nace", "share"])
+    frame["share"] = frame["share"].astype("float64")
+    return frame
+
+
+def eu_members() -> frozenset[str]:
+    """EU27_2020 member geo codes, from the Country reference (the one place membership lives)."""
+    members = frozenset(Country.objects.filter(eu27_2020=True).values_list("code", flat=True))
+    if not members:
+        raise IngestError("no EU member countries in the reference: run `manage.py load_reference`")
+    return members
+
+
+def nuts_converter() -> pd.DataFrame | None:
+    """The NUTS 2 -> 2021 converter (JRC matrices) for regional computations; None (codes kept
+    as published, logged) until `manage.py load_reference` has loaded it."""
+    from .reference import nuts_converter_frame
+
+    frame = nuts_converter_frame(level=2, to_version=2021)
+    if frame.empty:
+        logger.warning("NUTS converter not loaded: regional values keep their published codes")
+        return None
+    return frame
+
+
+REFERENCES: dict[str, Callable[[], object]] = {
+    "ecosystem_mapping": mapping_frame,
+    "eu_members": eu_members,
+    "nuts_converter": nuts_converter,
+}
+
+
+def load_references(names) -> dict[str, object]:
+    unknown = sorted(set(names) - set(REFERENCES))
+    if unknown:
+        raise IngestError(f"unknown reference input(s): {', '.join(unknown)}")
+    return {name: REFERENCES[name]() for name in names}
