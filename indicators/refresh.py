@@ -332,6 +332,9 @@ VALUE_COLUMNS = ["indicator", "ecosystem", "geo", "period", "value", "flags", "m
 OPTIONAL_TEXT = ("markers", "published_geo", "geo_version", "base_period")
 
 
+VALUE_FORMAT = "%.12g"
+
+
 def swap_indicator_values(values: pd.DataFrame, mapping_number: int, indicators=None) -> int:
     """Replace the values of INDICATORS (all when None) in one transaction: readers see old or
     new, never a mix; the others' rows are untouched. Replacing, never appending."""
@@ -363,7 +366,9 @@ def swap_indicator_values(values: pd.DataFrame, mapping_number: int, indicators=
     import io
 
     buffer = io.StringIO()
-    values[columns].to_csv(buffer, header=False, index=False, float_format="%.17g")
+    # 12 significant digits: sums of shares leave float noise (39559.200000000004) that the API
+    # would print; no published figure has more digits than that.
+    values[columns].to_csv(buffer, header=False, index=False, float_format=VALUE_FORMAT)
     with transaction.atomic():
         old = IndicatorValue.objects.all()
         if indicators is not None:
