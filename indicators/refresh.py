@@ -314,7 +314,7 @@ def observations_frame(release: Release, measures: list[str]) -> pd.DataFrame:
 
 # Columns every compute function's output may carry; text ones default to "" when absent.
 VALUE_COLUMNS = ["indicator", "ecosystem", "geo", "period", "value", "flags", "markers", "rank"]
-OPTIONAL_TEXT = ("markers", "published_geo", "geo_version", "base_period")
+OPTIONAL_TEXT = ("markers", "published_geo", "geo_version", "base_period", "missing_geos", "estimated_geos")
 
 
 def swap_indicator_values(values: pd.DataFrame, mapping_number: int) -> int:
@@ -337,6 +337,8 @@ def swap_indicator_values(values: pd.DataFrame, mapping_number: int) -> int:
         "published_geo",
         "geo_version",
         "base_period",
+        "missing_geos",
+        "estimated_geos",
     ]
     db_columns = ", ".join("indicator_id" if c == "indicator" else c for c in columns)
     not_null = ", ".join(["ecosystem", "flags", *OPTIONAL_TEXT])

@@ -220,7 +220,8 @@ INDICATORS: dict[str, IndicatorSpec] = {
             "va",
             "Value added at factor cost",
             "million EUR",
-            "Value added at factor cost of the ecosystem's NACE activities.",
+            "Value added at factor cost of the ecosystem's NACE activities, weighted by the mapping's "
+            "shares (the employment share, applied unchanged).",
             "sbs_na_sca_r2",
             "country",
             decimals=1,
@@ -254,6 +255,17 @@ INDICATORS: dict[str, IndicatorSpec] = {
             "country",
             None,
             2,
+        ),
+        IndicatorSpec(
+            "emp_change",
+            "Employment change",
+            "%",
+            "% change of the ecosystem's persons employed from the first year whose figure is "
+            "complete (no component missing) to this year, also complete; the base year is shown.",
+            "sbs_na_sca_r2",
+            "country",
+            None,
+            1,
         ),
         IndicatorSpec(
             "region_emp",

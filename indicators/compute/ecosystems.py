@@ -296,7 +296,7 @@ def _texts(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     out = df[[*keys, "value"]].copy()
     out["flags"], out["markers"] = bits_text(df["value"], df[BITS])
     for name in LISTS:
-        out[name] = df[name] if name in df else ""
+        out[name] = df.get(name, "")
     keep = out["value"].notna() | (out["flags"] != "") | (out["markers"] != "")
     return out[keep].reset_index(drop=True)
 
@@ -590,7 +590,9 @@ def _join_codes(a: pd.Series, b: pd.Series) -> pd.Series:
     out = a.astype(object).copy()
     both = (a != "") & (b != "")
     out[a == ""] = b[a == ""]
-    out[both] = [" ".join(sorted(set(x.split()) | set(y.split()))) for x, y in zip(a[both], b[both], strict=True)]
+    out[both] = [
+        " ".join(sorted(set(x.split()) | set(y.split()))) for x, y in zip(a[both], b[both], strict=True)
+    ]
     return out
 
 
@@ -644,7 +646,9 @@ def location_quotient(
     refs = pd.concat([pairs[keys], ref_bits, (pairs["ref_value"] * pairs["share"]).rename("ref")], axis=1)
     grouped = refs.groupby(keys, sort=False)
     den = grouped[["ref"]].sum().join(grouped[BITS].any().add_prefix("ref_")).reset_index()
-    num = num.merge(den, on=keys).merge(mapping.groupby("ecosystem").size().rename("expected"), on="ecosystem")
+    num = num.merge(den, on=keys).merge(
+        mapping.groupby("ecosystem").size().rename("expected"), on="ecosystem"
+    )
     tot = _cells_like(totals)
     eu_tot = tot[tot["geo"] == eu_code][["period", "value", "markers"]]
     num = num.merge(
@@ -656,8 +660,12 @@ def location_quotient(
     share_g = num["value"] / num["tot"].where(num["tot"] != 0)
     share_eu = num["ref"] / num["eu_tot"].where(num["eu_tot"] != 0)
     num["value"] = share_g / share_eu.where(share_eu != 0)
-    tot_bits = letter_bits(num[["value", "tot_flags", "tot_markers"]].set_axis(["value", "flags", "markers"], axis=1))
-    eu_bits = letter_bits(num[["value", "eu_tot_markers"]].set_axis(["value", "markers"], axis=1).assign(flags=""))
+    tot_bits = letter_bits(
+        num[["value", "tot_flags", "tot_markers"]].set_axis(["value", "flags", "markers"], axis=1)
+    )
+    eu_bits = letter_bits(
+        num[["value", "eu_tot_markers"]].set_axis(["value", "markers"], axis=1).assign(flags="")
+    )
     for col in BITS:
         num[col] = num[col] | tot_bits[col]
     for ch in (mk.ESTIMATE, mk.INCOMPLETE):
@@ -686,6 +694,7 @@ def employment_change(emp: pd.DataFrame) -> pd.DataFrame:
     base = base[keep].rename(columns={"period": "base_period"})
     later = done[keep].merge(base, on=["ecosystem", "geo"], suffixes=("", "_b"))
     later = later[later["period"] != later["base_period"]]
+    later["base_period"] = later["base_period"].astype(str)
     later["ratio"] = (later["value"] / later["value_b"] - 1.0) * 100.0
     bits = letter_bits(later) | letter_bits(
         later[["value_b", "flags_b", "markers_b"]].set_axis(["value", "flags", "markers"], axis=1)
@@ -707,7 +716,9 @@ def add_rank(df: pd.DataFrame, members: frozenset) -> pd.DataFrame:
     ``rank`` (Int64); NA for non-members, aggregates, NaN values and figures marked ``I``.
     """
     marks = df["markers"].fillna("").astype(str) if "markers" in df else pd.Series("", index=df.index)
-    is_member = df["geo"].isin(members) & df["value"].notna() & ~marks.str.contains(mk.INCOMPLETE, regex=False)
+    is_member = (
+        df["geo"].isin(members) & df["value"].notna() & ~marks.str.contains(mk.INCOMPLETE, regex=False)
+    )
     ranked = (
         df[is_member]
         .groupby(["indicator", "ecosystem", "period"], sort=False)["value"]
