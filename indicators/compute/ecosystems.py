@@ -425,6 +425,7 @@ def add_eu_aggregate(
         missing_weight=grid["weight"].where(missing, 0.0),
         n_missing=missing,
         n_estimated=estimated,
+        n_unsized=missing & grid["weight"].isna(),  # a member of unknown size: never "small"
         missing_geos=grid["geo"].where(missing, ""),
         estimated_geos=grid["geo"].where(estimated, ""),
     )
@@ -432,10 +433,11 @@ def add_eu_aggregate(
     work["flags"] = work["flags"].where(grid["value"].notna() | grid["flags"].str.contains(CONFIDENTIAL), "")
     agg = group_cells(work, keys)
     grouped = work.groupby(keys, sort=False)
-    sums = grouped[["weight", "missing_weight", "n_missing", "n_estimated"]].sum(min_count=1)
+    sums = grouped[["weight", "missing_weight", "n_missing", "n_estimated", "n_unsized"]].sum(min_count=1)
     agg = agg.merge(sums.reset_index(), on=keys)
     share = agg["missing_weight"] / agg["weight"]
-    ok = (agg["n_missing"] == 0) | (share <= max_missing_share + 1e-12)  # "at most", despite rounding
+    small = (share <= max_missing_share + 1e-12) & (agg["n_unsized"] == 0)  # "at most", despite rounding
+    ok = (agg["n_missing"] == 0) | small
     agg["value"] = agg["value"].where(ok)
     agg[f"m_{mk.AGGREGATE}"] = True
     agg[f"m_{mk.ESTIMATE}"] = (agg["n_estimated"] > 0).to_numpy()

@@ -473,3 +473,39 @@ def test_compute_ecosystem_indicators_on_real_national_sbs(fixture_mapping):
     assert len(eu["emp"]) == 14
     ranked = out[(out["indicator"] == "emp") & (out["period"] == 2014) & out["rank"].notna()]
     assert ranked.groupby("ecosystem")["rank"].min().eq(1).all()
+
+
+@pytest.mark.mirror
+def test_eu_figures_and_lqs_match_a_plain_recomputation_from_the_raw_file(fixture_mapping):
+    """Independent check: EU sums and national LQs straight from the raw TSV (plain pandas)."""
+    path = mirror_path() / "eurostat" / "sbs_na_sca_r2.tsv.gz"
+    if not path.exists():
+        pytest.skip(f"data mirror not found at {path} (set OBSERVATORY_DATA_MIRROR)")
+    obs = read_eurostat_tsv(path)
+    ref = pd.read_csv(mirror_path() / "reference" / "eurostat_geo_codes" / "eurostat_geo_codes.csv")
+    members = sorted(ref.loc[ref["eu27_2020"].astype(str).str.lower().isin(["true", "1"]), "geo"])
+    out = compute_ecosystem_indicators(obs, fixture_mapping, members)
+    emp = obs[(obs["measure"] == EMP) & obs["geo"].isin(members)]
+    checked = 0
+    for eco, year in [("retail", 2012), ("retail", 2014), ("health", 2011)]:
+        codes = fixture_mapping[fixture_mapping["ecosystem"] == eco].set_index("nace")["share"]
+        cells = emp[(emp["period"] == year) & emp["nace"].isin(codes.index)]
+        eu_row = pick(out[out["period"] == year], "emp", eco, EU_CODE)
+        if eu_row["markers"] == "A":  # every member published every code: a plain sum
+            plain = (cells["value"] * cells["nace"].map(codes)).sum()
+            assert eu_row["value"] == pytest.approx(plain, rel=1e-9)
+            assert cells["value"].notna().all() and len(cells) == len(members) * len(codes)
+            checked += 1
+            eu_tot = emp[(emp["period"] == year) & (emp["nace"] == TOTAL)]["value"].sum()
+            for geo in ("DE", "ES", "PL", "SE"):
+                mine = cells[cells["geo"] == geo]
+                tot = emp[(emp["geo"] == geo) & (emp["period"] == year) & (emp["nace"] == TOTAL)]["value"]
+                lq = ((mine["value"] * mine["nace"].map(codes)).sum() / tot.iloc[0]) / (plain / eu_tot)
+                assert pick(out[out["period"] == year], "lq_emp", eco, geo)["value"] == pytest.approx(lq)
+        else:  # some member cell estimated or missing: the listed members are exactly those
+            listed = set((eu_row["estimated_geos"] + " " + eu_row["missing_geos"]).split())
+            gaps = set(cells.loc[cells["value"].isna(), "geo"]) | (
+                set(members) - set(cells.groupby("geo").size().loc[lambda s: s == len(codes)].index)
+            )
+            assert listed == gaps
+    assert checked >= 1
