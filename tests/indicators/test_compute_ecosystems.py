@@ -504,8 +504,8 @@ def test_eu_figures_and_lqs_match_a_plain_recomputation_from_the_raw_file(fixtur
                 assert pick(out[out["period"] == year], "lq_emp", eco, geo)["value"] == pytest.approx(lq)
         else:  # some member cell estimated or missing: the listed members are exactly those
             listed = set((eu_row["estimated_geos"] + " " + eu_row["missing_geos"]).split())
-            gaps = set(cells.loc[cells["value"].isna(), "geo"]) | (
-                set(members) - set(cells.groupby("geo").size().loc[lambda s: s == len(codes)].index)
-            )
+            counts = cells.groupby("geo").size()
+            full = set(counts[counts == len(codes)].index)
+            gaps = set(cells.loc[cells["value"].isna(), "geo"]) | (set(members) - full)
             assert listed == gaps
     assert checked >= 1
