@@ -1,4 +1,4 @@
-"""Eurostat observation flags, old set and the 2025 set, plus the observatory's own."""
+"""Eurostat observation flags, old set and the 2025 set. Our own markers: compute/markers.py."""
 
 FLAGS = {
     "b": "break in time series",
@@ -6,8 +6,7 @@ FLAGS = {
     "d": "definition differs (see metadata)",
     "e": "estimated",
     "f": "forecast",
-    "i": "see metadata (old Eurostat flag) / incomplete: some components missing or confidential "
-    "(observatory figure, a lower bound)",
+    "i": "see metadata (old Eurostat flag)",
     "m": "missing value; data cannot exist",
     "n": "not significant",
     "p": "provisional",
@@ -15,7 +14,9 @@ FLAGS = {
     "s": "Eurostat estimate",
     "u": "low reliability",
     "z": "not applicable",
-    "a": "computed by the observatory as a sum of published figures (e.g. EU27_2020 from member states)",
+    # Regional figures still write the observatory's "a" here until they move to markers
+    # (indicators/compute/markers.py holds the national figures' A / E / I).
+    "a": "computed by the observatory as a sum of published figures (regional figures)",
     "N": "not for publication, restricted for internal use (2025 confidentiality status)",
     "P": "confidential for non-statistical reasons (2025 confidentiality status)",
 }

@@ -158,6 +158,9 @@ class IndicatorValue(models.Model):
     geo_version = models.CharField(max_length=12, blank=True, default="")
     # Changes: the base year the value is measured from (the end year is `period`).
     base_period = models.CharField(max_length=10, blank=True, default="")
+    # EU aggregates: member states missing (marker I) and estimated (marker E), space-separated.
+    missing_geos = models.CharField(max_length=120, blank=True, default="")
+    estimated_geos = models.CharField(max_length=120, blank=True, default="")
 
     class Meta:
         indexes = [

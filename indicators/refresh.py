@@ -329,7 +329,7 @@ def observations_frame(release: Release, measures: list[str], filters=None) -> p
 
 # Columns every compute function's output may carry; text ones default to "" when absent.
 VALUE_COLUMNS = ["indicator", "ecosystem", "geo", "period", "value", "flags", "markers", "rank"]
-OPTIONAL_TEXT = ("markers", "published_geo", "geo_version", "base_period")
+OPTIONAL_TEXT = ("markers", "published_geo", "geo_version", "base_period", "missing_geos", "estimated_geos")
 
 
 VALUE_FORMAT = "%.12g"
@@ -356,6 +356,8 @@ def swap_indicator_values(values: pd.DataFrame, mapping_number: int, indicators=
         "published_geo",
         "geo_version",
         "base_period",
+        "missing_geos",
+        "estimated_geos",
     ]
     db_columns = ", ".join("indicator_id" if c == "indicator" else c for c in columns)
     not_null = ", ".join(["ecosystem", "flags", *OPTIONAL_TEXT])

@@ -222,7 +222,7 @@ COMPUTATIONS: dict[str, Computation] = {
             {"sbs": Input("sbs_na_sca_r2", SBS_NATIONAL)},
             ("ecosystem_mapping", "eu_members"),
             adapters.national_sbs,
-            ("emp", "ent", "turnover", "va", "productivity", "share_emp", "lq_emp"),
+            ("emp", "ent", "turnover", "va", "productivity", "share_emp", "lq_emp", "emp_change"),
         ),
         Computation(
             "ecosystems_regional",
@@ -288,7 +288,8 @@ INDICATORS: dict[str, IndicatorSpec] = {
             "va",
             "Value added at factor cost",
             "million EUR",
-            "Value added at factor cost of the ecosystem's NACE activities.",
+            "Value added at factor cost of the ecosystem's NACE activities, weighted by the mapping's "
+            "shares (the employment share, applied unchanged).",
             "sbs_na_sca_r2",
             "country",
             decimals=1,
@@ -322,6 +323,17 @@ INDICATORS: dict[str, IndicatorSpec] = {
             "country",
             None,
             2,
+        ),
+        IndicatorSpec(
+            "emp_change",
+            "Employment change",
+            "%",
+            "% change of the ecosystem's persons employed from the first year whose figure is "
+            "complete (no component missing) to this year, also complete; the base year is shown.",
+            "sbs_na_sca_r2",
+            "country",
+            None,
+            1,
         ),
         IndicatorSpec(
             "region_emp",

@@ -4,6 +4,8 @@ from django.db.models import Count, Max
 from django.http import Http404
 
 from ecosystems.models import Activity, Country, Ecosystem, EcosystemActivity, MappingVersion
+from indicators.compute.ecosystems import MAX_MISSING_SHARE, SHARE_APPLIES
+from indicators.compute.markers import MARKERS
 from indicators.flags import FLAGS, describe
 from indicators.models import IndicatorValue, Source
 from indicators.registry import INDICATORS, SOURCES
@@ -156,6 +158,16 @@ def indicator_definitions() -> list[dict]:
 
 def flags_legend() -> dict[str, str]:
     return FLAGS
+
+
+def markers_legend() -> dict[str, str]:
+    """Our own markers (A, E, I), kept apart from the publisher's flags."""
+    return MARKERS
+
+
+def eu_method() -> dict:
+    """The EU-aggregate method's stated parameters, for the methodology page."""
+    return {"share_applies": SHARE_APPLIES, "max_missing_pct": round(MAX_MISSING_SHARE * 100)}
 
 
 def sources_with_licences() -> list[dict]:

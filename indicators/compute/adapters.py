@@ -15,7 +15,7 @@ from indicators.compute.regional import compute_regional_indicators
 
 
 def national_sbs(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
-    """National SBS -> emp, ent, turnover, va, productivity, share_emp, lq_emp."""
+    """National SBS -> emp, ent, turnover, va, productivity, share_emp, lq_emp, emp_change."""
     return compute_ecosystem_indicators(
         inputs["sbs"], references["ecosystem_mapping"], references["eu_members"]
     )

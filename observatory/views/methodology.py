@@ -34,7 +34,12 @@ def methodology_ecosystems(request):
 
 @require_safe
 def methodology_indicators(request):
-    context = {"indicators": selectors.indicator_definitions(), "flags": selectors.flags_legend()}
+    context = {
+        "indicators": selectors.indicator_definitions(),
+        "flags": selectors.flags_legend(),
+        "markers": selectors.markers_legend(),
+        "eu_method": selectors.eu_method(),
+    }
     return render(request, "observatory/methodology_indicators.html", context)
 
 

@@ -23,13 +23,12 @@ import pytest
 
 from indicators.compute.ecosystems import (
     EU_CODE,
-    OUTPUT_COLUMNS,
+    NATIONAL_COLUMNS,
     add_business_total,
     add_eu_aggregate,
     add_rank,
     aggregate_ecosystems,
     compute_ecosystem_indicators,
-    member_weights,
     prepare_obs,
     resolve_mapping,
 )
@@ -125,14 +124,15 @@ def test_compute_ecosystem_indicators_no_rank_outside_members(result, geo):
 
 
 def test_compute_ecosystem_indicators_output_columns(result):
-    assert list(result.columns) == OUTPUT_COLUMNS
+    assert list(result.columns) == NATIONAL_COLUMNS
     assert str(result["rank"].dtype) == "Int64"
     assert set(result["indicator"]) == {"emp", "va", "productivity", "share_emp", "lq_emp"}
 
 
-def test_compute_ecosystem_indicators_eu_flagged_aggregated(result):
-    assert pick(result, "emp", "agri-food", EU_CODE)["flags"] == "a"
-    assert pick(result, "emp", "agri-food", "DE")["flags"] == ""
+def test_compute_ecosystem_indicators_eu_marked_aggregate_not_flagged(result):
+    eu = pick(result, "emp", "agri-food", EU_CODE)
+    assert (eu["flags"], eu["markers"]) == ("", "A")  # ours in markers, never in flags
+    assert pick(result, "emp", "agri-food", "DE")["markers"] == ""
 
 
 def test_add_rank_ties_share_the_best_rank():
@@ -149,43 +149,99 @@ def test_add_rank_ties_share_the_best_rank():
     assert ranks == [3, 1, 1, pd.NA, pd.NA]
 
 
+def test_add_rank_never_ranks_incomplete():
+    df = pd.DataFrame(
+        {
+            "indicator": "emp",
+            "ecosystem": "e",
+            "period": 2014,
+            "geo": ["DE", "FR", "IT"],
+            "value": [10.0, 30.0, 20.0],
+            "markers": ["", "I", "E"],
+        }
+    )
+    assert add_rank(df, frozenset(MEMBERS))["rank"].tolist() == [2, pd.NA, 1]
+
+
+def years_obs(rows):
+    """Observations from (geo, nace, measure, period, value[, flags]) tuples."""
+    records = [(*r[:5], r[5] if len(r) > 5 else "") for r in rows]
+    df = pd.DataFrame(records, columns=["geo", "nace", "measure", "period", "value", "flags"])
+    df["value"] = df["value"].astype("float64")
+    return df
+
+
+def eu_row(out, nace="C10", period=2014, measure=EMP):
+    sel = (out["geo"] == EU_CODE) & (out["nace"] == nace) & (out["period"] == period)
+    return out[sel & (out["measure"] == measure)].iloc[0]
+
+
 @pytest.mark.parametrize(
     ("rows", "expected_value", "expected_flags"),
     [
-        # all three members present: plain sum, flagged "a" plus carried letters
-        ([("DE", 1.0), ("FR", 2.0), ("IT", 3.0)], 6.0, "a"),
-        ([("DE", 1.0, "e"), ("FR", 2.0, "p"), ("IT", 3.0)], 6.0, "aep"),
-        # a member confidential or absent, strict rule: NaN flagged incomplete (never zero)
-        ([("DE", 1.0), ("FR", np.nan, "c"), ("IT", 3.0)], np.nan, "ci"),
-        ([("DE", 1.0), ("FR", 2.0)], np.nan, "i"),
+        ([("DE", 1.0), ("FR", 2.0), ("IT", 3.0)], 6.0, ""),
+        ([("DE", 1.0, "e"), ("FR", 2.0, "p"), ("IT", 3.0)], 6.0, "ep"),  # publisher letters travel
     ],
 )
-def test_add_eu_aggregate_strict(rows, expected_value, expected_flags):
+def test_add_eu_aggregate_complete(rows, expected_value, expected_flags):
     obs = make_obs([(r[0], "C10", EMP, r[1], *r[2:]) for r in rows])
-    out = add_eu_aggregate(obs, frozenset(MEMBERS), max_missing_share=0.0)
-    eu = out[out["geo"] == EU_CODE].iloc[0]
-    assert eu["value"] == pytest.approx(expected_value, nan_ok=True)
-    assert eu["flags"] == expected_flags
+    eu = eu_row(add_eu_aggregate(obs, frozenset(MEMBERS)))
+    assert eu["value"] == pytest.approx(expected_value)
+    assert (eu["flags"], eu["markers"]) == (expected_flags, "A")
+
+
+def test_add_eu_aggregate_member_missing_one_activity_is_estimated():
+    # FR's C10 is confidential in 2014 but FR reports 2014 (it has the total). Nearest year with a
+    # value: 2013 (FR 20). The others (DE + IT) moved from 40 to 50: FR estimated 20 x 50/40 = 25.
+    rows = [(g, TOTAL, EMP, y, 1000.0) for g in MEMBERS for y in (2013, 2014)]
+    rows += [("DE", "C10", EMP, 2013, 30.0), ("IT", "C10", EMP, 2013, 10.0), ("FR", "C10", EMP, 2013, 20.0)]
+    rows += [
+        ("DE", "C10", EMP, 2014, 35.0),
+        ("IT", "C10", EMP, 2014, 15.0),
+        ("FR", "C10", EMP, 2014, np.nan, "c"),
+    ]
+    eu = eu_row(add_eu_aggregate(years_obs(rows), frozenset(MEMBERS)))
+    assert eu["value"] == pytest.approx(35 + 15 + 25)
+    assert (eu["flags"], eu["markers"], eu["estimated_geos"], eu["missing_geos"]) == ("", "AE", "FR", "")
+
+
+def test_add_eu_aggregate_never_published_cell_uses_structure():
+    # IT's C10 never published; IT reports (total 500). Others: C10 40 of totals 2000 -> 2%: 10.
+    rows = [
+        ("DE", TOTAL, EMP, 2014, 1000.0),
+        ("FR", TOTAL, EMP, 2014, 1000.0),
+        ("IT", TOTAL, EMP, 2014, 500.0),
+    ]
+    rows += [
+        ("DE", "C10", EMP, 2014, 30.0),
+        ("FR", "C10", EMP, 2014, 10.0),
+        ("IT", "C10", EMP, 2014, np.nan, "c"),
+    ]
+    eu = eu_row(add_eu_aggregate(years_obs(rows), frozenset(MEMBERS)))
+    assert eu["value"] == pytest.approx(50.0)
+    assert eu["markers"] == "AE"
 
 
 @pytest.mark.parametrize(
-    ("missing", "expected_value", "expected_flags"),
+    ("absent", "expected_value", "expected_markers"),
     [
-        ("IT", 10.0 + 20.0, "ai"),  # IT weighs 5% (at most 5% tolerated): a flagged lower bound
-        ("FR", np.nan, "i"),  # FR weighs 35%: too much is missing
+        ("DE", np.nan, "I"),  # a large member without data for the year: not published
+        ("IT", 30.0, "AI"),  # IT weighs 50/1050 < 5%: a lower bound, marked and listed
     ],
 )
-def test_add_eu_aggregate_tolerates_small_missing_members(missing, expected_value, expected_flags):
-    weights = {"DE": 600.0, "FR": 350.0, "IT": 50.0}
+def test_add_eu_aggregate_member_missing_whole_year(absent, expected_value, expected_markers):
+    sizes = {"DE": 600.0, "FR": 400.0, "IT": 50.0}
     values = {"DE": 10.0, "FR": 20.0, "IT": 30.0}
-    rows = [(g, TOTAL, EMP, w) for g, w in weights.items()]
-    rows += [(g, "C10", EMP, v) for g, v in values.items() if g != missing]
-    obs = make_obs(rows)
-    members = frozenset(MEMBERS)
-    out = add_eu_aggregate(obs, members, member_weights(obs, members, TOTAL), 0.05)
-    eu = out[(out["geo"] == EU_CODE) & (out["nace"] == "C10")].iloc[0]
+    rows = [(g, TOTAL, EMP, 2013, w) for g, w in sizes.items()]
+    rows += [(g, "C10", EMP, 2013, v) for g, v in values.items()]
+    rows += [(g, TOTAL, EMP, 2014, w) for g, w in sizes.items() if g != absent]
+    rows += [(g, "C10", EMP, 2014, v) for g, v in values.items() if g != absent]
+    eu = eu_row(add_eu_aggregate(years_obs(rows), frozenset(MEMBERS)))
+    if absent == "IT":
+        expected_value = 10.0 + 20.0
     assert eu["value"] == pytest.approx(expected_value, nan_ok=True)
-    assert eu["flags"] == expected_flags
+    assert eu["markers"] == expected_markers
+    assert eu["missing_geos"] == absent
 
 
 def test_add_eu_aggregate_keeps_published_value():
@@ -199,7 +255,42 @@ def test_add_eu_aggregate_keeps_published_value():
     )
     out = add_eu_aggregate(obs, frozenset(MEMBERS))
     eu = out[out["geo"] == EU_CODE]
-    assert eu[["value", "flags"]].values.tolist() == [[7.0, "s"]]
+    assert eu[["value", "flags", "markers"]].values.tolist() == [[7.0, "s", ""]]
+
+
+def test_publisher_i_stays_a_flag_and_is_not_incomplete():
+    rows = [(g, n, EMP, v) for g, by in EMPLOYMENT.items() for n, v in by.items() if g != "DE"]
+    rows += [("DE", n, EMP, v, "i" if n == "C10" else "") for n, v in EMPLOYMENT["DE"].items()]
+    out = compute_ecosystem_indicators(make_obs(rows), UNIVERSE_MAPPING, MEMBERS)
+    de = pick(out, "emp", "agri-food", "DE")
+    assert (de["flags"], de["markers"], de["rank"]) == ("i", "", 1)
+
+
+def test_lq_uses_the_same_activity_set():
+    # DE lacks C11: its LQ compares C10 alone with the EU's C10 alone (not the EU's C10 + C11).
+    rows = [(g, n, EMP, v) for g, by in EMPLOYMENT.items() for n, v in by.items() if (g, n) != ("DE", "C11")]
+    rows += [(g, TOTAL, EMP, 2013, 1.0) for g in ()]
+    obs = make_obs(rows)
+    out = compute_ecosystem_indicators(obs, UNIVERSE_MAPPING, MEMBERS)
+    lq = pick(out, "lq_emp", "agri-food", "DE")
+    eu_c10 = 100 + 80 + 60 + 0.0  # DE C11 estimated by structure for the EU, but the LQ uses C10 only
+    eu_total = 2300
+    assert lq["value"] == pytest.approx((100 / 1000) / (eu_c10 / eu_total))
+    assert "I" in lq["markers"] and pd.isna(lq["rank"])
+
+
+def test_emp_change_between_complete_years_only():
+    # DE construction: 2008 lacks F42 (incomplete, a lower bound); 2009 and 2010 complete.
+    mapping = make_mapping([("construction", "F41", 1.0), ("construction", "F42", 1.0)])
+    rows = [("DE", TOTAL, EMP, y, 1000.0) for y in (2008, 2009, 2010)]
+    rows += [("DE", "F41", EMP, 2008, 10.0), ("DE", "F42", EMP, 2008, np.nan, "c")]
+    rows += [("DE", "F41", EMP, 2009, 10.0), ("DE", "F42", EMP, 2009, 90.0)]
+    rows += [("DE", "F41", EMP, 2010, 12.0), ("DE", "F42", EMP, 2010, 98.0)]
+    out = compute_ecosystem_indicators(years_obs(rows), mapping, ["DE"])
+    change = out[(out["indicator"] == "emp_change") & (out["geo"] == "DE")]
+    assert change[["period", "base_period"]].values.tolist() == [[2010, "2009"]]
+    assert change["value"].iloc[0] == pytest.approx((110 / 100 - 1) * 100)
+    assert change["rank"].iloc[0] == 1
 
 
 @pytest.mark.parametrize(
@@ -239,7 +330,7 @@ def test_productivity_uses_only_components_with_both_measures():
     out = compute_ecosystem_indicators(make_obs(rows), UNIVERSE_MAPPING, ["DE"])
     prod = pick(out, "productivity", "agri-food", "DE")
     assert prod["value"] == pytest.approx(5e6 / 100)  # C11 left out of both sides
-    assert prod["flags"] == "i"
+    assert (prod["flags"], prod["markers"]) == ("", "I")
 
 
 @pytest.mark.parametrize(
@@ -259,7 +350,7 @@ def test_compute_ecosystem_indicators_total_falls_back_to_sections(drop_section,
         assert share.empty
     else:
         assert share.iloc[0]["value"] == pytest.approx(expected_share)
-        assert share.iloc[0]["flags"] == "a"  # the total was built by the observatory
+        assert share.iloc[0]["markers"] == "A"  # the total was built by the observatory
 
 
 def test_add_business_total_keeps_published_total():
@@ -382,3 +473,39 @@ def test_compute_ecosystem_indicators_on_real_national_sbs(fixture_mapping):
     assert len(eu["emp"]) == 14
     ranked = out[(out["indicator"] == "emp") & (out["period"] == 2014) & out["rank"].notna()]
     assert ranked.groupby("ecosystem")["rank"].min().eq(1).all()
+
+
+@pytest.mark.mirror
+def test_eu_figures_and_lqs_match_a_plain_recomputation_from_the_raw_file(fixture_mapping):
+    """Independent check: EU sums and national LQs straight from the raw TSV (plain pandas)."""
+    path = mirror_path() / "eurostat" / "sbs_na_sca_r2.tsv.gz"
+    if not path.exists():
+        pytest.skip(f"data mirror not found at {path} (set OBSERVATORY_DATA_MIRROR)")
+    obs = read_eurostat_tsv(path)
+    ref = pd.read_csv(mirror_path() / "reference" / "eurostat_geo_codes" / "eurostat_geo_codes.csv")
+    members = sorted(ref.loc[ref["eu27_2020"].astype(str).str.lower().isin(["true", "1"]), "geo"])
+    out = compute_ecosystem_indicators(obs, fixture_mapping, members)
+    emp = obs[(obs["measure"] == EMP) & obs["geo"].isin(members)]
+    checked = 0
+    for eco, year in [("retail", 2012), ("retail", 2014), ("health", 2011)]:
+        codes = fixture_mapping[fixture_mapping["ecosystem"] == eco].set_index("nace")["share"]
+        cells = emp[(emp["period"] == year) & emp["nace"].isin(codes.index)]
+        eu_row = pick(out[out["period"] == year], "emp", eco, EU_CODE)
+        if eu_row["markers"] == "A":  # every member published every code: a plain sum
+            plain = (cells["value"] * cells["nace"].map(codes)).sum()
+            assert eu_row["value"] == pytest.approx(plain, rel=1e-9)
+            assert cells["value"].notna().all() and len(cells) == len(members) * len(codes)
+            checked += 1
+            eu_tot = emp[(emp["period"] == year) & (emp["nace"] == TOTAL)]["value"].sum()
+            for geo in ("DE", "ES", "PL", "SE"):
+                mine = cells[cells["geo"] == geo]
+                tot = emp[(emp["geo"] == geo) & (emp["period"] == year) & (emp["nace"] == TOTAL)]["value"]
+                lq = ((mine["value"] * mine["nace"].map(codes)).sum() / tot.iloc[0]) / (plain / eu_tot)
+                assert pick(out[out["period"] == year], "lq_emp", eco, geo)["value"] == pytest.approx(lq)
+        else:  # some member cell estimated or missing: the listed members are exactly those
+            listed = set((eu_row["estimated_geos"] + " " + eu_row["missing_geos"]).split())
+            counts = cells.groupby("geo").size()
+            full = set(counts[counts == len(codes)].index)
+            gaps = set(cells.loc[cells["value"].isna(), "geo"]) | (set(members) - full)
+            assert listed == gaps
+    assert checked >= 1
