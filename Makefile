@@ -18,7 +18,7 @@ export DJANGO_DEBUG ?= 1
 # Without DATABASE_URL, commands run inside the embedded PostgreSQL (started, then stopped).
 WITH_DB = $(if $(DATABASE_URL),,$(PY) -m observatory.devdb run --)
 
-.PHONY: help install browser run serve data backup restore test lint bench bench-pages check-deploy db-start db-stop clean
+.PHONY: help install browser run serve data test lint bench bench-pages check-deploy db-start db-stop clean
 
 help:
 	@echo "make run    - install, migrate, load reference + reachable data, serve on http://127.0.0.1:8000"
@@ -45,15 +45,6 @@ serve: install
 
 data: install
 	$(WITH_DB) bash -c '$(PY) manage.py migrate --noinput && $(PY) manage.py load_reference && $(PY) manage.py refresh --all'
-
-# Backup: pg_dump (custom format) + the raw release files + a sha256 manifest, in var/backups/<stamp>/.
-# Restore into a fresh database (DATABASE_URL, or the embedded one): make restore BACKUP=var/backups/<stamp>
-backup: install
-	$(WITH_DB) $(PY) manage.py backup
-
-restore: install
-	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<stamp>"; exit 1; }
-	$(WITH_DB) $(PY) manage.py restore $(BACKUP)
 
 # Browser tests drive Debian's Chromium; install it when missing and we may (root + apt).
 CHROMIUM ?= /usr/bin/chromium
