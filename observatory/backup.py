@@ -151,6 +151,8 @@ def current_releases(db: dict) -> list[dict]:
              FROM indicators_release r JOIN indicators_source s ON s.code = r.source_id
              WHERE r.status = 'current' ORDER BY s.code"""
     with connect(db) as conn:
+        if conn.execute("SELECT to_regclass('indicators_release')").fetchone()[0] is None:
+            return []  # not migrated yet: nothing to list, the dump is still taken
         rows = conn.execute(sql).fetchall()
     return [
         {"source": code, "sha256": sha, "size_bytes": size, "row_count": rows_, "fetched_at": at.isoformat()}
@@ -240,7 +242,14 @@ def restore(folder: Path, db: dict | None = None) -> dict:
     db = db or database()
     started = time.monotonic()
     manifest = verify(folder)
-    pg_restore, version = find_tool("pg_restore", server_major(db))
+    major = server_major(db)
+    dumped_by = client_major(manifest.get("pg_dump_version", "")) or 0
+    if dumped_by > major:  # an older pg_restore cannot read a newer archive
+        raise BackupError(
+            f"{folder} was dumped by PostgreSQL {dumped_by}'s pg_dump; the target runs PostgreSQL {major}: "
+            f"restore it into a server of version {dumped_by} or newer; nothing was restored"
+        )
+    pg_restore, version = find_tool("pg_restore", major)
     run_tool(
         [pg_restore, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--no-password"]
         + ["-d", db["NAME"], Path(folder) / DUMP],
