@@ -25,7 +25,7 @@ help:
 	@echo "make test   - run the whole test suite (real PostgreSQL; Redis + Celery worker when reachable)"
 	@echo "make lint   - ruff"
 	@echo "make bench  - ingest/compute benchmarks (ratios to a bare COPY) and page load (ratios to a static file)"
-	@echo "make backup - pg_dump of the database + tar of the raw release files into var/backups/<UTC stamp>/"
+	@echo "make backup - pg_dump of the database + tars of the raw release files and media into var/backups/<UTC stamp>/"
 	@echo "make restore BACKUP=var/backups/<stamp> - check the sha256s, then restore both (replaces the tables)"
 
 $(VENV)/.installed: pyproject.toml

@@ -1,11 +1,12 @@
 """Backup and restore: the database (pg_dump custom format) plus the releases' raw bytes.
 
 A backup is a folder (default ``var/backups/<UTC stamp>/``) holding ``database.dump``
-(``pg_dump -Fc``), ``raw.tar`` (``OBSERVATORY_RAW_DIR``, paths relative to it) and
+(``pg_dump -Fc``), ``raw.tar`` (``OBSERVATORY_RAW_DIR``, paths relative to it), ``media.tar``
+(``MEDIA_ROOT``: uploaded publications) and
 ``manifest.json`` (each file's size and sha256, the database name, the pg_dump version and the
 releases that were current). Restore checks every sha256 before touching anything, then runs
 ``pg_restore --clean --if-exists --no-owner --single-transaction`` (a failure rolls back: the
-target keeps its data) and puts the raw files back.
+target keeps its data) and puts the raw and media files back.
 
 pg_dump/pg_restore must be of the server's major version (an older client refuses a newer
 server; a newer dump cannot be read by an older pg_restore), so the binaries are picked by
@@ -29,6 +30,7 @@ from django.conf import settings
 
 DUMP = "database.dump"
 RAW = "raw.tar"
+MEDIA = "media.tar"  # uploaded publication PDFs and covers (MEDIA_ROOT)
 MANIFEST = "manifest.json"
 FORMAT = 1  # manifest layout version
 
@@ -181,17 +183,16 @@ def backup(dest: Path | None = None, db: dict | None = None) -> Path:
         releases = current_releases(db)
         run_tool([pg_dump, "-Fc", "--no-password", "-f", folder / DUMP], db)
         raw_dir = Path(settings.OBSERVATORY_RAW_DIR)
-        with tarfile.open(folder / RAW, "w") as tar:
-            if raw_dir.is_dir():
-                for path in sorted(p for p in raw_dir.rglob("*") if p.is_file() and p.suffix != ".part"):
-                    tar.add(path, arcname=str(path.relative_to(raw_dir)))
+        write_tar(folder / RAW, raw_dir)
+        write_tar(folder / MEDIA, Path(settings.MEDIA_ROOT))
         manifest = {
             "format": FORMAT,
             "created_at": datetime.now(UTC).isoformat(),
             "database": db["NAME"],
             "pg_dump_version": version,
             "raw_dir": str(raw_dir),
-            "files": [file_entry(folder / DUMP), file_entry(folder / RAW)],
+            "media_root": str(settings.MEDIA_ROOT),
+            "files": [file_entry(folder / name) for name in (DUMP, RAW, MEDIA)],
             "releases": releases,
             "seconds": round(time.monotonic() - started, 2),
         }
@@ -213,8 +214,10 @@ def verify(folder: Path) -> dict:
         files = {entry["name"]: entry for entry in manifest["files"]}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BackupError(f"{folder}: no readable {MANIFEST} ({exc}); not a backup folder?") from exc
-    if set(files) != {DUMP, RAW}:
-        raise BackupError(f"{folder}: the manifest should list {DUMP} and {RAW}, it lists {sorted(files)}")
+    if set(files) != {DUMP, RAW, MEDIA}:
+        raise BackupError(
+            f"{folder}: the manifest should list {DUMP}, {RAW}, {MEDIA}; it lists {sorted(files)}"
+        )
     for name, entry in files.items():
         path = folder / name
         if not path.is_file():
@@ -228,12 +231,20 @@ def verify(folder: Path) -> dict:
     return manifest
 
 
-def restore_raw(tar_path: Path, raw_dir: Path) -> int:
-    """Put the raw files back under RAW_DIR (overwriting same-named files); returns how many."""
-    raw_dir.mkdir(parents=True, exist_ok=True)
+def write_tar(tar_path: Path, root: Path) -> None:
+    """Every finished file under ROOT, paths relative to it (an empty tar when ROOT is missing)."""
+    with tarfile.open(tar_path, "w") as tar:
+        if root.is_dir():
+            for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".part"):
+                tar.add(path, arcname=str(path.relative_to(root)))
+
+
+def restore_tar(tar_path: Path, root: Path) -> int:
+    """Put the files back under ROOT (overwriting same-named files); returns how many."""
+    root.mkdir(parents=True, exist_ok=True)
     with tarfile.open(tar_path) as tar:
         members = [m for m in tar.getmembers() if m.isfile()]
-        tar.extractall(raw_dir, members=members, filter="data")  # "data": no absolute paths, no ..
+        tar.extractall(root, members=members, filter="data")  # "data": no absolute paths, no ..
     return len(members)
 
 
@@ -255,11 +266,13 @@ def restore(folder: Path, db: dict | None = None) -> dict:
         + ["-d", db["NAME"], Path(folder) / DUMP],
         db,
     )
-    raw_files = restore_raw(Path(folder) / RAW, Path(settings.OBSERVATORY_RAW_DIR))
+    raw_files = restore_tar(Path(folder) / RAW, Path(settings.OBSERVATORY_RAW_DIR))
+    media_files = restore_tar(Path(folder) / MEDIA, Path(settings.MEDIA_ROOT))
     return {
         "database": db["NAME"],
         "pg_restore_version": version,
         "raw_files": raw_files,
+        "media_files": media_files,
         "releases": len(manifest.get("releases", [])),
         "seconds": round(time.monotonic() - started, 2),
     }

@@ -70,8 +70,14 @@ def forum_post():
     assert Post.objects.filter(thread=thread).exists()
 
 
-def test_restore_into_a_fresh_database_gives_identical_checksums(reference, raw_dir, tmp_path, fresh_db):
+def test_restore_into_a_fresh_database_gives_identical_checksums(
+    reference, raw_dir, tmp_path, fresh_db, settings
+):
     from tests.universe import load_profiles_universe
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (settings.MEDIA_ROOT / "publications").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "publications" / "report.pdf").write_bytes(b"%PDF-1.7 uploaded bytes")
 
     load_profiles_universe(tmp_path)
     forum_post()
@@ -79,6 +85,7 @@ def test_restore_into_a_fresh_database_gives_identical_checksums(reference, raw_
     assert all(count > 0 for count, _ in source.values()), source
     raw_before = file_digests(raw_dir)
     assert len(raw_before) >= 3  # one raw file per ingested release
+    media_before = file_digests(settings.MEDIA_ROOT)
 
     started = time.monotonic()
     folder = backup.backup(tmp_path / "backup")
@@ -90,16 +97,19 @@ def test_restore_into_a_fresh_database_gives_identical_checksums(reference, raw_
     )
     assert "pg_dump (PostgreSQL)" in manifest["pg_dump_version"]
 
-    shutil.rmtree(raw_dir)  # the raw files are lost with the machine
+    shutil.rmtree(raw_dir)  # the raw and media files are lost with the machine
+    shutil.rmtree(settings.MEDIA_ROOT)
     summary = backup.restore(folder, db=fresh_db)
 
     assert checksums(fresh_db) == source
     assert file_digests(raw_dir) == raw_before
     assert summary["raw_files"] == len(raw_before)
+    assert file_digests(settings.MEDIA_ROOT) == media_before
     print(f"backup {backup_seconds:.2f}s, restore {summary['seconds']:.2f}s; checksums {source}")
 
 
-def test_a_damaged_backup_is_refused_and_changes_nothing(reference, raw_dir, tmp_path, fresh_db):
+def test_a_damaged_backup_is_refused_and_changes_nothing(reference, raw_dir, tmp_path, fresh_db, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
     forum_post()
     raw_dir.mkdir(parents=True, exist_ok=True)
     (raw_dir / "kept").write_bytes(b"raw bytes of a release")

@@ -32,6 +32,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(f"Restored {folder} into {summary['database']}")
-            + f"  ({summary['releases']} current releases, {summary['raw_files']} raw files; "
+            + f"  ({summary['releases']} current releases, {summary['raw_files']} raw files, "
+            f"{summary['media_files']} media files; "
             f"{summary['seconds']:.1f}s with {summary['pg_restore_version']})"
         )
