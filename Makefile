@@ -95,4 +95,4 @@ db-stop: install
 
 clean:
 	-$(PY) -m observatory.devdb stop
-	rm -rf $(VENV) .pgdata staticfiles var
+	rm -rf $(VENV) .pgdata staticfiles $(filter-out var/backups,$(wildcard var/*))  # backups survive a clean
