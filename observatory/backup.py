@@ -148,14 +148,13 @@ def file_entry(path: Path) -> dict:
     return {"name": path.name, "size": path.stat().st_size, "sha256": sha256(path)}
 
 
-def current_releases(db: dict) -> list[dict]:
+def current_releases(conn: psycopg.Connection) -> list[dict]:
     sql = """SELECT s.code, r.sha256, r.size_bytes, r.row_count, r.fetched_at
              FROM indicators_release r JOIN indicators_source s ON s.code = r.source_id
              WHERE r.status = 'current' ORDER BY s.code"""
-    with connect(db) as conn:
-        if conn.execute("SELECT to_regclass('indicators_release')").fetchone()[0] is None:
-            return []  # not migrated yet: nothing to list, the dump is still taken
-        rows = conn.execute(sql).fetchall()
+    if conn.execute("SELECT to_regclass('indicators_release')").fetchone()[0] is None:
+        return []  # not migrated yet: nothing to list, the dump is still taken
+    rows = conn.execute(sql).fetchall()
     return [
         {"source": code, "sha256": sha, "size_bytes": size, "row_count": rows_, "fetched_at": at.isoformat()}
         for code, sha, size, rows_, at in rows
@@ -180,8 +179,13 @@ def backup(dest: Path | None = None, db: dict | None = None) -> Path:
         raise BackupError(f"{folder} exists and is not empty: choose a new folder")
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        releases = current_releases(db)
-        run_tool([pg_dump, "-Fc", "--no-password", "-f", folder / DUMP], db)
+        # The manifest's releases and the dump read one exported snapshot: a refresh committing
+        # in between cannot make them disagree.
+        with connect(db) as conn:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            releases = current_releases(conn)
+            run_tool([pg_dump, "-Fc", "--no-password", f"--snapshot={snapshot}", "-f", folder / DUMP], db)
         raw_dir = Path(settings.OBSERVATORY_RAW_DIR)
         write_tar(folder / RAW, raw_dir)
         write_tar(folder / MEDIA, Path(settings.MEDIA_ROOT))
