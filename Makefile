@@ -18,13 +18,15 @@ export DJANGO_DEBUG ?= 1
 # Without DATABASE_URL, commands run inside the embedded PostgreSQL (started, then stopped).
 WITH_DB = $(if $(DATABASE_URL),,$(PY) -m observatory.devdb run --)
 
-.PHONY: help install browser run serve data test lint bench bench-pages check-deploy db-start db-stop clean
+.PHONY: help install browser run serve data backup restore test lint bench bench-pages check-deploy db-start db-stop clean
 
 help:
 	@echo "make run    - install, migrate, load reference + reachable data, serve on http://127.0.0.1:8000"
 	@echo "make test   - run the whole test suite (real PostgreSQL; Redis + Celery worker when reachable)"
 	@echo "make lint   - ruff"
 	@echo "make bench  - ingest/compute benchmarks (ratios to a bare COPY) and page load (ratios to a static file)"
+	@echo "make backup - pg_dump of the database + tars of the raw release files and media into var/backups/<UTC stamp>/"
+	@echo "make restore BACKUP=var/backups/<stamp> - check the sha256s, then restore both (replaces the tables)"
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "python3.13 not found: install Python 3.13 (Django 6 needs >= 3.12)"; exit 1; }
@@ -45,6 +47,15 @@ serve: install
 
 data: install
 	$(WITH_DB) bash -c '$(PY) manage.py migrate --noinput && $(PY) manage.py load_reference && $(PY) manage.py refresh --all'
+
+# Backups: pg_dump -Fc + the raw release files + manifest.json (BACKUP_DIR= picks the folder).
+backup: install
+	$(WITH_DB) $(PY) manage.py backup $(if $(BACKUP_DIR),--dest "$(BACKUP_DIR)")
+
+# RESTORE_ARGS=--noinput skips the confirmation (scripts, CI).
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<stamp>"; exit 2; }
+	$(WITH_DB) $(PY) manage.py restore "$(BACKUP)" $(RESTORE_ARGS)
 
 # Browser tests drive Debian's Chromium; install it when missing and we may (root + apt).
 CHROMIUM ?= /usr/bin/chromium
@@ -84,4 +95,4 @@ db-stop: install
 
 clean:
 	-$(PY) -m observatory.devdb stop
-	rm -rf $(VENV) .pgdata staticfiles var
+	rm -rf $(VENV) .pgdata staticfiles $(filter-out var/backups,$(wildcard var/*))  # backups survive a clean
