@@ -32,7 +32,8 @@ def test_digest_task_sends_email_on_a_real_worker(worker, redis_url):
 
     _, outbox = worker
     space = make_space("worker-open")
-    alice, carol = make_user("alice.w@example.eu"), make_user("carol.w@example.eu")
+    alice = make_user("alice.w@example.eu", display_name="alice.w")
+    carol = make_user("carol.w@example.eu", display_name="carol.w")
     thread = make_thread(space, carol, "Worker thread", "body")
     actions.reply(thread, carol, "ping @alice.w")
     ForumSettings.objects.create(user=alice, digest="daily")

@@ -50,6 +50,6 @@ def test_real_national_sbs_ingests_and_computes_ecosystem_indicators(real_refere
         indicator_id="emp", ecosystem="tourism", geo="EU27_2020", period="2014"
     )
     assert 5e6 < tourism.value < 3e7
-    assert "a" in tourism.flags  # summed from member states by the observatory
+    assert "A" in tourism.markers  # summed from member states by the observatory (our marker)
     ranked = IndicatorValue.objects.filter(indicator_id="emp", ecosystem="tourism", period="2014", rank=1)
     assert ranked.count() == 1

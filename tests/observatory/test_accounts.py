@@ -17,6 +17,7 @@ def test_signup_verify_login_logout(client, mailoutbox):
             "email": "dora@example.eu",
             "password1": "an-unusual passphrase 7",
             "password2": "an-unusual passphrase 7",
+            "display_name": "Dora",
         },
     )
     assert response.status_code == 302
