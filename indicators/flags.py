@@ -26,4 +26,11 @@ FLAGS = {
 
 
 def describe(flags: str) -> str:
-    return "; ".join(FLAGS.get(letter, f"flag {letter}") for letter in flags)
+    """Legend text for a display string: the publisher's letters, then our markers (A, E, I:
+    upper-case letters no publisher uses), each said to be ours."""
+    from .compute.markers import MARKERS
+
+    return "; ".join(
+        f"observatory: {MARKERS[letter]}" if letter in MARKERS else FLAGS.get(letter, f"flag {letter}")
+        for letter in flags
+    )

@@ -84,13 +84,6 @@ def pct_change(first, last) -> float | None:
     return None
 
 
-def change_since_first(by: dict, slug: str, geo: str, periods: list[str], period) -> float | None:
-    """% change of persons employed from the first year with a value up to `period`."""
-    series = [by.get(("emp", slug, geo, p), {}).get("value") for p in periods if period and p <= period]
-    present = [v for v in series if charts.is_number(v)]
-    return pct_change(present[0], series[-1]) if len(present) > 1 and series else None
-
-
 def latest_period(indicator: str, wanted: str | None = None) -> str | None:
     """The year asked for when it has data, else the default year (latest with good coverage)."""
     periods = periods_of(indicator)
@@ -116,7 +109,27 @@ def region_url(nuts: str) -> str:
 
 
 def index(rows: list[dict], *keys: str) -> dict:
+    """Rows by KEYS; a value row's display flags are the publisher's letters then our markers
+    (told apart by flags.describe and by the two legends)."""
+    for r in rows:
+        if r.get("markers") and not r.get("_shown"):
+            r["flags"], r["_shown"] = (r.get("flags") or "") + r["markers"], True
     return {tuple(r[k] for k in keys) if len(keys) > 1 else r[keys[0]]: r for r in rows}
+
+
+def stored_change(row: dict) -> dict:
+    """A cell for a stored change (e.g. emp_change): its value and the base year it runs from."""
+    c = cell(row.get("value"), 1, row.get("flags", ""))
+    if charts.is_number(row.get("value")) and row.get("base_period"):
+        c["text"] = f"{c['text']} (from {row['base_period']})"
+    return c
+
+
+def complete_change(first: dict, last: dict) -> float | None:
+    """% change, never from or to a figure our markers call incomplete (I)."""
+    if "I" in (first.get("markers") or "") or "I" in (last.get("markers") or ""):
+        return None
+    return pct_change(first.get("value"), last.get("value"))
 
 
 def panel(pid, title, figure, summary, columns, rows, indicator, api) -> dict:
@@ -154,7 +167,7 @@ def ecosystems_overview(year: str | None = None) -> dict:
 
 
 def _ecosystems_overview(period: str | None) -> dict:
-    rows = values(OVERVIEW_INDICATORS, geos=[EU])
+    rows = values((*OVERVIEW_INDICATORS, "emp_change"), geos=[EU])
     by = index(rows, "indicator", "ecosystem", "period")
     periods = periods_of("emp")
     first = periods[0] if periods else None
@@ -165,7 +178,6 @@ def _ecosystems_overview(period: str | None) -> dict:
         def v(ind, p=period, slug=slug):
             return by.get((ind, slug, p), {"value": None, "flags": ""})
 
-        change = pct_change(v("emp", first)["value"], v("emp")["value"])
         table.append(
             {
                 "slug": slug,
@@ -174,7 +186,7 @@ def _ecosystems_overview(period: str | None) -> dict:
                 "cells": [
                     label_cell(e["name"], eco_url(slug)),
                     *(cell(v(i)["value"], spec(i).decimals, v(i)["flags"]) for i in OVERVIEW_INDICATORS),
-                    cell(change, 1),
+                    stored_change(v("emp_change")),
                 ],
             }
         )
@@ -185,7 +197,7 @@ def _ecosystems_overview(period: str | None) -> dict:
         "Enterprises",
         "Share of business-economy employment (%)",
         "Productivity (EUR per person employed)",
-        f"Change in employment {first}–{period} (%)",
+        f"Change in employment to {period}, from the first complete year (%)",
     ]
     points = [
         {
@@ -254,7 +266,7 @@ def _ecosystem_profile(slug: str, period: str | None) -> dict:
                 "text": fmt(now["value"], spec(ind).decimals),
                 "flags": now["flags"],
                 "flag_title": describe(now["flags"]) if now["flags"] else "",
-                "change": pct_change(then["value"], now["value"]),
+                "change": complete_change(then, now),
                 "first": first,
             }
         )
@@ -301,6 +313,15 @@ def _ecosystem_profile(slug: str, period: str | None) -> dict:
     }
 
 
+def _change_text(points: list[dict]) -> str:
+    """ " (+x % from YEAR)." between the first and last complete points (no marker I), or "."."""
+    complete = [p for p in points if "I" not in (p.get("flags") or "")]
+    if len(complete) < 2:
+        return " (no change computed: too few complete years)."
+    change = pct_change(complete[0]["value"], complete[-1]["value"])
+    return f" ({fmt(change, 1)} % from {complete[0]['period']} to {complete[-1]['period']}, complete years)."
+
+
 def _trend_panel(slug: str, by: dict, periods: list[str]) -> dict:
     pts = [by.get(("emp", EU, p), {"period": p, "value": None, "flags": ""}) for p in periods]
     pts = [{"period": p, "value": r["value"], "flags": r["flags"]} for p, r in zip(periods, pts, strict=True)]
@@ -311,8 +332,7 @@ def _trend_panel(slug: str, by: dict, periods: list[str]) -> dict:
         if not valid
         else (
             f"EU27 persons employed in {name}: {fmt(valid[0]['value'])} in {valid[0]['period']}, "
-            f"{fmt(valid[-1]['value'])} in {valid[-1]['period']} "
-            f"({fmt(pct_change(valid[0]['value'], valid[-1]['value']), 1)} %)."
+            f"{fmt(valid[-1]['value'])} in {valid[-1]['period']}" + _change_text(valid)
         )
     )
     return panel(
@@ -478,7 +498,7 @@ def _composition_panel(slug, members, period) -> dict:
 
 # --- /countries/ and /countries/<geo>/ -----------------------------------------------------------
 
-COUNTRY_INDICATORS = ("emp", "share_emp", "lq_emp", "productivity", "va", "ent")
+COUNTRY_INDICATORS = ("emp", "share_emp", "lq_emp", "productivity", "va", "ent", "emp_change")
 
 
 def countries_overview(year: str | None = None) -> dict:
@@ -509,6 +529,8 @@ def _countries_overview(period) -> dict:
             continue
         group = "aggregate" if c["kind"] == "aggregate" else "eu" if c["eu27_2020"] else "other"
         big, spec_ = biggest.get(c["code"]), best.get(c["code"])
+        if group == "aggregate":
+            spec_ = None  # an aggregate against the EU is (close to) 1 everywhere: meaningless
         groups[group].append(
             {
                 "code": c["code"],
@@ -556,21 +578,25 @@ def _country_profile(geo: str, period, map_ecosystem) -> dict:
                 cell(get("share_emp", s)["value"], 1, get("share_emp", s)["flags"]),
                 cell(get("share_emp", s, EU)["value"], 1, get("share_emp", s, EU)["flags"]),
                 cell(get("lq_emp", s)["value"], 2, get("lq_emp", s)["flags"]),
+                cell(get("lq_emp", s)["rank"], 0),
                 cell(get("productivity", s)["value"], 0, get("productivity", s)["flags"]),
                 cell(get("productivity", s, EU)["value"], 0, get("productivity", s, EU)["flags"]),
-                cell(change_since_first(by, s, geo, periods, period), 1),
+                cell(get("productivity", s)["rank"], 0),
+                stored_change(get("emp_change", s)),
             ]
         )
     columns = [
         "Ecosystem",
         "Persons employed",
-        "Rank in EU27",
+        "Rank in EU27 by size (persons employed)",
         "Share of employment (%)",
         "EU27 share (%)",
         "Location quotient",
+        "Rank in EU27 by specialisation (LQ)",
         "Productivity (EUR/person)",
         "EU27 productivity",
-        f"Employment change to {period}, from the first year with data (%)",
+        "Rank in EU27 by productivity",
+        f"Employment change to {period}, from the first complete year (%)",
     ]
     gname = names.get(geo, geo)
     cats = [e["name"] for e in ecos]

@@ -154,6 +154,11 @@ def eu_members() -> list[str]:
     )
 
 
+# Beside the publisher's flags: our markers (compute/markers.py), the members a figure lacks or
+# estimates, the base year of a change, and the code/NUTS version a regional value was published in.
+VALUE_DETAIL = ("markers", "missing_geos", "estimated_geos", "base_period", "published_geo", "geo_version")
+
+
 def values(
     indicators,
     *,
@@ -164,7 +169,8 @@ def values(
     release: int | None = None,
 ) -> list[dict]:
     """Indicator values as dicts (indicator, ecosystem, geo, period, value, flags, rank, release,
-    mapping_version), ordered by indicator, ecosystem, geo, period. One query."""
+    mapping_version, and the VALUE_DETAIL columns), ordered by indicator, ecosystem, geo, period.
+    One query."""
     qs = IndicatorValue.objects.filter(indicator_id__in=list(indicators))
     if ecosystems:
         qs = qs.filter(ecosystem__in=list(ecosystems))
@@ -186,8 +192,12 @@ def values(
         "rank",
         "release_id",
         "mapping_version",
+        *VALUE_DETAIL,
     )
-    keys = ("indicator", "ecosystem", "geo", "period", "value", "flags", "rank", "release", "mapping_version")
+    keys = (
+        "indicator", "ecosystem", "geo", "period", "value", "flags", "rank", "release", "mapping_version",
+        *VALUE_DETAIL,
+    )  # fmt: skip
     rows = qs.order_by("indicator_id", "ecosystem", "geo", "period").values_list(*fields)
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
