@@ -65,6 +65,11 @@ browser:
 		     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
 		     || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } \
 		|| echo "chromium not installed: browser tests will be skipped (CI=true makes them fail)"; }
+	@# axe-core for the accessibility tests, into the git-ignored var/npm (tests/e2e/axe.py pins the same version).
+	@test -f var/npm/node_modules/axe-core/axe.min.js || { command -v npm >/dev/null \
+		&& npm install --prefix var/npm --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
+		   --loglevel=error axe-core@4.14.1 >/dev/null \
+		|| echo "axe-core not installed: accessibility tests will be skipped (CI=true makes them fail)"; }
 
 test: install browser
 	OBSERVATORY_TESTING=1 DJANGO_DEBUG=0 $(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)

@@ -17,10 +17,10 @@
     el.setAttribute("data-drawn", "1");
     window.Plotly.newPlot(el, fig.data, fig.layout, {
       responsive: true,
-      displaylogo: false,
+      // No Plotly mode bar: its icon links sat inside the figure (nested, unlabelled controls for a
+      // screen reader); the panel's own export menu downloads PNG/SVG. Drag-zoom still works.
+      displayModeBar: false,
       topojsonURL: topojsonURL,
-      modeBarButtonsToRemove: ["select2d", "lasso2d"],
-      toImageButtonOptions: { filename: el.getAttribute("data-filename") || "chart", scale: 2 },
     }).then(function () {
       el.classList.add("chart-ready");
     });

@@ -31,8 +31,8 @@ def test_map_colours_the_places_with_values(live_server, page, loaded_profiles):
 
 def test_data_table_opens_with_the_keyboard(live_server, page, loaded_profiles):
     page.goto(live_server.url + "/ecosystems/tourism/?year=2014")
-    summary = page.locator("#employment-by-country summary").first
+    summary = page.locator("#employment-by-country .chart-details summary").first
     summary.focus()
     page.keyboard.press("Enter")
-    assert page.locator("#employment-by-country details").first.get_attribute("open") is not None
+    assert page.locator("#employment-by-country .chart-details").first.get_attribute("open") is not None
     assert page.locator("#employment-by-country table").first.is_visible()

