@@ -34,6 +34,7 @@ SI_TICKS = ".3~s"
 PLAIN_TICKS = ",~r"
 TITLE_WIDTH = 60  # characters a title line may take before it wraps (phones, the mode bar)
 SOURCE_WIDTH = 95
+LABEL_WIDTH = 24  # category labels wrap too, so a phone-wide chart keeps them inside the figure
 
 
 def tick_format(values) -> str:
@@ -165,7 +166,7 @@ def bar(
             {
                 "type": "bar",
                 "orientation": "h",
-                "y": [p["label"] for p in shown],
+                "y": [wrap(p["label"], LABEL_WIDTH) for p in shown],
                 "x": [p["value"] for p in shown],
                 "customdata": [[p["key"], flag_text(p.get("flags", ""))] for p in shown],
                 "marker": {"color": colors},
@@ -336,7 +337,7 @@ def grouped_bar(
             "type": "bar",
             "orientation": "h",
             "name": s["name"],
-            "y": categories,
+            "y": [wrap(c, LABEL_WIDTH) for c in categories],
             "x": [v if is_number(v) else None for v in s["values"]],
             "customdata": [flag_text(f) for f in s["flags"]],
             "marker": {"color": [BLUE, GREY, YELLOW][i % 3]},

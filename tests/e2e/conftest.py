@@ -49,3 +49,11 @@ def page(chromium_browser):
     pg.on("console", lambda msg: msg.type == "error" and pg.errors.append(msg.text))
     yield pg
     context.close()
+
+
+def charts_ready(page, count: int, timeout: int = 45000) -> None:
+    """Wait until COUNT charts have drawn. A locator assertion, not wait_for_function with an
+    expression: Playwright polls such an expression with eval(), which the strict CSP blocks."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".chart-ready")).to_have_count(count, timeout=timeout)

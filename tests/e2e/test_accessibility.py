@@ -5,6 +5,7 @@ import pytest
 
 from tests.community.factories import make_space, make_thread, make_user
 from tests.e2e.axe import blocking, run_axe
+from tests.e2e.conftest import charts_ready
 from tests.observatory.test_publications import make_publication
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,9 +51,7 @@ def open_drawn(page, url):
     page.wait_for_load_state("load")
     charts = page.locator(".chart-canvas[data-chart]").count()
     if charts:
-        page.wait_for_function(
-            f"document.querySelectorAll('.chart-ready').length === {charts}", timeout=60000
-        )
+        charts_ready(page, charts, 60000)
 
 
 def test_every_page_family_has_no_serious_or_critical_wcag21aa_violation(live_server, page, site):

@@ -3,6 +3,8 @@ and the title does not sit under the mode bar (issue 11: trend axes read "0, 0, 
 
 import pytest
 
+from tests.e2e.conftest import charts_ready
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Between them these pages draw every chart kind: lines, bar, choropleth, treemap, grouped bar.
@@ -44,9 +46,7 @@ def test_tick_labels_are_drawn_inside_every_chart(
     try:
         page.goto(live_server.url + path)
         expected = page.locator(".chart-canvas").count()
-        page.wait_for_function(
-            f"document.querySelectorAll('.chart-ready').length === {expected}", timeout=45000
-        )
+        charts_ready(page, expected, 45000)
         page.hover(".chart-canvas")  # the mode bar shows on hover
         results = page.eval_on_selector_all(".chart-canvas", CHECK)
     finally:

@@ -3,6 +3,8 @@ offline, the data table opens from the keyboard."""
 
 import pytest
 
+from tests.e2e.conftest import charts_ready
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -12,7 +14,7 @@ def test_charts_and_maps_draw_without_csp_errors(live_server, page, loaded_profi
     page.on("request", lambda r: requests.append(r.url))
     page.goto(live_server.url + path)
     expected = page.locator(".chart-canvas").count()
-    page.wait_for_function(f"document.querySelectorAll('.chart-ready').length === {expected}", timeout=45000)
+    charts_ready(page, expected, 45000)
     assert expected >= 2
     assert page.locator(".chart-canvas svg.main-svg").count() >= expected
     assert page.errors == []
