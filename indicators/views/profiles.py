@@ -1,18 +1,20 @@
 """Ecosystem, country and region profiles and the compare page.
 
-The figures come from indicators.panels (cached by data generation); these views only validate the
-URL state (every view is a permalink: year, ecosystem, places live in the query string) and render.
+They live with the indicator pages (not in `ecosystems`, the taxonomy app, which imports no other
+app); their URL names keep the `ecosystems:` namespace. The figures come from indicators.panels
+(cached by data generation); these views only validate the URL state (every view is a permalink:
+year, ecosystem, places live in the query string) and render.
 """
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_safe
 
-from indicators import panels as P
-from indicators.registry import INDICATORS
-from indicators.views.common import cache_public_page, render_with_panels
+from ecosystems.models import Country, Ecosystem, Region
 
-from ..models import Country, Ecosystem, Region
+from .. import panels as P
+from ..registry import INDICATORS
+from .common import cache_public_page, render_with_panels
 
 SORTS = {
     "name": 0,
