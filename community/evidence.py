@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
+from ecosystems import selectors as taxonomy
+
 KINDS = ("ecosystem", "country", "region", "indicator", "publication")
 
 
@@ -24,23 +26,17 @@ def _url(name: str, key: str) -> str:
 
 
 def _ecosystem(key):
-    from ecosystems.models import Ecosystem
-
-    obj = Ecosystem.objects.filter(slug=key).first()
+    obj = taxonomy.ecosystem(key)
     return obj and (obj.name, _url("ecosystems:ecosystem-detail", obj.slug))
 
 
 def _country(key):
-    from ecosystems.models import Country
-
-    obj = Country.objects.filter(code=key).first()
+    obj = taxonomy.country(key)
     return obj and (obj.name, _url("ecosystems:country-detail", obj.code))
 
 
 def _region(key):
-    from ecosystems.models import Region
-
-    obj = Region.objects.filter(code=key).order_by("-version").first()
+    obj = taxonomy.region(key)
     return obj and (f"{obj.name} ({obj.code})", _url("ecosystems:region-detail", obj.code))
 
 

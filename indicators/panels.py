@@ -20,6 +20,7 @@ from .selectors import (
     EU,
     cached,
     country_bounds,
+    country_dicts,
     default_period,
     ecosystem_rows,
     eu_members,
@@ -507,8 +508,6 @@ def countries_overview(year: str | None = None) -> dict:
 
 
 def _countries_overview(period) -> dict:
-    from ecosystems.models import Country
-
     names = eco_names()
     rows = values(("emp", "lq_emp"), periods=[period] if period else None)
     totals: dict[str, float] = {}
@@ -524,7 +523,7 @@ def _countries_overview(period) -> dict:
         elif r["value"] > best.get(r["geo"], ("", -1))[1]:
             best[r["geo"]] = (r["ecosystem"], r["value"])
     groups = {"eu": [], "other": [], "aggregate": []}
-    for c in Country.objects.order_by("name").values("code", "name", "kind", "eu27_2020"):
+    for c in country_dicts():
         if c["code"] not in totals and c["code"] not in best:
             continue
         group = "aggregate" if c["kind"] == "aggregate" else "eu" if c["eu27_2020"] else "other"

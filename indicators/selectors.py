@@ -5,7 +5,7 @@ from contextvars import ContextVar
 
 from django.db.models import Count, Prefetch
 
-from ecosystems.models import Country, Ecosystem, MappingVersion
+from ecosystems import selectors as taxonomy
 
 from .flags import FLAGS
 from .models import IndicatorValue, Release, Run, Source
@@ -15,12 +15,12 @@ from .registry import SOURCES
 def home_summary() -> dict:
     sources = Source.objects.filter(current_release__isnull=False).select_related("current_release")
     return {
-        "ecosystem_count": Ecosystem.objects.count(),
-        "country_count": Country.objects.filter(eu27_2020=True).count(),
+        "ecosystem_count": taxonomy.ecosystem_count(),
+        "country_count": len(taxonomy.eu27_codes()),
         "sources": sources,
         "observation_total": sum(s.current_release.row_count for s in sources),
         "indicator_value_total": IndicatorValue.objects.count(),
-        "mapping": MappingVersion.objects.filter(is_current=True).first(),
+        "mapping": taxonomy.current_mapping(),
     }
 
 
@@ -128,13 +128,17 @@ def release_infos() -> dict[str, dict]:
     return cached("releases", build)
 
 
+def country_dicts() -> list[dict]:
+    """code, name, kind, eu27_2020 of every country and aggregate, by name."""
+    return cached("countries", taxonomy.country_dicts)
+
+
 def place_names() -> dict[str, str]:
     """geo code (country, aggregate or NUTS region of any version) -> name; newest version wins."""
-    from ecosystems.models import Region
 
     def build():
-        names = dict(Region.objects.order_by("version").values_list("code", "name"))
-        names.update(Country.objects.values_list("code", "name"))
+        names = taxonomy.region_names()
+        names.update(taxonomy.country_names())
         return names
 
     return cached("places", build)
@@ -143,14 +147,14 @@ def place_names() -> dict[str, str]:
 def ecosystem_rows() -> list[dict]:
     return cached(
         "ecosystems",
-        lambda: list(Ecosystem.objects.order_by("order").values("slug", "name", "short_name", "description")),
+        taxonomy.ecosystem_dicts,
     )
 
 
 def eu_members() -> list[str]:
     return cached(
         "eu27",
-        lambda: list(Country.objects.filter(eu27_2020=True).order_by("code").values_list("code", flat=True)),
+        taxonomy.eu27_codes,
     )
 
 
@@ -213,22 +217,15 @@ def periods_of(indicator: str) -> list[str]:
 
 def mapping_rows(version=None) -> dict:
     """The mapping version (current by default) and its rows with NACE names."""
-    from ecosystems.models import Activity, EcosystemActivity
 
     def build():
-        mv = version or MappingVersion.objects.filter(is_current=True).first()
+        mv = version or taxonomy.current_mapping()
         if mv is None:
             return {"version": None, "rows": []}
-        rows = list(
-            EcosystemActivity.objects.filter(version=mv)
-            .select_related("ecosystem")
-            .order_by("ecosystem__order", "nace")
-            .values("ecosystem__slug", "ecosystem__name", "nace", "share", "confidence", "source_note")
-        )
-        names = dict(Activity.objects.filter(code__in={r["nace"] for r in rows}).values_list("code", "name"))
+        rows = taxonomy.mapping_dicts(mv)
+        names = taxonomy.activity_names(r["nace"] for r in rows)
         for r in rows:
             r["nace_name"] = names.get(r["nace"], "")
-            r["share"] = float(r["share"])
         return {
             "version": {"number": mv.number, "verified": mv.verified, "note": mv.note},
             "rows": rows,
@@ -278,17 +275,11 @@ def geometries(level: int) -> dict:
 def nuts_recode_2021() -> dict[str, str]:
     """NUTS 2013/2016 code -> NUTS 2021 code for codes that were only renamed (one old code to one
     new code). Splits and merges are absent: their figures cannot be carried over unweighted."""
-    from ecosystems.models import NutsChange
 
     def build():
         steps = {}
         for frm in (2013, 2016):
-            pairs = list(
-                NutsChange.objects.filter(from_version=frm)
-                .exclude(old_code="")
-                .exclude(new_code="")
-                .values_list("old_code", "new_code")
-            )
+            pairs = taxonomy.nuts_renames(frm)
             olds, news = Counter(o for o, _ in pairs), Counter(n for _, n in pairs)
             steps[frm] = {o: n for o, n in pairs if olds[o] == 1 and news[n] == 1}
         out = {}

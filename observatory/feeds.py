@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import urlencode
 
-from ecosystems.models import Ecosystem
+from ecosystems import selectors as taxonomy
 
 from . import selectors
 from .models import Publication
@@ -21,7 +21,7 @@ class PublicationsRss(Feed):
         slug = request.GET.get("ecosystem", "")
         if kind and kind not in Publication.Kind.values:
             raise Http404("Unknown publication type.")
-        ecosystem = Ecosystem.objects.filter(slug=slug).first() if slug else None
+        ecosystem = taxonomy.ecosystem(slug)
         if slug and ecosystem is None:
             raise Http404("Unknown ecosystem.")
         return {"kind": kind, "ecosystem": ecosystem}

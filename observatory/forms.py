@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ecosystems.models import Country, Ecosystem
+from ecosystems import selectors as taxonomy
 
 from .models import Publication
 
@@ -15,14 +15,14 @@ class PublicationFilterForm(forms.Form):
     ecosystem = forms.ModelChoiceField(
         label=_("Ecosystem"),
         required=False,
-        queryset=Ecosystem.objects.order_by("order", "name"),
+        queryset=taxonomy.ecosystems(),
         to_field_name="slug",
         empty_label=_("All ecosystems"),
     )
     country = forms.ModelChoiceField(
         label=_("Country"),
         required=False,
-        queryset=Country.objects.order_by("kind", "name"),
+        queryset=taxonomy.countries(),
         to_field_name="code",
         empty_label=_("All countries"),
     )

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 
 import nh3
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db.models import Case, F, FloatField, Q, Subquery, Value, When
+from django.db.models import Case, F, FloatField, Q, Value, When
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from community import selectors as community
-from ecosystems.models import Activity, Country, Ecosystem, EcosystemActivity, Region
+from ecosystems import selectors as taxonomy
 from indicators.models import Indicator, Source
 
 from . import aliases
@@ -127,7 +127,7 @@ def _ecosystems(q, query, limit):
         + SearchVector("description", weight="B", config="english")
     )
     qs = _ranked(
-        Ecosystem.objects.all(),
+        taxonomy.ecosystems(),
         vector,
         query,
         Q(slug__iexact=q) | Q(short_name__iexact=q) | _alias("ecosystem", q, "slug"),
@@ -146,7 +146,7 @@ def _countries(q, query, limit):
     vector = SearchVector("name", config="simple")
     simple = SearchQuery(q, search_type="websearch", config="simple")
     qs = _ranked(
-        Country.objects.all(),
+        taxonomy.countries(),
         vector,
         simple,
         Q(code__iexact=q) | Q(iso2__iexact=q) | _alias("country", q),
@@ -161,13 +161,11 @@ def _countries(q, query, limit):
 
 
 def _regions(q, query, limit):
-    # One row per NUTS code: its newest version (codes recur across versions).
-    newest = Region.objects.order_by("code", "-version").distinct("code").values("pk")
     vector = SearchVector("name", config="simple")
     simple = SearchQuery(q, search_type="websearch", config="simple")
     # A NUTS 0 region shares its code with the country: the country ranks first (lower bonus).
     qs = _ranked(
-        Region.objects.filter(pk__in=Subquery(newest)), vector, simple,
+        taxonomy.newest_regions(), vector, simple,
         Q(code__iexact=q) | _alias("region", q), _starts("name", q),
         bonus=EXACT - 10, whole=Q(name__iexact=q),
     )  # fmt: skip
@@ -182,7 +180,7 @@ def _regions(q, query, limit):
 def _activities(q, query, limit):
     vector = SearchVector("name", config="english")
     qs = _ranked(
-        Activity.objects.exclude(level=0), vector, query,
+        taxonomy.activities(), vector, query,
         Q(code__iexact=q) | Q(dotted=q) | _alias("activity", q), _starts("name", q),
         bonus=EXACT - 5, whole=Q(name__iexact=q),
     ).annotate(snippet=_headline("name", query))  # fmt: skip
@@ -198,13 +196,8 @@ def _activities(q, query, limit):
 
 
 def _ecosystems_of(codes) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    rows = EcosystemActivity.objects.filter(version__is_current=True, nace__in=list(codes)).select_related(
-        "ecosystem"
-    )
-    for row in rows:
-        out.setdefault(row.nace, []).append(f"{row.ecosystem.name} ({row.share:.0%})")
-    return out
+    found = taxonomy.current_ecosystems_of(codes)
+    return {nace: [f"{name} ({share:.0%})" for name, share in pairs] for nace, pairs in found.items()}
 
 
 def _indicators(q, query, limit):

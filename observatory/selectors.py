@@ -1,9 +1,9 @@
 """Read queries for the site shell: publications, the home page, the methodology pages."""
 
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.http import Http404
 
-from ecosystems.models import Activity, Country, Ecosystem, EcosystemActivity, MappingVersion
+from ecosystems import selectors as taxonomy
 from indicators.compute.ecosystems import MAX_MISSING_SHARE, SHARE_APPLIES
 from indicators.compute.markers import MARKERS
 from indicators.flags import FLAGS, describe
@@ -113,10 +113,7 @@ def ecosystem_entry_points() -> list[dict]:
     period = values.aggregate(p=Max("period"))["p"]
     if period:
         latest = {v.ecosystem: v.value for v in values.filter(period=period)}
-    return [
-        {"ecosystem": e, "emp": latest.get(e.slug), "period": period}
-        for e in Ecosystem.objects.order_by("order", "name")
-    ]
+    return [{"ecosystem": e, "emp": latest.get(e.slug), "period": period} for e in taxonomy.ecosystems()]
 
 
 def data_freshness() -> list[Source]:
@@ -127,28 +124,17 @@ def data_freshness() -> list[Source]:
 # --- methodology --------------------------------------------------------------------------------
 
 
-def mapping_version(number: int | None = None) -> MappingVersion | None:
-    qs = MappingVersion.objects.annotate(row_count=Count("rows"))
-    if number is None:
-        return qs.filter(is_current=True).first() or qs.first()
-    return qs.filter(number=number).first()
+mapping_version = taxonomy.mapping_version
+mapping_versions = taxonomy.mapping_versions
 
 
-def mapping_rows(version: MappingVersion) -> list[EcosystemActivity]:
+def mapping_rows(version) -> list:
     """The mapping rows of a version, with each NACE code's name attached as ``nace_name``."""
-    rows = list(
-        EcosystemActivity.objects.filter(version=version)
-        .select_related("ecosystem")
-        .order_by("ecosystem__order", "ecosystem__name", "nace")
-    )
-    names = dict(Activity.objects.filter(code__in={r.nace for r in rows}).values_list("code", "name"))
+    rows = taxonomy.mapping_entries(version)
+    names = taxonomy.activity_names(r.nace for r in rows)
     for row in rows:
         row.nace_name = names.get(row.nace, "")
     return rows
-
-
-def mapping_versions() -> list[MappingVersion]:
-    return list(MappingVersion.objects.annotate(row_count=Count("rows")).order_by("-number"))
 
 
 def indicator_definitions() -> list[dict]:
@@ -177,4 +163,4 @@ def sources_with_licences() -> list[dict]:
 
 
 def country_names(codes) -> dict[str, str]:
-    return dict(Country.objects.filter(code__in=codes).values_list("code", "name"))
+    return taxonomy.country_names(codes)

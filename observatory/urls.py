@@ -28,7 +28,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("indicators.urls")),
-    path("", include("ecosystems.urls")),
+    path("", include("indicators.profile_urls")),
     path("forum/", include("community.urls")),
 ]
 

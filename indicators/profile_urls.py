@@ -1,3 +1,6 @@
+"""The profile pages' routes. Their namespace stays `ecosystems` (templates and permalinks reverse
+`ecosystems:country-detail` etc.) although the views live in indicators."""
+
 from django.urls import path
 
 from .views import profiles

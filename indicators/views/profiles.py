@@ -1,18 +1,20 @@
 """Ecosystem, country and region profiles and the compare page.
 
-The figures come from indicators.panels (cached by data generation); these views only validate the
-URL state (every view is a permalink: year, ecosystem, places live in the query string) and render.
+They live with the indicator pages (not in `ecosystems`, the taxonomy app, which imports no other
+app); their URL names keep the `ecosystems:` namespace. The figures come from indicators.panels
+(cached by data generation); these views only validate the URL state (every view is a permalink:
+year, ecosystem, places live in the query string) and render.
 """
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
-from indicators import panels as P
-from indicators.registry import INDICATORS
-from indicators.views.common import cache_public_page, render_with_panels
+from ecosystems import selectors as taxonomy
 
-from ..models import Country, Ecosystem, Region
+from .. import panels as P
+from ..registry import INDICATORS
+from .common import cache_public_page, render_with_panels
 
 SORTS = {
     "name": 0,
@@ -55,7 +57,9 @@ def ecosystem_list(request):
 @require_safe
 @cache_public_page
 def ecosystem_detail(request, slug):
-    ecosystem = get_object_or_404(Ecosystem, slug=slug)
+    ecosystem = taxonomy.ecosystem(slug)
+    if ecosystem is None:
+        raise Http404(f"No ecosystem {slug}.")
     data = P.ecosystem_profile(slug, request.GET.get("year"))
     context = {**data, "ecosystem": ecosystem, "requested_year": request.GET.get("year")}
     return render_with_panels(request, "ecosystems/ecosystem_detail.html", context)
@@ -74,7 +78,9 @@ def country_list(request):
 def country_detail(request, geo):
     if geo != geo.upper():
         return redirect("ecosystems:country-detail", geo=geo.upper(), permanent=True)
-    country = get_object_or_404(Country, code=geo)
+    country = taxonomy.country(geo)
+    if country is None:
+        raise Http404(f"No country {geo}.")
     data = P.country_profile(geo, request.GET.get("year"), request.GET.get("map"))
     context = {
         **data,
@@ -91,12 +97,12 @@ def country_detail(request, geo):
 def region_detail(request, nuts):
     if nuts != nuts.upper():
         return redirect("ecosystems:region-detail", nuts=nuts.upper(), permanent=True)
-    versions = list(Region.objects.filter(code=nuts).order_by("-version"))
+    versions = taxonomy.region_versions(nuts)
     if not versions:
         raise Http404(f"No NUTS region {nuts}.")
     region = versions[0]
     data = P.region_profile(nuts, request.GET.get("year"))
-    country = Country.objects.filter(code=region.country).first()
+    country = taxonomy.country(region.country)
     context = {
         **data,
         "region": region,
@@ -111,9 +117,9 @@ def region_detail(request, nuts):
 @require_safe
 @cache_public_page
 def compare(request):
-    places = {c.code: c.name for c in Country.objects.all()}
+    places = taxonomy.country_names()
     geos = [g.strip().upper() for g in request.GET.getlist("geo") for g in g.split(",") if g.strip()]
-    unknown = [g for g in geos if g not in places and not Region.objects.filter(code=g).exists()]
+    unknown = [g for g in geos if g not in places and not taxonomy.region_exists(g)]
     geos = [g for g in geos if g not in unknown]
     too_many = len(dict.fromkeys(geos)) > P.MAX_COMPARE
     code = request.GET.get("indicator", "emp")

@@ -1,0 +1,155 @@
+"""Reads of the shared taxonomy, for every other app.
+
+`community`, `observatory` and `indicators` read ecosystems, countries, regions, NACE activities and
+the ecosystem mapping through these functions, never through the models' fields and managers, so
+the taxonomy can change its tables without touching them. Functions that return a QuerySet do so
+on purpose: the caller still filters, ranks or paginates it in the database (site search, form
+choices). This module imports no other project app.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from .models import Activity, Country, Ecosystem, EcosystemActivity, MappingVersion, NutsChange, Region
+
+# --- ecosystems ---------------------------------------------------------------------------------
+
+
+def ecosystems() -> QuerySet[Ecosystem]:
+    """All ecosystems in their display order."""
+    return Ecosystem.objects.order_by("order", "name")
+
+
+def ecosystem(slug: str) -> Ecosystem | None:
+    return Ecosystem.objects.filter(slug=slug).first() if slug else None
+
+
+def ecosystem_count() -> int:
+    return Ecosystem.objects.count()
+
+
+def ecosystem_dicts() -> list[dict]:
+    """slug, name, short_name, description of every ecosystem, in display order."""
+    return list(ecosystems().values("slug", "name", "short_name", "description"))
+
+
+# --- places -------------------------------------------------------------------------------------
+
+
+def countries() -> QuerySet[Country]:
+    """Countries and aggregates, grouped by kind then by name (form choices, search)."""
+    return Country.objects.order_by("kind", "name")
+
+
+def country(code: str) -> Country | None:
+    return Country.objects.filter(code=code).first() if code else None
+
+
+def country_dicts() -> list[dict]:
+    """code, name, kind, eu27_2020 of every country and aggregate, by name."""
+    return list(Country.objects.order_by("name").values("code", "name", "kind", "eu27_2020"))
+
+
+def country_names(codes=None) -> dict[str, str]:
+    qs = Country.objects.all() if codes is None else Country.objects.filter(code__in=list(codes))
+    return dict(qs.values_list("code", "name"))
+
+
+def eu27_codes() -> list[str]:
+    """The EU27 (2020) member codes, sorted: the one list of members (the country reference)."""
+    return list(Country.objects.filter(eu27_2020=True).order_by("code").values_list("code", flat=True))
+
+
+def region_versions(code: str) -> list[Region]:
+    """Every NUTS version of a region code, newest first (empty when the code is unknown)."""
+    return list(Region.objects.filter(code=code).order_by("-version"))
+
+
+def region(code: str) -> Region | None:
+    """The newest NUTS version of a region code."""
+    return Region.objects.filter(code=code).order_by("-version").first() if code else None
+
+
+def region_exists(code: str) -> bool:
+    return Region.objects.filter(code=code).exists()
+
+
+def newest_regions() -> QuerySet[Region]:
+    """One row per NUTS code: its newest version (codes recur across versions)."""
+    newest = Region.objects.order_by("code", "-version").distinct("code").values("pk")
+    return Region.objects.filter(pk__in=newest)
+
+
+def region_names() -> dict[str, str]:
+    """NUTS code (any version) -> name; the newest version wins."""
+    return dict(Region.objects.order_by("version").values_list("code", "name"))
+
+
+def nuts_renames(from_version: int) -> list[tuple[str, str]]:
+    """(old code, new code) pairs of the NUTS changes out of a version, where both codes exist."""
+    return list(
+        NutsChange.objects.filter(from_version=from_version)
+        .exclude(old_code="")
+        .exclude(new_code="")
+        .values_list("old_code", "new_code")
+    )
+
+
+# --- NACE activities and the mapping ------------------------------------------------------------
+
+
+def activities() -> QuerySet[Activity]:
+    """NACE activities below the top level (sections, divisions, groups, classes)."""
+    return Activity.objects.exclude(level=0)
+
+
+def activity_names(codes) -> dict[str, str]:
+    return dict(Activity.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def current_mapping() -> MappingVersion | None:
+    return MappingVersion.objects.filter(is_current=True).first()
+
+
+def mapping_version(number: int | None = None) -> MappingVersion | None:
+    """A mapping version with ``row_count``: the given number, else the current (else the newest)."""
+    qs = MappingVersion.objects.annotate(row_count=Count("rows"))
+    if number is None:
+        return qs.filter(is_current=True).first() or qs.first()
+    return qs.filter(number=number).first()
+
+
+def mapping_versions() -> list[MappingVersion]:
+    return list(MappingVersion.objects.annotate(row_count=Count("rows")).order_by("-number"))
+
+
+def mapping_entries(version: MappingVersion) -> list[EcosystemActivity]:
+    """The rows of a mapping version (ecosystem loaded), by ecosystem order then NACE code."""
+    return list(
+        EcosystemActivity.objects.filter(version=version)
+        .select_related("ecosystem")
+        .order_by("ecosystem__order", "ecosystem__name", "nace")
+    )
+
+
+def mapping_dicts(version: MappingVersion) -> list[dict]:
+    """The rows of a mapping version as dicts: ecosystem__slug, ecosystem__name, nace, share
+    (float), confidence, source_note."""
+    rows = list(
+        EcosystemActivity.objects.filter(version=version)
+        .order_by("ecosystem__order", "nace")
+        .values("ecosystem__slug", "ecosystem__name", "nace", "share", "confidence", "source_note")
+    )
+    for r in rows:
+        r["share"] = float(r["share"])
+    return rows
+
+
+def current_ecosystems_of(codes) -> dict[str, list[tuple[str, float]]]:
+    """NACE code -> [(ecosystem name, share)] in the current mapping."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    rows = EcosystemActivity.objects.filter(version__is_current=True, nace__in=list(codes))
+    for nace, name, share in rows.values_list("nace", "ecosystem__name", "share"):
+        out.setdefault(nace, []).append((name, share))
+    return out
