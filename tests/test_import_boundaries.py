@@ -1,0 +1,69 @@
+"""The app boundaries ARCHITECTURE.md draws, checked on the source (no database, no imports run):
+
+* `ecosystems` is the shared taxonomy at the bottom: it imports no other project app;
+* `indicators/compute/` and `indicators/charts/` are pure: no Django, no other project app.
+(ruff's banned-api rule, in those folders' ruff.toml, says the same at lint time.)
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+APPS = {"ecosystems", "indicators", "community", "observatory"}
+
+
+def imported_modules(path: Path, root: Path = ROOT) -> set[str]:
+    """Absolute module names PATH imports (relative imports resolved against its package)."""
+    package = ".".join(path.relative_to(root).with_suffix("").parts[:-1])
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                names.add(".".join([*base, node.module] if node.module else base))
+            else:
+                names.add(node.module or "")
+    return names
+
+
+def offenders(folder: str, banned, root: Path = ROOT) -> list[str]:
+    out = []
+    for path in sorted((root / folder).rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        out += [f"{path.relative_to(root)}: {m}" for m in sorted(imported_modules(path, root)) if banned(m)]
+    return out
+
+
+def test_ecosystems_imports_no_other_app():
+    assert offenders("ecosystems", lambda m: m.split(".")[0] in APPS - {"ecosystems"}) == []
+
+
+@pytest.mark.parametrize("folder", ["indicators/compute", "indicators/charts"])
+def test_pure_layers_import_no_django_and_no_other_app(folder):
+    def banned(module):
+        top = module.split(".")[0]
+        return top == "django" or top in APPS - {"indicators"}
+
+    assert offenders(folder, banned) == []
+
+
+def test_the_checker_sees_a_violation(tmp_path):
+    """The scan is able to fail: imports of Django and of another app (relative too) are reported."""
+    folder = tmp_path / "ecosystems"
+    folder.mkdir()
+    (folder / "probe.py").write_text("from django.db import models\nfrom indicators import panels\n")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "deep.py").write_text("from ...observatory import models\n")
+    found = offenders(
+        "ecosystems", lambda m: m.split(".")[0] in {"django", "indicators", "observatory"}, tmp_path
+    )
+    assert found == [
+        "ecosystems/probe.py: django.db",
+        "ecosystems/probe.py: indicators",
+        "ecosystems/sub/deep.py: observatory",
+    ]
