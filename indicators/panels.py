@@ -26,7 +26,6 @@ from .selectors import (
     eu_members,
     mapping_rows,
     nace_employment,
-    nuts_recode_2021,
     periods_of,
     place_names,
     release_infos,
@@ -683,27 +682,26 @@ def _country_profile(geo: str, period, map_ecosystem) -> dict:
 
 
 def _region_points(geo: str, indicator: str, slug: str, period: str) -> tuple[list[dict], list[str]]:
-    """Regional values of a country recoded to NUTS 2021 for the map; returns (points, not mapped)."""
+    """Regional values of a country (already in NUTS 2021, see compute/nuts.py) for the map;
+    returns (points, notes on the values published under another code or NUTS version)."""
     names = place_names()
-    recode = nuts_recode_2021()
     rows = values([indicator], ecosystems=[slug], periods=[period], geo_prefix=geo[:2])
-    points, unmapped = [], []
+    points, converted = [], []
     for r in rows:
         if len(r["geo"]) != 4:
             continue
-        new = recode.get(r["geo"], r["geo"])
         points.append(
             {
-                "key": new,
+                "key": r["geo"],
                 "code": r["geo"],
                 "label": f"{names.get(r['geo'], r['geo'])} ({r['geo']})",
                 "value": r["value"],
                 "flags": r["flags"],
             }
         )
-        if new != r["geo"]:
-            unmapped.append(f"{r['geo']}→{new}")
-    return points, unmapped
+        if r.get("published_geo") and r["published_geo"] != r["geo"]:
+            converted.append(f"{r['geo']} from {r['published_geo']} (NUTS {r.get('geo_version') or '?'})")
+    return points, converted
 
 
 def _regions_panel(geo: str, slug: str, year: str | None) -> dict | None:
@@ -718,7 +716,10 @@ def _regions_panel(geo: str, slug: str, year: str | None) -> dict | None:
     title = f"{gname}: regional specialisation in {name} (NUTS 2 location quotient), {period}"
     summary = ranking_summary(points, "Regional location quotient", "ratio (EU = 1)", 2, period)
     if recoded:
-        summary += f" Recoded from NUTS 2013 to 2021 for the map: {', '.join(recoded)}."
+        summary += (
+            " Converted to NUTS 2021 (JRC NUTS converter; splits estimated with population weights, "
+            f"marked E): {', '.join(recoded)}."
+        )
     return panel(
         "regions-map",
         title,
@@ -733,7 +734,7 @@ def _regions_panel(geo: str, slug: str, year: str | None) -> dict | None:
             bounds=country_bounds(geo[:2]),
         ),
         summary,
-        ["Region (NUTS 2013)", "Location quotient"],
+        ["Region (NUTS 2021)", "Location quotient"],
         _points_table([{**p, "key": p["code"]} for p in points], 2, link=region_url),
         "region_lq_emp",
         {"indicator": "region_lq_emp", "ecosystem": slug, "period": period, "geo_prefix": geo[:2]},
@@ -845,8 +846,19 @@ def _region_profile(nuts: str, period) -> dict:
         "panels": panels,
         "neighbours": neighbours,
         "specialisations": top,
-        "code_2021": nuts_recode_2021().get(nuts, nuts),
+        "code_2021": nuts,
+        "published": _published_as(nuts, period),
     }
+
+
+def _published_as(nuts: str, period) -> str:
+    """How the region's figures were published ("PL12, NUTS 2013"), when not as NUTS 2021 NUTS."""
+    rows = values(["region_emp"], geos=[nuts], periods=[period] if period else None)
+    seen = sorted(
+        {(r.get("published_geo") or nuts, r.get("geo_version") or "") for r in rows}
+        - {(nuts, ""), (nuts, "2021")}
+    )
+    return "; ".join(f"{code}, NUTS {version}" if version else code for code, version in seen)
 
 
 def _neighbours(nuts: str, period) -> list[dict]:
@@ -901,7 +913,7 @@ def _indicator_view(code: str, period, ecosystem) -> dict:
     year_rows = [r for r in rows if r["period"] == period]
     if regional:
         year_rows = [r for r in year_rows if len(r["geo"]) == 4]
-        recode = nuts_recode_2021()
+        recode = {}  # regional values are stored in NUTS 2021 already
     else:
         members = set(eu_members())
         year_rows = [r for r in year_rows if r["geo"] in members]

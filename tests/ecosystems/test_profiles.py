@@ -221,7 +221,8 @@ def test_region_page_shows_version_neighbours_and_specialisation(client, loaded_
     response = client.get("/regions/AT11/")
     assert response.context["versions"] == [2021, 2013]
     assert [n["code"] for n in response.context["neighbours"]] == ["AT12", "AT11"]
-    assert b"NUTS 2013" in response.content
+    assert b"shown in NUTS 2021" in response.content
+    assert b"confidential divisions stay inside it" in response.content  # the share denominator
     assert b"NUTS level 2;" in response.content
     emp = next(row for row in response.context["table"] if row[0]["text"] == "Tourism")
     assert emp[1]["value"] is not None
