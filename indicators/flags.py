@@ -14,9 +14,6 @@ FLAGS = {
     "s": "Eurostat estimate",
     "u": "low reliability",
     "z": "not applicable",
-    # Regional figures still write the observatory's "a" here until they move to markers
-    # (indicators/compute/markers.py holds the national figures' A / E / I).
-    "a": "computed by the observatory as a sum of published figures (regional figures)",
     "N": "not for publication, restricted for internal use (2025 confidentiality status)",
     "P": "confidential for non-statistical reasons (2025 confidentiality status)",
 }

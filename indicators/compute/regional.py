@@ -34,6 +34,7 @@ import pandas as pd
 from indicators.compute import nuts
 from indicators.compute.ecosystems import (
     EU27_2020_MEMBERS,
+    FLAG_AGGREGATED,
     FLAG_CONFIDENTIAL,
     FLAG_INCOMPLETE,
     TRACKED_FLAGS,
@@ -45,6 +46,7 @@ from indicators.compute.ecosystems import (
     resolve_mapping,
     sum_components,
 )
+from indicators.compute.markers import AGGREGATE, INCOMPLETE
 
 REGIONAL_MEASURES = {"emp": "V16110", "units": "V11210"}
 NUTS2_PATTERN = r"^[A-Z]{2}[0-9A-Z]{2}$"
@@ -100,7 +102,23 @@ def compute_regional_indicators(
         [sums, share.assign(indicator="share_emp"), lq.assign(indicator="lq_emp")],
         ignore_index=True,
     )
-    return with_provenance(finish(rank_in_country(out, countries)), provenance)
+    return markers_apart(with_provenance(finish(rank_in_country(out, countries)), provenance))
+
+
+def markers_apart(values: pd.DataFrame) -> pd.DataFrame:
+    """Move our own letters out of the publisher's ``flags`` into ``markers``: the shared sum
+    helpers mark a sum ``a`` (computed by us) and ``i`` (incomplete); the publisher's own "i"
+    (see metadata) is not carried by them (CARRIED_FLAGS), so both letters here are ours."""
+    ours = {FLAG_AGGREGATED: AGGREGATE, FLAG_INCOMPLETE: INCOMPLETE}
+    out = values.copy()
+    flags = out["flags"].fillna("").astype(str)
+    added = ["".join(ours[letter] for letter in ours if letter in f) for f in flags]
+    out["markers"] = [
+        "".join(sorted(set(m) | set(a)))
+        for m, a in zip(out["markers"].fillna("").astype(str), added, strict=True)
+    ]
+    out["flags"] = flags.str.replace(f"[{''.join(ours)}]", "", regex=True)
+    return out
 
 
 def with_provenance(values: pd.DataFrame, provenance: pd.DataFrame | None) -> pd.DataFrame:
