@@ -82,6 +82,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before SecurityMiddleware/CommonMiddleware: the container health check uses 127.0.0.1 as Host.
+    "observatory.middleware.HealthzMiddleware",
+    # NUL and other control characters answer 400 before any view reaches PostgreSQL.
+    "observatory.middleware.RejectControlCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff without a TOTP authenticator are sent to MFA setup before any admin page.
+    "observatory.middleware.StaffMfaMiddleware",
     "indicators.selectors.GenerationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
