@@ -27,7 +27,11 @@ class SourceAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # sources come from the registry (indicators/registry.py)
 
-    @admin.action(description="Refresh now (ingest, then recompute)")
+    def has_refresh_permission(self, request):
+        # Starting ingests is a change to the source, not something a view-only curator may do.
+        return request.user.has_perm("indicators.change_source")
+
+    @admin.action(description="Refresh now (ingest, then recompute)", permissions=["refresh"])
     def refresh_now(self, request, queryset):
         runs = refresh.refresh_sources([source.code for source in queryset])
         url = reverse("admin:indicators_run_changelist")
@@ -142,13 +146,13 @@ class MappingVersionAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Copy as a new draft version")
+    @admin.action(description="Copy as a new draft version", permissions=["add"])
     def copy_as_new_version(self, request, queryset):
         for version in queryset:
             copy = copy_version(version, request.user)
             messages.success(request, f"{copy} created from {version}; edit it, then make it current.")
 
-    @admin.action(description="Make current (then recompute indicators)")
+    @admin.action(description="Make current (then recompute indicators)", permissions=["change"])
     def make_current(self, request, queryset):
         if queryset.count() != 1:
             messages.error(request, "Choose exactly one version to make current.")

@@ -64,7 +64,7 @@ class PublicationAdmin(admin.ModelAdmin):
             '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), label
         )
 
-    @admin.action(description=_("Publish selected (undated ones dated now)"))
+    @admin.action(description=_("Publish selected (undated ones dated now)"), permissions=["change"])
     def publish(self, request, queryset):
         count = actions.publish_publications(queryset)
         self.message_user(
@@ -73,7 +73,7 @@ class PublicationAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Unpublish selected (back to draft)"))
+    @admin.action(description=_("Unpublish selected (back to draft)"), permissions=["change"])
     def unpublish(self, request, queryset):
         count = actions.unpublish_publications(queryset)
         self.message_user(
