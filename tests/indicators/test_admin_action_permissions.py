@@ -24,7 +24,7 @@ def viewer(django_user_model):
 def _offered_actions(client, url):
     response = client.get(url)
     assert response.status_code == 200
-    form = response.context["action_form"] if "action_form" in response.context else None
+    form = response.context.get("action_form")
     return [] if form is None else [name for name, _ in form.fields["action"].choices]
 
 
