@@ -81,7 +81,7 @@ lint: install
 check-deploy: install
 	DJANGO_ENV=production DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	DJANGO_ALLOWED_HOSTS=observatory.example.eu DATABASE_URL=$${DATABASE_URL:-postgres://x@127.0.0.1/x} \
-	EMAIL_HOST=smtp.example.eu $(PY) manage.py check --deploy --fail-level WARNING
+	EMAIL_HOST=smtp.example.eu COMMUNITY_SITE_URL=https://observatory.example.eu $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install
 	OBSERVATORY_TESTING=1 $(WITH_DB) $(PY) -m bench.ingest

@@ -40,7 +40,7 @@ from .models import (
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
 # A display name (observatory/accounts.py): letters of any script, digits, "." "_" "-".
 MENTION_RE = re.compile(r"(?<![\w@])@([^\W_][\w.-]{0,29})")
-LINK_RE = re.compile(r"(?i)\b(?:https?://|www\.)")
+LINK_RE = re.compile(r"(?i)(?:\bhttps?://|\bwww\.|(?<![\w:/])//[\w-])")  # //host is a link too
 
 
 class RateLimited(Exception):

@@ -11,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from observatory.params import strip_control
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -68,6 +70,7 @@ class Thread(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_activity_at = models.DateTimeField(db_index=True)
     reply_count = models.PositiveIntegerField(default=0)
+
     is_pinned = models.BooleanField(default=False)
     is_locked = models.BooleanField(default=False)
     is_hidden = models.BooleanField(default=False)
@@ -86,6 +89,11 @@ class Thread(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Control characters in a title would break the forum's feeds and notifications.
+        self.title = strip_control(self.title)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("community:thread-detail", args=[self.pk])

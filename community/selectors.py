@@ -13,6 +13,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from observatory.params import bounded_terms
+
 from . import access
 from .actions import HIGHLIGHT_START, HIGHLIGHT_STOP
 from .models import Flag, Notification, Post, Reaction, Space, Thread, ThreadRead
@@ -37,7 +39,7 @@ def visible_posts(user) -> QuerySet[Post]:
 
 
 def search_posts(user, query: str, limit: int = 20) -> list[dict]:
-    query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    query = bounded_terms(query, MAX_QUERY_LENGTH)
     if not query:
         return []
     search = SearchQuery(query, search_type="websearch", config="english")

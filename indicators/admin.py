@@ -27,7 +27,11 @@ class SourceAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # sources come from the registry (indicators/registry.py)
 
-    @admin.action(description="Refresh now (ingest, then recompute)", permissions=["change"])
+    def has_refresh_permission(self, request):
+        # Starting ingests is a change to the source, not something a view-only curator may do.
+        return request.user.has_perm("indicators.change_source")
+
+    @admin.action(description="Refresh now (ingest, then recompute)", permissions=["refresh"])
     def refresh_now(self, request, queryset):
         runs = refresh.refresh_sources([source.code for source in queryset])
         url = reverse("admin:indicators_run_changelist")

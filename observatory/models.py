@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .covers import extension, validate_cover
+from .params import strip_control
 from .pdf import validate_pdf
 
 
@@ -174,6 +175,14 @@ class Publication(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Control characters (form feeds pasted from PDFs) would break both publication feeds.
+        self.title = strip_control(self.title)
+        self.authors = strip_control(self.authors)
+        self.summary = strip_control(self.summary, single_line=False)
+        self.body = strip_control(self.body, single_line=False)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("publication-detail", args=[self.slug])

@@ -6,6 +6,7 @@ must be able to read its page tree. The size limit is a setting
 """
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,8 @@ from pypdf import PdfReader
 
 logger = logging.getLogger(__name__)
 PDF_SIGNATURE = b"%PDF-"
+# PDF name tokens for script actions (uncompressed; scripts inside compressed object streams are not seen).
+JAVASCRIPT = re.compile(rb"/(?:JS|JavaScript)(?![A-Za-z0-9])")
 
 
 def max_bytes() -> int:
@@ -30,15 +33,25 @@ def validate_pdf(upload) -> None:
             code="pdf_too_large",
         )
     upload.seek(0)
-    head = upload.read(1024)
+    content = upload.read()
     upload.seek(0)
-    if PDF_SIGNATURE not in head:
+    # The file must START with the signature: "%PDF- somewhere in the first 1 KB" lets an HTML+PDF
+    # polyglot through, which browsers render as HTML.
+    if not content.startswith(PDF_SIGNATURE):
         raise ValidationError(
             _(
                 "This file is not a PDF: its content does not start with the PDF signature (%PDF-), "
                 "whatever its name says. Export the document as PDF and upload that."
             ),
             code="not_pdf",
+        )
+    if JAVASCRIPT.search(content):
+        raise ValidationError(
+            _(
+                "This PDF contains JavaScript (/JS or /JavaScript), which we do not publish. "
+                "Re-export it without scripts or form actions (e.g. 'Print to PDF') and upload again."
+            ),
+            code="pdf_javascript",
         )
     try:
         pages = len(PdfReader(upload).pages)

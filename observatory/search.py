@@ -24,6 +24,7 @@ from indicators.models import Indicator, Source
 
 from . import aliases
 from .models import Publication
+from .params import bounded_terms
 
 MAX_QUERY = 200
 EXACT = 100.0  # an exact code match beats any text rank (text ranks are below 1 plus bonuses)
@@ -67,7 +68,7 @@ class Group:
 
 
 def clean_query(raw: str | None) -> str:
-    return " ".join((raw or "").split())[:MAX_QUERY]
+    return bounded_terms(raw, MAX_QUERY)
 
 
 def highlight(text: str | None) -> SafeString:

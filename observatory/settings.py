@@ -82,6 +82,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before SecurityMiddleware/CommonMiddleware: the container health check uses 127.0.0.1 as Host.
+    "observatory.middleware.HealthzMiddleware",
+    # NUL and other control characters answer 400 before any view reaches PostgreSQL.
+    "observatory.middleware.RejectControlCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff without a TOTP authenticator are sent to MFA setup before any admin page.
+    "observatory.middleware.StaffMfaMiddleware",
     "indicators.selectors.GenerationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -306,7 +312,12 @@ COMMUNITY_NEW_ACCOUNT_LINKS_PER_POST = int(env("COMMUNITY_NEW_ACCOUNT_LINKS_PER_
 # Distinct members whose open flags hide a post pending review.
 COMMUNITY_FLAGS_TO_HIDE = int(env("COMMUNITY_FLAGS_TO_HIDE", "3"))
 # Absolute base for links in digest emails (no request there), e.g. https://observatory.example.eu
-COMMUNITY_SITE_URL = env("COMMUNITY_SITE_URL", "http://127.0.0.1:8000")
+# Digest and unsubscribe links are built from it: a localhost default would send dead links.
+COMMUNITY_SITE_URL = (
+    required("COMMUNITY_SITE_URL", "the public base URL, e.g. https://observatory.example.eu")
+    if PRODUCTION
+    else env("COMMUNITY_SITE_URL", "http://127.0.0.1:8000")
+)
 # Digest emails: daily at 07:00 UTC-ish cadence handled by beat; weekly users are sent every 7 days.
 CELERY_BEAT_SCHEDULE["forum-digests"] = {"task": "community.tasks.send_digests", "schedule": 60 * 60}
 # Full-text search fields and GIN indexes need django.contrib.postgres.

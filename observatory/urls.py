@@ -1,8 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from . import feeds, views
 from .views import methodology, publications, search
+
+# Admin sign-in goes through allauth (rate limits, lockout, MFA), never the admin's own password form.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

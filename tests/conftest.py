@@ -59,9 +59,12 @@ def alice(django_user_model):
 @pytest.fixture
 def staff(django_user_model):
     from allauth.account.models import EmailAddress
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     user = django_user_model.objects.create_superuser(email="curator@example.eu", password="correct horse 42")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    # Staff must have TOTP before the admin opens (observatory.middleware.StaffMfaMiddleware).
+    TOTP.activate(user, generate_totp_secret())
     return user
 
 

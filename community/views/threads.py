@@ -6,6 +6,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from observatory.params import is_id
+
 from .. import access, actions, selectors
 from ..evidence import resolve_target
 from ..forms import EditPostForm, FlagForm, PostForm
@@ -50,7 +52,7 @@ def thread_reply(request, thread_id):
     thread = access.get_thread_for_user(request, thread_id, write=True)
     reply_to = None
     ref = request.POST.get("reply_to") or request.GET.get("to") or request.GET.get("quote")
-    if ref and ref.isdigit():
+    if is_id(ref):
         reply_to = Post.objects.filter(pk=int(ref), thread=thread, deleted_at=None, is_hidden=False).first()
     initial = {"reply_to": reply_to.pk if reply_to else None}
     if reply_to and request.GET.get("quote"):

@@ -17,6 +17,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from observatory.params import is_id
+
 from ..models import IndicatorValue, Observation, Release
 from ..registry import INDICATORS, SOURCES
 from ..selectors import periods_of, release_infos
@@ -141,7 +143,7 @@ def values_endpoint(request):
     if request.GET.get("period_to"):
         qs = qs.filter(period__lte=request.GET["period_to"])
     if release := request.GET.get("release"):
-        if not release.isdigit():
+        if not is_id(release):
             raise BadRequest("release must be a release id (a number)")
         qs = qs.filter(release_id=int(release))
     qs = qs.order_by("indicator_id", "ecosystem", "geo", "period")
@@ -167,7 +169,7 @@ def observations_endpoint(request):
         raise BadRequest(f"source is required and must be one of: {known}")
     release = request.GET.get("release")
     if release:
-        if not release.isdigit() or not Release.objects.filter(pk=int(release), source_id=code).exists():
+        if not is_id(release) or not Release.objects.filter(pk=int(release), source_id=code).exists():
             raise BadRequest(f"release {release} is not a release of {code}")
         release_id = int(release)
     else:

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from .. import selectors
+from ..params import is_id
 
 
 @require_safe
@@ -21,7 +22,7 @@ def methodology_ecosystems(request):
     """The mapping table: the current version, or `?version=N` for an older one; `?nace=C25`
     narrows it to one NACE code (the site search links there)."""
     number = request.GET.get("version")
-    version = selectors.mapping_version(int(number) if number and number.isdigit() else None)
+    version = selectors.mapping_version(int(number) if is_id(number) else None)
     if number and version is None:
         raise Http404("No such mapping version.")
     rows = selectors.mapping_rows(version) if version else []

@@ -59,3 +59,16 @@ def test_rate_limit_duplicate_post_refused(forum, carol, login):
 def test_unverified_user_cannot_post(forum, dave, login):
     url = reverse("community:thread-reply", args=[forum.open_thread.pk])
     assert login(dave).post(url, {"body": "hello"}).status_code == 403
+
+
+def test_protocol_relative_links_count_towards_the_new_account_limit(forum, settings):
+    settings.COMMUNITY_NEW_ACCOUNT_LINKS_PER_POST = 2
+    newbie = make_user(old=False)
+    body = "see //a.example and [b](//b.example/x) and <//c.example>"
+    try:
+        actions.check_rate_limits(newbie, body, new_thread=False)
+    except actions.RateLimited as exc:
+        assert "this one has 3" in str(exc)
+    else:
+        raise AssertionError("three //host links passed the 2-link limit")
+    actions.check_rate_limits(newbie, "a path a/b//c and https://a.example", new_thread=False)

@@ -358,3 +358,21 @@ def test_publication_citation_falls_back_to_the_observatory_as_author(client):
     make_publication("anonymous", title="No authors", authors="")
     html = client.get("/publications/anonymous/").content.decode()
     assert "EU Industry Observatory (" in html
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"<html><script>alert(1)</script></html>\n" + small_pdf(), "not_pdf"),  # HTML+PDF polyglot
+        (small_pdf().replace(b"%%EOF", b"<< /S /JavaScript /JS (app.alert(1)) >>\n%%EOF"), "pdf_javascript"),
+    ],
+)
+def test_pdf_check_refuses_polyglots_and_javascript(content, code):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from observatory.pdf import validate_pdf
+
+    with pytest.raises(ValidationError) as exc:
+        validate_pdf(SimpleUploadedFile("x.pdf", content, content_type="application/pdf"))
+    assert exc.value.code == code
