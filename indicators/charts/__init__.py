@@ -32,7 +32,7 @@ def flag_text(flags: str) -> str:
 # values (ratios, LQs, shares) keep plain numbers: SI would print 0.5 as "500m".
 SI_TICKS = ".3~s"
 PLAIN_TICKS = ",~r"
-TITLE_WIDTH = 60  # characters a title line may take before it wraps (phones, the mode bar)
+TITLE_WIDTH = 42  # characters a title line may take before it wraps (a 390 px phone shows ~45)
 SOURCE_WIDTH = 95
 LABEL_WIDTH = 24  # category labels wrap too, so a phone-wide chart keeps them inside the figure
 
