@@ -304,3 +304,36 @@ def test_every_table_names_its_release(client, loaded_profiles, url, source):
     # Each table (outside the chart panels' own) is followed by its source line with the vintage.
     assert html.count(f"release {release.vintage_label}") >= tables - html.count('class="chart-panel"')
     assert f"/data/{source}/" in html
+
+
+def test_country_page_ranks_by_size_specialisation_and_productivity(client, loaded_profiles):
+    """Rank by size alone put Germany first almost everywhere: three labelled ranks."""
+    response = client.get("/countries/AT/?year=2014")
+    columns = (
+        response.context["columns"] if "columns" in response.context else response.context["key_columns"]
+    )
+    labels = " | ".join(columns)
+    for wanted in ("by size", "by specialisation (LQ)", "by productivity"):
+        assert wanted in labels
+
+
+def test_countries_list_gives_no_most_specialised_ecosystem_for_aggregates(client, loaded_profiles):
+    """The EU against itself has LQ 1 everywhere: no "most specialised" for aggregates."""
+    from django.core.cache import cache
+
+    from indicators.models import IndicatorValue
+
+    emp = IndicatorValue.objects.filter(geo="AT", period="2014", indicator_id="emp").first()
+    for geo, indicator, value in [
+        ("EU27_2020", "emp", 1e6),
+        ("EU27_2020", "lq_emp", 1.0),
+        ("AT", "lq_emp", 1.3),
+    ]:
+        IndicatorValue.objects.filter(geo=geo, period="2014", indicator_id=indicator).delete()
+        emp.pk, emp.geo, emp.indicator_id, emp.value, emp.markers = None, geo, indicator, value, ""
+        emp.save()
+    cache.clear()
+    groups = client.get("/countries/?year=2014").context["groups"]
+    eu = [row for row in groups["aggregate"] if row["code"] == "EU27_2020"]
+    assert eu and eu[0]["specialised"] == ""
+    assert any(row["specialised"] for row in groups["eu"])  # members keep theirs
