@@ -252,8 +252,14 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    # plotly.js sets an empty style="" on colour-bar rectangles; allow exactly that (the hash of "").
-    "style-src-attr": ["'unsafe-hashes'", "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"],
+    # Exactly two inline style attributes are allowed, by hash: plotly.js sets an empty style=""
+    # on colour-bar rectangles, and allauth's e-mail change page hides its pending-change form
+    # with style="display: none" (blocked, the form showed).
+    "style-src-attr": [
+        "'unsafe-hashes'",
+        "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+        "'sha256-ZdHxw9eWtnxUb3mk6tBS+gIiVUPE3pGM470keHPDFlE='",
+    ],
     "img-src": [CSP.SELF, "data:", "blob:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
