@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from .models import Activity, Country, Ecosystem, EcosystemActivity, MappingVersion, NutsChange, Region
+from .models import Activity, Country, Ecosystem, EcosystemActivity, MappingVersion, Region
 
 # --- ecosystems ---------------------------------------------------------------------------------
 
@@ -84,16 +84,6 @@ def newest_regions() -> QuerySet[Region]:
 def region_names() -> dict[str, str]:
     """NUTS code (any version) -> name; the newest version wins."""
     return dict(Region.objects.order_by("version").values_list("code", "name"))
-
-
-def nuts_renames(from_version: int) -> list[tuple[str, str]]:
-    """(old code, new code) pairs of the NUTS changes out of a version, where both codes exist."""
-    return list(
-        NutsChange.objects.filter(from_version=from_version)
-        .exclude(old_code="")
-        .exclude(new_code="")
-        .values_list("old_code", "new_code")
-    )
 
 
 # --- NACE activities and the mapping ------------------------------------------------------------

@@ -111,10 +111,13 @@ def region_url(nuts: str) -> str:
 def index(rows: list[dict], *keys: str) -> dict:
     """Rows by KEYS; a value row's display flags are the publisher's letters then our markers
     (told apart by flags.describe and by the two legends)."""
-    for r in rows:
-        if r.get("markers") and not r.get("_shown"):
-            r["flags"], r["_shown"] = (r.get("flags") or "") + r["markers"], True
-    return {tuple(r[k] for k in keys) if len(keys) > 1 else r[keys[0]]: r for r in rows}
+    shown = [{**r, "flags": shown_flags(r)} for r in rows]
+    return {tuple(r[k] for k in keys) if len(keys) > 1 else r[keys[0]]: r for r in shown}
+
+
+def shown_flags(row: dict) -> str:
+    """What a page shows beside a value: the publisher's flags, then our markers (A, E, I)."""
+    return (row.get("flags") or "") + (row.get("markers") or "")
 
 
 def stored_change(row: dict) -> dict:
@@ -696,7 +699,7 @@ def _region_points(geo: str, indicator: str, slug: str, period: str) -> tuple[li
                 "code": r["geo"],
                 "label": f"{names.get(r['geo'], r['geo'])} ({r['geo']})",
                 "value": r["value"],
-                "flags": r["flags"],
+                "flags": shown_flags(r),
             }
         )
         if r.get("published_geo") and r["published_geo"] != r["geo"]:
@@ -847,13 +850,13 @@ def _region_profile(nuts: str, period) -> dict:
         "neighbours": neighbours,
         "specialisations": top,
         "code_2021": nuts,
-        "published": _published_as(nuts, period),
+        "published": _published_as(nuts, rows),
     }
 
 
-def _published_as(nuts: str, period) -> str:
-    """How the region's figures were published ("PL12, NUTS 2013"), when not as NUTS 2021 NUTS."""
-    rows = values(["region_emp"], geos=[nuts], periods=[period] if period else None)
+def _published_as(nuts: str, rows: list[dict]) -> str:
+    """How the region's figures (ROWS, its values) were published ("PL12, NUTS 2013"), when not
+    under its own NUTS 2021 code."""
     seen = sorted(
         {(r.get("published_geo") or nuts, r.get("geo_version") or "") for r in rows}
         - {(nuts, ""), (nuts, "2021")}
@@ -911,22 +914,20 @@ def _indicator_view(code: str, period, ecosystem) -> dict:
     regional = s.scope == "region"
     rows = values([code], ecosystems=[ecosystem])
     year_rows = [r for r in rows if r["period"] == period]
-    if regional:
+    if regional:  # stored in NUTS 2021 already: the codes are the map's
         year_rows = [r for r in year_rows if len(r["geo"]) == 4]
-        recode = {}  # regional values are stored in NUTS 2021 already
     else:
         members = set(eu_members())
         year_rows = [r for r in year_rows if r["geo"] in members]
-        recode = {}
     ename = eco_names().get(ecosystem, ecosystem)
     link = region_url if regional else country_url
     points = [
         {
-            "key": recode.get(r["geo"], r["geo"]),
+            "key": r["geo"],
             "code": r["geo"],
             "label": names.get(r["geo"], r["geo"]),
             "value": r["value"],
-            "flags": r["flags"],
+            "flags": shown_flags(r),
             "rank": r["rank"],
         }
         for r in year_rows

@@ -1,6 +1,5 @@
 """Read queries for pages and exports."""
 
-from collections import Counter
 from contextvars import ContextVar
 
 from django.db.models import Count, Prefetch
@@ -270,26 +269,6 @@ def geometries(level: int) -> dict:
         return {"type": "FeatureCollection", "features": features}
 
     return cached(f"geometries:{level}", build)
-
-
-def nuts_recode_2021() -> dict[str, str]:
-    """NUTS 2013/2016 code -> NUTS 2021 code for codes that were only renamed (one old code to one
-    new code). Splits and merges are absent: their figures cannot be carried over unweighted."""
-
-    def build():
-        steps = {}
-        for frm in (2013, 2016):
-            pairs = taxonomy.nuts_renames(frm)
-            olds, news = Counter(o for o, _ in pairs), Counter(n for _, n in pairs)
-            steps[frm] = {o: n for o, n in pairs if olds[o] == 1 and news[n] == 1}
-        out = {}
-        for code, new in steps[2013].items():
-            out[code] = steps[2016].get(new, new)
-        for code, new in steps[2016].items():
-            out.setdefault(code, new)
-        return {k: v for k, v in out.items() if k != v}
-
-    return cached("nuts-recode", build)
 
 
 def default_period(indicator: str) -> str | None:
