@@ -311,6 +311,9 @@ def load_all() -> list[str]:
     regions = load_regions()
     lines.append("NUTS: " + (", ".join(f"{k} {v}" for k, v in regions.items()) or "none reachable"))
     lines.append(f"NUTS converter overlaps (JRC): {load_nuts_converter() or 'none reachable'}")
+    from .screen import load_country_groups
+
+    lines.append(f"supplier-risk country groups seeded: {load_country_groups() or 'kept existing versions'}")
     return lines
 
 

@@ -19,6 +19,9 @@ EUROSTAT_API = (
 )
 EUROSTAT_TOC = "https://ec.europa.eu/eurostat/api/dissemination/catalogue/toc/xml"
 GISCO_NUTS = "https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/{name}"
+# Comext's bulk annual file (comma-separated: DECLARANT_ISO, PARTNER_ISO, PRODUCT_NC, FLOW,
+# STAT_REGIME, PERIOD, VALUE_IN_EUROS, QUANTITY_IN_KG...).
+COMEXT_BULK = "https://ec.europa.eu/eurostat/api/comext/dissemination/files?file=comext/COMEXT_DATA/PRODUCTS/full_v2_2024.csv.gz"
 
 # Observation columns a file dimension can fill; unlisted dimensions go to `extra`.
 ROLES = ("geo", "nace", "measure", "unit", "size")
@@ -32,7 +35,7 @@ class SourceSpec:
     remote_url: str
     mirror_path: str
     formats: tuple[str, ...]
-    kind: str = "observations"  # observations | geometry
+    kind: str = "observations"  # observations | geometry | trade (columnar, beside the release)
     roles: dict[str, str] = field(default_factory=dict)  # file dimension -> Observation column
     codelists: dict[str, str] = field(default_factory=dict)  # file dimension -> code list name
     ignore: tuple[str, ...] = ("freq",)  # constant dimensions not stored
@@ -162,6 +165,38 @@ SOURCES: dict[str, SourceSpec] = {
             ranges={"*": (-1e7, 1e7)},
             note="A sample of extra-EA imports from China, the US and Viet Nam, by SITC section.",
         ),
+        SourceSpec(
+            code="comext_crm_imports",
+            title="EU imports of 66 critical-raw-material CN8 products by partner, 2022–2024 "
+            "(Comext extract)",
+            publisher="Eurostat",
+            # The extract as published by the third party that made it (data/PROVENANCE.md §9).
+            remote_url="https://raw.githubusercontent.com/burvolapp-arch/isi-backend/"
+            "6e7d59d71009257254cb61d5345e4fbaae48f7fe/data/raw/critical_inputs/"
+            "eu_comext_critical_inputs_cn8_2022_2024.csv",
+            mirror_path="reference/eurostat_comext_crm_imports/eu_comext_critical_inputs_cn8_2022_2024.csv",
+            formats=("comext-csv",),
+            kind="trade",
+            credit="Source: Eurostat Comext (DS-045409, CN8 by partner), extract of 66 CN8 codes; "
+            "release {vintage}",
+            note="A third party's extract of Comext: imports only (no exports, no quantities), 27 "
+            "reporters, 155 partners, 66 CN8 codes. Criterion 3 (substitutability) needs EU exports, "
+            "which this file lacks.",
+        ),
+        SourceSpec(
+            code="comext_cn8_annual",
+            title="EU trade since 1988 by CN8 and partner, annual (Comext DS-045409): imports and "
+            "exports, value and quantity",
+            publisher="Eurostat",
+            remote_url=COMEXT_BULK,
+            mirror_path="comext/comext_cn8_annual.csv",
+            formats=("comext-csv",),
+            kind="trade",
+            credit="Source: Eurostat Comext (DS-045409, CN8 by partner); release {vintage}",
+            note="The full annual CN8 × partner table (~9,500 products × ~250 partners × 27 "
+            "reporters). Not in the offline mirror: loaded only where the publisher is reachable; "
+            "the dependency screen then prefers it to the 66-product extract.",
+        ),
     ]
     + [
         SourceSpec(
@@ -231,6 +266,31 @@ COMPUTATIONS: dict[str, Computation] = {
             adapters.regional_sbs,
             ("region_emp", "region_units", "region_share_emp", "region_lq_emp"),
         ),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """An analysis whose results live in its own tables (not IndicatorValue): recompute runs
+    RUNNER (a dotted path, called with the Run) when one of SOURCES changed. SOURCES are in order
+    of preference: the analysis reads the first one that has a current release."""
+
+    code: str
+    sources: tuple[str, ...]
+    runner: str
+    title: str = ""
+
+
+ANALYSES: dict[str, Analysis] = {
+    a.code: a
+    for a in [
+        Analysis(
+            "dependency_screen",
+            ("comext_cn8_annual", "comext_crm_imports"),
+            "indicators.screen.recompute_screen",
+            "Strategic-dependency screen (CN8 × partner imports)",
+        )
     ]
 }
 
@@ -419,6 +479,10 @@ def registry_problems() -> list[str]:
         ]
         problems += [
             f"{computation.code} reads unknown source {s}" for s in computation.sources if s not in SOURCES
+        ]
+    for analysis in ANALYSES.values():
+        problems += [
+            f"{analysis.code} reads unknown source {s}" for s in analysis.sources if s not in SOURCES
         ]
     return problems
 

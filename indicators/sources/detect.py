@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Callable
 
-from . import eurostat, gisco
+from . import comext, eurostat, gisco
 from .base import ParsedDataset, ParseError, maybe_gunzip
 
 _HEAD_BYTES = 64 * 1024  # the header line is all detection needs
@@ -18,6 +18,7 @@ _PARSERS: dict[str, Callable[[bytes, str], ParsedDataset]] = {
     "sdmx-csv-2": eurostat.parse_sdmx_csv,
     "tidy-csv": eurostat.parse_tidy_csv,
     "gisco-geojson": gisco.parse_geojson,
+    comext.FORMAT: comext.parse,
 }
 
 # Formats that are not observation datasets, and the function to use instead.
@@ -31,7 +32,7 @@ def detect_format(raw: bytes, source: str = "<bytes>") -> str:
     """Name the format of ``raw`` from its content (gunzipped first if gzip magic).
 
     Returns one of 'eurostat-tsv', 'eurostat-tsv-2023', 'sdmx-csv-1', 'sdmx-csv-2',
-    'tidy-csv', 'eurostat-dic', 'gisco-geojson' or 'eurostat-toc'. Only the first line (or
+    'tidy-csv', 'comext-csv', 'eurostat-dic', 'gisco-geojson' or 'eurostat-toc'. Only the first line (or
     first character for JSON/XML) is looked at; full validation is the parser's job.
     Raises ParseError (naming ``source``) for empty, bad-gzip or unrecognised input.
     """
@@ -74,6 +75,8 @@ def _detect_csv(line: str, source: str) -> str:
         return "sdmx-csv-2"
     if "values" in header:
         return "tidy-csv"  # the parser reports a missing time column
+    if comext.is_header(line):
+        return comext.FORMAT
     raise ParseError(source, f"unrecognised format: header {line[:80]!r}", 1)
 
 

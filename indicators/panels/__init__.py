@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from . import charts
-from .flags import describe
-from .registry import INDICATORS
-from .selectors import (
+from .. import charts
+from ..flags import describe
+from ..registry import INDICATORS
+from ..selectors import (
     EU,
     cached,
     country_bounds,
