@@ -20,8 +20,8 @@ def parse_concordance(raw: bytes, source: str) -> pd.DataFrame:
     ``period`` '20222023' means from the 2022 to the 2023 nomenclature; codes lose their spaces.
     """
     try:
-        frame = pd.read_excel(io.BytesIO(raw), dtype=str, engine="xlrd")
-    except Exception as exc:  # xlrd raises its own error types for every kind of broken workbook
+        frame = pd.read_excel(io.BytesIO(raw), dtype=str, engine="calamine")
+    except Exception as exc:  # calamine raises its own error types for every kind of broken workbook
         raise ParseError(source, f"not a readable .xls workbook ({exc.__class__.__name__}: {exc})") from exc
     wanted = {"Period": "period", "Origin code": "origin", "Destination code": "destination"}
     missing = [c for c in wanted if c not in frame.columns]
