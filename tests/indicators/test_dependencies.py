@@ -53,9 +53,9 @@ def test_duplicate_rows_and_missing_columns_are_rejected():
 
 def test_stat_regimes_are_summed():
     raw = (
-        "DECLARANT_ISO,PARTNER_ISO,PRODUCT_NC,FLOW,STAT_REGIME,PERIOD,VALUE_IN_EUROS,QUANTITY_IN_KG\n"
-        "DE,CN,25041000,1,1,202452,7,2\nDE,CN,25041000,1,4,202452,3,1\n"
-    ).encode()
+        b"DECLARANT_ISO,PARTNER_ISO,PRODUCT_NC,FLOW,STAT_REGIME,PERIOD,VALUE_IN_EUROS,QUANTITY_IN_KG\n"
+        b"DE,CN,25041000,1,1,202452,7,2\nDE,CN,25041000,1,4,202452,3,1\n"
+    )
     frame = comext.parse(raw, "regimes.csv").frame
     assert len(frame) == 1 and frame["value"].iloc[0] == 10 and frame["period"].iloc[0] == "2024"
     assert frame["quantity"].iloc[0] == 3
@@ -177,7 +177,7 @@ def test_cn_reference_readers():
         "\ufeffCN 2022,SupText,URI,Name\n2805,Rare earths,1,2805 x\n28053020,Cerium etc.,2,2805 30 20 - x\n"
         "28053080,Other REE,3,2805 30 80 - Other\n"
     ).encode()
-    cpa = "CN 2022,CPA 2.1\n28053020,20.13.23\n28053080,20.13.24\n".encode()
+    cpa = b"CN 2022,CPA 2.1\n28053020,20.13.23\n28053080,20.13.24\n"
     frame = cn.parse_products(labels, cpa, {"28053020", "28053029", "28059999"}, {"28053029": "28053020"})
     got = frame.set_index("code")
     assert got.loc["28053020", "label"] == "Cerium etc." and got.loc["28053020", "cpa"] == "20.13.23"
