@@ -164,3 +164,17 @@ def sources_with_licences() -> list[dict]:
 
 def country_names(codes) -> dict[str, str]:
     return taxonomy.country_names(codes)
+
+
+def dependency_method() -> dict | None:
+    """The dependency screen's current rules and country groups (ours), for the methodology page."""
+    from indicators import selectors as indicator_selectors
+
+    rules = indicator_selectors.dependency_rules()
+    if rules is None:
+        return None
+    groups = indicator_selectors.country_groups(rules["country_groups_number"])
+    by_group: dict[str, list[str]] = {}
+    for partner, group in sorted(groups.items()):
+        by_group.setdefault(group, []).append(partner)
+    return {"rules": rules, "groups": by_group, "versions": indicator_selectors.dependency_versions()}

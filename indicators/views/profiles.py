@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from ecosystems import selectors as taxonomy
 
 from .. import panels as P
+from ..panels import dependencies as D
 from ..registry import INDICATORS
 from .common import cache_public_page, render_with_panels
 
@@ -61,7 +62,12 @@ def ecosystem_detail(request, slug):
     if ecosystem is None:
         raise Http404(f"No ecosystem {slug}.")
     data = P.ecosystem_profile(slug, request.GET.get("year"))
-    context = {**data, "ecosystem": ecosystem, "requested_year": request.GET.get("year")}
+    context = {
+        **data,
+        "ecosystem": ecosystem,
+        "requested_year": request.GET.get("year"),
+        "deps": D.summary_for(ecosystem=slug),
+    }
     return render_with_panels(request, "ecosystems/ecosystem_detail.html", context)
 
 
@@ -88,6 +94,7 @@ def country_detail(request, geo):
         "ecosystems": P.ecosystem_rows(),
         "requested_year": request.GET.get("year"),
         "source": P.source_of("emp"),
+        "deps": D.summary_for(importer=geo) if country.eu27_2020 or geo == D.EU else None,
     }
     return render_with_panels(request, "ecosystems/country_detail.html", context)
 

@@ -40,6 +40,7 @@ def methodology_indicators(request):
         "flags": selectors.flags_legend(),
         "markers": selectors.markers_legend(),
         "eu_method": selectors.eu_method(),
+        "dependency": selectors.dependency_method(),
     }
     return render(request, "observatory/methodology_indicators.html", context)
 
