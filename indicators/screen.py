@@ -268,3 +268,38 @@ def _copy(model, constants: dict, frame: pd.DataFrame, columns: list[str]) -> No
 def recompute_screen(run=None) -> int:
     """The recompute hook (registry ANALYSES): rerun the current rules on the current release."""
     return run_screen()
+
+
+def member_supplier_rows(release_id: int, product: str, importer: str, top: int = 10) -> list[dict]:
+    """One member state's suppliers of PRODUCT per year (its top TOP), read from the release's
+    Parquet file: the stored supplier rows are the EU importer's only (Decision 23)."""
+    release = Release.objects.filter(pk=release_id).first()
+    if release is None or not parquet_path(release).is_file():
+        return []
+    members = eu_members()
+    con = duckdb.connect()
+    try:
+        rows = con.read_parquet(str(parquet_path(release))).filter(
+            duckdb.ColumnExpression("product") == duckdb.ConstantExpression(product)
+        )
+        rows = rows.filter(duckdb.ColumnExpression("reporter") == duckdb.ConstantExpression(importer))
+        frame = rows.filter(duckdb.ColumnExpression("flow") == duckdb.ConstantExpression("1")).df()
+    finally:
+        con.close()
+    out = []
+    for period, part in frame.groupby("period"):
+        total = part["value"].sum()
+        for rank, row in enumerate(
+            part.sort_values(["value", "partner"], ascending=[False, True]).head(top).itertuples(), 1
+        ):
+            out.append(
+                {
+                    "period": period,
+                    "partner": row.partner,
+                    "value": row.value,
+                    "share": row.value / total if total else None,
+                    "intra": row.partner in members,
+                    "rank": rank,
+                }
+            )
+    return out

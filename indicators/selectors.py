@@ -437,8 +437,17 @@ def dependency_importers(rules_pk: int, release_id: int) -> list[str]:
 
 
 def dependency_suppliers(release_id: int, product: str, importer: str) -> list[dict]:
+    """A product's top suppliers per year for one importer (the EU's stored; a member's read from
+    the trade release's Parquet file)."""
     from .models import DependencySupplier
 
+    if importer != "EU27_2020":
+        from .screen import member_supplier_rows
+
+        return cached(
+            f"dep-suppliers:{release_id}:{product}:{importer}",
+            lambda: member_supplier_rows(release_id, product, importer),
+        )
     return cached(
         f"dep-suppliers:{release_id}:{product}:{importer}",
         lambda: list(

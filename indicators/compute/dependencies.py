@@ -73,29 +73,34 @@ class Partners:
         )
 
 
+# The EU as one importer: its partner-level sums (a GROUP BY over the reporters, ~1/27 of the
+# rows), kept for the suppliers and the share jumps. Then one pass over all rows: each member
+# state's rows as they are (the parser guarantees one row per reporter, partner, product, flow and
+# year) plus the EU's, aggregated per importer-product-year with every sum the criteria need.
+EU_ROWS_SQL = """
+CREATE OR REPLACE TEMP TABLE screen_eu AS
+SELECT partner, {product} AS product, flow, period, SUM(t.value) AS v
+FROM {table} t {join} GROUP BY ALL
+"""
+
 AGGREGATE_SQL = """
-WITH imp AS (
-    SELECT reporter AS importer, partner, {product} AS product, period, SUM(value) AS v
-    FROM {table} t {join} WHERE flow = '1' GROUP BY ALL
+CREATE OR REPLACE TEMP TABLE screen_agg AS
+WITH rows AS (
+    SELECT reporter AS importer, partner, {product} AS product, flow, period, {value} AS v
+    FROM {table} t {join} {group}
     UNION ALL
-    SELECT '{eu}', partner, {product}, period, SUM(value)
-    FROM {table} t {join} WHERE flow = '1' GROUP BY ALL
+    SELECT '{eu}', partner, product, flow, period, v FROM screen_eu
 ), j AS (
-    SELECT imp.*, c.intra, c.unalloc, c.low_risk,
-           NOT c.intra AND NOT c.unalloc AS supplier,
-           NOT c.intra AND NOT c.unalloc AND NOT c.low_risk AS risky
-    FROM imp JOIN partner_classes c USING (partner)
-), exports AS (
-    SELECT reporter AS importer, {product} AS product, period, SUM(value) AS x
-    FROM {table} t {join} WHERE flow = '2' GROUP BY ALL
-    UNION ALL
-    SELECT '{eu}', {product}, period, SUM(value) FILTER (WHERE NOT c.intra)
-    FROM {table} t {join} JOIN partner_classes c USING (partner) WHERE flow = '2' GROUP BY ALL
-), export_years AS (SELECT DISTINCT period FROM {table} WHERE flow = '2')
+    SELECT rows.*, c.intra, c.unalloc,
+           flow = '1' AS imp,
+           flow = '1' AND NOT c.intra AND NOT c.unalloc AS supplier,
+           flow = '1' AND NOT c.intra AND NOT c.unalloc AND NOT c.low_risk AS risky
+    FROM rows JOIN partner_classes c USING (partner)
+)
 SELECT importer, product, period,
-       SUM(v) AS total,
-       COALESCE(SUM(v) FILTER (WHERE intra), 0) AS intra,
-       COALESCE(SUM(v) FILTER (WHERE NOT intra), 0) AS extra,
+       SUM(v) FILTER (WHERE imp) AS total,
+       COALESCE(SUM(v) FILTER (WHERE imp AND intra), 0) AS intra,
+       COALESCE(SUM(v) FILTER (WHERE imp AND NOT intra), 0) AS extra,
        COALESCE(SUM(v) FILTER (WHERE supplier), 0) AS extra_attributed,
        SUM(v * v) FILTER (WHERE supplier) AS extra_sq,
        arg_max(partner, v) FILTER (WHERE supplier) AS top_partner,
@@ -105,28 +110,53 @@ SELECT importer, product, period,
        SUM(v * v) FILTER (WHERE risky) AS risky_sq,
        arg_max(partner, v) FILTER (WHERE risky) AS top_risky_partner,
        MAX(v) FILTER (WHERE risky) AS top_risky_value,
-       CASE WHEN period IN (SELECT period FROM export_years)
-            THEN COALESCE(ANY_VALUE(e.x), 0) END AS exports
-FROM j LEFT JOIN exports e USING (importer, product, period)
+       COALESCE(SUM(v) FILTER (WHERE flow = '2' AND (importer <> '{eu}' OR NOT intra)), 0) AS exports
+FROM j
 GROUP BY importer, product, period
+HAVING SUM(v) FILTER (WHERE imp) IS NOT NULL
 """
 
+# The EU importer's top suppliers (member states: their top supplier is in the results, and
+# their full supplier rows are read from the release's Parquet file when a page needs them).
 SUPPLIERS_SQL = """
-WITH imp AS (
-    SELECT reporter AS importer, partner, product, period, SUM(value) AS v
-    FROM {table} WHERE flow = '1' GROUP BY ALL
-    UNION ALL
-    SELECT '{eu}', partner, product, period, SUM(value) FROM {table} WHERE flow = '1' GROUP BY ALL
-), ranked AS (
-    SELECT imp.*, c.intra, c.risk_group,
-           SUM(v) OVER w AS total,
-           SUM(CASE WHEN c.intra THEN 0 ELSE v END) OVER w AS extra,
-           row_number() OVER (PARTITION BY importer, product, period ORDER BY v DESC, partner) AS rank
-    FROM imp JOIN partner_classes c USING (partner)
-    WINDOW w AS (PARTITION BY importer, product, period)
+SELECT '{eu}' AS importer, e.product, e.period, e.partner, e.v AS value, c.intra,
+       a.total, a.extra, a.extra_attributed,
+       row_number() OVER (PARTITION BY e.product, e.period ORDER BY e.v DESC, e.partner) AS rank
+FROM screen_eu e JOIN partner_classes c USING (partner)
+JOIN screen_agg a ON a.importer = '{eu}' AND a.product = e.product AND a.period = e.period
+WHERE e.flow = '1'
+QUALIFY rank <= {top}
+"""
+
+# The early warning on supplier shares: a supplier's share of attributable extra-EU imports
+# against its share the year before. For the EU every supplier counts; for a member state its
+# current top supplier (the member's rows are not kept apart).
+JUMPS_SQL = """
+WITH eu AS (
+    SELECT e.product, e.period, e.partner, e.v / NULLIF(a.extra_attributed, 0) AS share
+    FROM screen_eu e JOIN partner_classes c USING (partner)
+    JOIN screen_agg a ON a.importer = '{eu}' AND a.product = e.product AND a.period = e.period
+    WHERE e.flow = '1' AND NOT c.intra AND NOT c.unalloc
+), eu_jump AS (
+    SELECT '{eu}' AS importer, n.product, n.period, n.partner, n.share - COALESCE(b.share, 0) AS jump
+    FROM eu n
+    JOIN (SELECT DISTINCT product, period FROM eu) y
+      ON y.product = n.product AND y.period = CAST(CAST(n.period AS INTEGER) - 1 AS VARCHAR)
+    LEFT JOIN eu b ON b.product = n.product AND b.partner = n.partner AND b.period = y.period
+), member_jump AS (
+    SELECT a.importer, a.product, a.period, a.top_partner AS partner,
+           a.top_value / NULLIF(a.extra_attributed, 0)
+             - COALESCE(t.value / NULLIF(p.extra_attributed, 0), 0) AS jump
+    FROM screen_agg a
+    JOIN screen_agg p ON p.importer = a.importer AND p.product = a.product
+                     AND p.period = CAST(CAST(a.period AS INTEGER) - 1 AS VARCHAR)
+    LEFT JOIN {table} t ON t.reporter = a.importer AND t.product = a.product AND t.partner = a.top_partner
+                       AND t.period = p.period AND t.flow = '1'
+    WHERE a.importer <> '{eu}' AND a.top_partner IS NOT NULL
 )
-SELECT importer, product, period, partner, v AS value, intra, risk_group, total, extra, rank
-FROM ranked WHERE rank <= {top}
+SELECT importer, product, period, arg_max(partner, jump) AS jump_partner, MAX(jump) AS share_jump
+FROM (SELECT * FROM eu_jump UNION ALL SELECT * FROM member_jump)
+GROUP BY ALL
 """
 
 
@@ -145,15 +175,26 @@ def aggregate(
 ) -> pd.DataFrame:
     """One pass: per importer-product-year totals, shares' sums of squares, top suppliers, exports.
 
+    Leaves the aggregates in the connection's temp table ``screen_agg`` (for :func:`suppliers`).
     PRODUCT_MAP (columns code, family) replaces each product by its family first (chained runs).
     """
     _register(con, table, partners, rules)
-    product, join = "t.product", ""
+    product, value, join, group = "t.product", "t.value", "", ""
     if product_map is not None:
         con.register("product_map", product_map)
-        product, join = "m.family", "JOIN product_map m ON m.code = t.product"
-    sql = AGGREGATE_SQL.format(table=table, product=product, join=join, eu=EU)
-    return con.execute(sql).df()
+        product, value = "m.family", "SUM(t.value)"
+        join, group = "JOIN product_map m ON m.code = t.product", "GROUP BY ALL"
+    con.execute(EU_ROWS_SQL.format(table=table, product=product, join=join))
+    con.execute(
+        AGGREGATE_SQL.format(table=table, product=product, value=value, join=join, group=group, eu=EU)
+    )
+    agg = con.execute("SELECT * FROM screen_agg").df()
+    export_years = {
+        r[0]
+        for r in con.execute(f"SELECT DISTINCT period FROM {table} WHERE flow = '2'").fetchall()  # noqa: S608
+    }  # noqa: S608
+    agg.loc[~agg["period"].isin(export_years), "exports"] = float("nan")
+    return agg
 
 
 def judge(agg: pd.DataFrame, rules: Rules) -> pd.DataFrame:
@@ -190,15 +231,27 @@ def judge(agg: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     return out.drop(columns=["extra_sq", "risky_sq", "top_value", "top_risky_value"])
 
 
-def suppliers(con: duckdb.DuckDBPyConnection, table: str, partners: Partners, rules: Rules) -> pd.DataFrame:
-    """Each importer-product-year's top suppliers (intra- and extra-EU) with their shares."""
-    _register(con, table, partners, rules)
-    frame = con.execute(SUPPLIERS_SQL.format(table=table, eu=EU, top=int(rules.top_suppliers))).df()
+def suppliers(con: duckdb.DuckDBPyConnection, partners: Partners, rules: Rules) -> pd.DataFrame:
+    """The EU importer's top suppliers (intra- and extra-EU) per product-year with their shares,
+    from the tables :func:`aggregate` left in the connection."""
+    frame = con.execute(SUPPLIERS_SQL.format(eu=EU, top=int(rules.top_suppliers))).df()
     frame["share"] = frame["value"] / frame["total"].where(frame["total"] > 0)
-    frame["share_of_extra"] = (frame["value"] / frame["extra"].where(frame["extra"] > 0)).where(
-        ~frame["intra"]
-    )
-    return frame
+    attributable = ~frame["intra"] & ~frame["partner"].isin(partners.unallocated)
+    frame["share_of_extra"] = (
+        frame["value"] / frame["extra_attributed"].where(frame["extra_attributed"] > 0)
+    ).where(attributable)
+    groups = partners.groups
+    frame["risk_group"] = [
+        "eu" if intra else groups.get(p, "other")
+        for p, intra in zip(frame["partner"], frame["intra"], strict=True)
+    ]
+    return frame.drop(columns=["extra_attributed"])
+
+
+def share_jumps(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    """Per importer-product-year: the supplier whose share of extra-EU imports rose most since the
+    previous year, and by how much (the early warning fires above ``Rules.share_jump``)."""
+    return con.execute(JUMPS_SQL.format(table=table, eu=EU)).df()
 
 
 # ---------------------------------------------------------------- chaining CN codes across years
@@ -238,83 +291,100 @@ def families(concordance: pd.DataFrame, codes: set[str], periods: list[str]) -> 
 # ---------------------------------------------------------------- persistence and early warning
 
 
+HISTORY_SQL = """
+WITH h AS (
+    SELECT importer, product, CAST(period AS INTEGER) AS y, own, flag, hhi FROM hist
+), w AS (
+    SELECT importer, product, y, own,
+           COUNT(flag) OVER win AS years_judged,
+           COUNT(flag) FILTER (WHERE flag = 1) OVER win AS years_flagged,
+           flag,
+           MAX(flag) OVER (PARTITION BY importer, product ORDER BY y
+                           RANGE BETWEEN 1 PRECEDING AND 1 PRECEDING) AS before,
+           hhi - MAX(hhi) OVER (PARTITION BY importer, product ORDER BY y
+                                RANGE BETWEEN {back} PRECEDING AND {back} PRECEDING) AS rise
+    FROM h
+    WINDOW win AS (PARTITION BY importer, product ORDER BY y RANGE BETWEEN {back} PRECEDING AND CURRENT ROW)
+)
+SELECT s.*, w.years_judged, w.years_flagged, w.years_flagged >= {need} AS persistent,
+       COALESCE(w.flag = 1 AND w.before = 0, false) AS newly_flagged,
+       COALESCE(w.flag = 0 AND w.before = 1, false) AS left_list,
+       COALESCE(w.rise > {rise}, false) AS hhi_rising,
+       COALESCE(f.family, '') AS family,
+       j.jump_partner, j.share_jump
+FROM screen s
+JOIN w ON w.own AND w.importer = s.importer AND w.product = s.product AND w.y = CAST(s.period AS INTEGER)
+LEFT JOIN chained f ON f.code = s.product
+LEFT JOIN jumps j ON j.importer = s.importer AND j.product = s.product AND j.period = s.period
+"""
+
+
 def history(
-    screen: pd.DataFrame, family_screen: pd.DataFrame, fams: pd.DataFrame, rules: Rules
+    screen: pd.DataFrame,
+    family_screen: pd.DataFrame,
+    fams: pd.DataFrame,
+    rules: Rules,
+    jumps: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Add persistence and early-warning columns to SCREEN (one row per importer-product-year).
+    """Add persistence and early-warning columns to SCREEN (one row per importer-product-year),
+    and the share jumps (JUMPS, from :func:`share_jumps`).
 
     A year in which the product's own code has no row is taken from its family's row (when the
     family has more than one code); a year with neither is "not judged" and counts as not flagged,
     and ``years_judged`` says on how many of the window's years the persistence rests.
     """
-    screen = screen.copy()
-    periods = sorted(screen["period"].unique(), key=int)
-    fam = fams.set_index("code")["family"]
-    chained = fams.groupby("family")["code"].transform("count") > 1
-    multi = set(fams.loc[chained, "family"])
-    own = screen.set_index(["importer", "product", "period"])
-    fam_rows = family_screen[family_screen["product"].isin(multi)].set_index(
-        ["importer", "product", "period"]
+    keys = ["importer", "product", "period"]
+    own = screen[keys].assign(
+        own=True, flag=screen["flagged"].astype("float64").where(screen["judged"]), hhi=screen["hhi"]
     )
-    flags: dict[tuple, bool | None] = {}
-    for key, judged, flagged in zip(own.index, own["judged"], own["flagged"], strict=True):
-        flags[key] = bool(flagged) if judged else None
-    hhi = own["hhi"].to_dict()
-    for importer, product in own.index.droplevel(2).unique():
-        family = fam.get(product, product)
-        for period in periods:
-            key = (importer, product, period)
-            if key in flags or family not in multi:
-                continue
-            fkey = (importer, family, period)
-            if fkey in fam_rows.index:
-                row = fam_rows.loc[fkey]
-                flags[key] = bool(row["flagged"]) if row["judged"] else None
-                hhi[key] = row["hhi"]
-
-    window, need = rules.persistence_window, rules.persistence_years
-    persistent, judged_years, flagged_years, newly, left, hhi_up = [], [], [], [], [], []
-    for importer, product, period in zip(
-        screen["importer"], screen["product"], screen["period"], strict=True
-    ):
-        y = int(period)
-        seen = [flags.get((importer, product, str(y - k))) for k in range(window)]
-        judged_years.append(sum(f is not None for f in seen))
-        flagged_years.append(sum(bool(f) for f in seen))
-        persistent.append(flagged_years[-1] >= need)
-        now, before = flags.get((importer, product, str(y))), flags.get((importer, product, str(y - 1)))
-        newly.append(bool(now) and before is False)
-        left.append(now is False and bool(before))
-        old = hhi.get((importer, product, str(y - window + 1)))
-        cur = hhi.get((importer, product, str(y)))
-        hhi_up.append(bool(pd.notna(old) and pd.notna(cur) and cur - old > rules.hhi_rise))
-    screen["years_judged"] = judged_years
-    screen["years_flagged"] = flagged_years
-    screen["persistent"] = persistent
-    screen["newly_flagged"] = newly
-    screen["left_list"] = left
-    screen["hhi_rising"] = hhi_up
-    screen["family"] = [fam.get(p, p) if fam.get(p, p) in multi else "" for p in screen["product"]]
-    return screen
-
-
-def share_jumps(supplier_rows: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """Per importer-product-year: the supplier whose share of extra-EU imports rose most since the
-    previous year, and by how much (the early warning fires above ``rules.share_jump``)."""
-    extra = supplier_rows[~supplier_rows["intra"]][
-        ["importer", "product", "period", "partner", "share_of_extra"]
-    ]
-    prev = extra.assign(period=(extra["period"].astype(int) + 1).astype(str))
-    both = extra.merge(
-        prev, on=["importer", "product", "period", "partner"], how="left", suffixes=("", "_prev")
-    )
-    both["jump"] = both["share_of_extra"] - both["share_of_extra_prev"].fillna(0)
-    has_prev = both.groupby(["importer", "product"])["period"].transform("min") < both["period"]
-    both = both[has_prev].sort_values("jump", ascending=False)
-    best = both.drop_duplicates(["importer", "product", "period"])
-    best = best.rename(columns={"partner": "jump_partner", "jump": "share_jump"})
-    best["share_jumped"] = best["share_jump"] > rules.share_jump
-    return best[["importer", "product", "period", "jump_partner", "share_jump", "share_jumped"]]
+    chained = fams[fams.groupby("family")["code"].transform("count") > 1][["code", "family"]]
+    borrowed = own.iloc[0:0]
+    if len(chained) and len(family_screen):
+        fam = (
+            family_screen[keys]
+            .assign(
+                flag=family_screen["flagged"].astype("float64").where(family_screen["judged"]),
+                hhi=family_screen["hhi"],
+            )
+            .rename(columns={"product": "family"})
+        )
+        pairs = (
+            screen[["importer", "product"]]
+            .drop_duplicates()
+            .merge(chained, left_on="product", right_on="code")
+        )
+        candidates = pairs.merge(fam, on=["importer", "family"])[
+            ["importer", "product", "period", "flag", "hhi"]
+        ]
+        present = set(zip(screen["importer"], screen["product"], screen["period"], strict=True))
+        mask = [
+            k not in present
+            for k in zip(candidates["importer"], candidates["product"], candidates["period"], strict=True)
+        ]
+        borrowed = candidates[mask].assign(own=False)
+    con = duckdb.connect()
+    try:
+        con.register("screen", screen)
+        con.register("hist", pd.concat([own, borrowed[own.columns]], ignore_index=True))
+        con.register("chained", chained)
+        con.register(
+            "jumps",
+            jumps
+            if jumps is not None
+            else pd.DataFrame(columns=keys + ["jump_partner", "share_jump"]).astype(str),
+        )
+        sql = HISTORY_SQL.format(
+            back=int(rules.persistence_window) - 1,
+            need=int(rules.persistence_years),
+            rise=float(rules.hhi_rise),
+        )
+        out = con.execute(sql).df()
+    finally:
+        con.close()
+    out["share_jumped"] = (out["share_jump"].astype("float64") > rules.share_jump).fillna(False).astype(bool)
+    out["share_jump"] = out["share_jump"].astype("float64")
+    out["jump_partner"] = out["jump_partner"].fillna("")
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
 def churn(screen: pd.DataFrame, importer: str = EU) -> pd.DataFrame:
@@ -352,8 +422,10 @@ def run(
     rules: Rules,
     concordance: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The whole screen: (results per importer-product-year, top supplier rows)."""
+    """The whole screen: (results per importer-product-year, the EU's top supplier rows)."""
     screen = judge(aggregate(con, table, partners, rules), rules)
+    supplier_rows = suppliers(con, partners, rules)
+    jumps = share_jumps(con, table)
     periods = sorted(screen["period"].unique(), key=int)
     codes = set(screen["product"])
     empty = pd.DataFrame(columns=["period", "origin", "destination"])
@@ -364,8 +436,4 @@ def run(
         if len(multi)
         else screen.iloc[0:0]
     )
-    screen = history(screen, family_screen, fams, rules)
-    supplier_rows = suppliers(con, table, partners, rules)
-    screen = screen.merge(share_jumps(supplier_rows, rules), on=["importer", "product", "period"], how="left")
-    screen["share_jumped"] = screen["share_jumped"].fillna(False).astype(bool)
-    return screen, supplier_rows
+    return history(screen, family_screen, fams, rules, jumps), supplier_rows

@@ -739,7 +739,11 @@ def summary_for(*, importer: str | None = None, ecosystem: str | None = None, li
     rows = [r for r in S.dependency_results(rules["pk"], release["id"], who) if r["period"] == period]
     products = S.trade_products()
     if ecosystem:
-        rows = [r for r in rows if any(e["slug"] == ecosystem for e in product_ecosystems(products.get(r["product"])))]
+        rows = [
+            r
+            for r in rows
+            if any(e["slug"] == ecosystem for e in product_ecosystems(products.get(r["product"])))
+        ]
     names = S.partner_names()
     flagged = sorted((r for r in rows if r["judged"] and r["flagged"]), key=lambda r: -r["extra"])
     query = f"?importer={who}" if who != EU else ""
@@ -757,7 +761,11 @@ def summary_for(*, importer: str | None = None, ecosystem: str | None = None, li
         }
         for r in flagged[:limit]
     ]
-    params = [("year", period)] + ([("importer", who)] if who != EU else []) + ([("ecosystem", ecosystem)] if ecosystem else [])
+    params = (
+        [("year", period)]
+        + ([("importer", who)] if who != EU else [])
+        + ([("ecosystem", ecosystem)] if ecosystem else [])
+    )
     from urllib.parse import urlencode
 
     return {

@@ -188,3 +188,16 @@ def test_cn_reference_readers():
     assert got.loc["28059999", "label"] == "Rare earths (code created after CN 2022)"
     with pytest.raises(ParseError, match="not a readable .xls"):
         cn.parse_concordance(b"not a workbook", "concordance.xls")
+
+
+def test_a_member_states_suppliers_come_from_the_trade_file(screened):
+    from indicators.selectors import dependency_suppliers
+
+    release = Release.objects.get(source_id="comext_crm_imports")
+    rows = dependency_suppliers(release.pk, "28053029", "DE")
+    by_year = {(r["period"], r["partner"]): r["share"] for r in rows}
+    assert by_year[("2024", "CN")] == pytest.approx(950 / 1000) and by_year[("2024", "NA")] == pytest.approx(
+        0.05
+    )
+    assert [r["partner"] for r in rows if r["period"] == "2023"] == ["CN", "US"]
+    assert not DependencySupplier.objects.filter(importer="DE").exists()  # only the EU's are stored

@@ -202,7 +202,9 @@ def test_top_suppliers_are_trimmed_per_product_year():
     rows = [("DE", p, "P", "1", "2024", v) for p, v in (("CN", 5), ("US", 4), ("BR", 3), ("IN", 2))]
     con = duckdb.connect()
     con.register("trade", trade(rows))
-    got = dep.suppliers(con, "trade", dep.Partners(MEMBERS, UNALLOCATED, GROUPS), dep.Rules(top_suppliers=2))
+    partners, rules = dep.Partners(MEMBERS, UNALLOCATED, GROUPS), dep.Rules(top_suppliers=2)
+    dep.aggregate(con, "trade", partners, rules)
+    got = dep.suppliers(con, partners, rules)
     eu = got[got["importer"] == dep.EU]
     assert eu["partner"].tolist() == ["CN", "US"]
     assert eu["share"].tolist() == pytest.approx([5 / 14, 4 / 14])
