@@ -76,8 +76,11 @@ def base_layout(title: str, source_line: str, *, height: int = 420, bottom: int 
             "text": title,
             "x": 0,
             "xanchor": "left",
-            "y": 0.98,
-            "yanchor": "top",
+            # Anchored by its bottom in pixels below the figure's top: Plotly lays a multi-line
+            # title out from its anchor line, so a top anchor cut the first lines off.
+            "yref": "container",
+            "y": 1 - (12 + 21 * title_lines) / (height + 20 * (title_lines - 1) + 14 * (source_lines - 1)),
+            "yanchor": "bottom",
             "font": {"size": 16},
         },
         "font": FONT,
