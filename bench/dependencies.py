@@ -123,7 +123,7 @@ def main() -> None:
             tmp.replace(path)
         import duckdb
 
-        rows = duckdb.connect().read_parquet(str(path)).count("*").fetchone()[0]
+        rows = duckdb.connect().read_parquet(str(path)).count("*").fetchall()[0][0]
         generated = round(time.perf_counter() - start, 1)
         print(
             f"synthetic Comext-shaped table: {rows:,} rows ({products:,} CN8 × 27 reporters × "

@@ -503,3 +503,8 @@ def dependency_supplier_rows(release_id: int, importer: str, period: str) -> lis
             )
         ),
     )
+
+
+def activity_label(code: str) -> str:
+    """A NACE code's name (Eurostat form, e.g. B07), '' when unknown."""
+    return cached(f"activity-name:{code}", lambda: taxonomy.activity_names([code]).get(code, ""))

@@ -113,6 +113,7 @@ def screen_page(
     ecosystem: str = "",
     supplier: str = "",
     risk: str = "",
+    nace: str = "",
     sort: str = "hhi",
     descending: bool = True,
     page: int = 1,
@@ -135,6 +136,9 @@ def screen_page(
 
     headline = _headline(rows, release, importer, period, names)
     selected = _filter(rows, show, ecosystem, supplier, risk, eco_of, group_of)
+    if nace:
+        selected = [r for r in selected if products.get(r["product"], {}).get("nace", "").startswith(nace)]
+    divisions = sorted({(products.get(r["product"], {}).get("nace") or "")[:3] for r in rows} - {""})
     key = SORTS.get(sort, SORTS["hhi"])
     present = [r for r in selected if key(r) is not None]
     missing = [r for r in selected if key(r) is None]
@@ -180,6 +184,7 @@ def screen_page(
         ),
         "partner_names": names,
         "ecosystems": S.ecosystem_rows(),
+        "divisions": [(d, S.activity_label(d)) for d in divisions],
     }
 
 

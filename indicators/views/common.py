@@ -102,6 +102,7 @@ PAGE_PARAMS = {
     "show",
     "supplier",
     "risk",
+    "nace",
     "page",
 }
 

@@ -50,6 +50,7 @@ def screen(request):
         ecosystem=request.GET.get("ecosystem", "")[:60],
         supplier=request.GET.get("supplier", "")[:4].upper(),
         risk=request.GET.get("risk", "") if request.GET.get("risk", "") in D.RISK_GROUPS else "",
+        nace=request.GET.get("nace", "")[:8].upper(),
         sort=sort,
         descending=descending,
         page=_page(request),
@@ -63,7 +64,7 @@ def screen(request):
         "sort": sort,
         "descending": descending,
         "requested_year": request.GET.get("year"),
-        "filters": {k: request.GET.get(k, "") for k in ("ecosystem", "supplier", "risk")},
+        "filters": {k: request.GET.get(k, "") for k in ("ecosystem", "supplier", "risk", "nace")},
         "has_charts": not data["empty"],
         "product_query": _product_query(number, importer),
     }

@@ -201,3 +201,15 @@ def test_a_member_states_suppliers_come_from_the_trade_file(screened):
     )
     assert [r["partner"] for r in rows if r["period"] == "2023"] == ["CN", "US"]
     assert not DependencySupplier.objects.filter(importer="DE").exists()  # only the EU's are stored
+
+
+def test_table_filters(screened, client):
+    url = reverse("indicators:dependencies")
+    html = client.get(url, {"year": "2024", "show": "flagged"}).content.decode()
+    assert "28053029" in html
+    html = client.get(url, {"year": "2024", "supplier": "BR"}).content.decode()
+    assert "No product matches these filters" in html  # BR is never the top supplier
+    html = client.get(url, {"year": "2024", "risk": "other"}).content.decode()
+    assert 'href="/dependencies/products/28053029/' in html
+    html = client.get(url, {"year": "2024", "show": "flagged", "nace": "Z99"}).content.decode()
+    assert "No product matches these filters" in html
