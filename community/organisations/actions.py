@@ -68,8 +68,14 @@ def check_rate_limits(user, what: str, text: str = "") -> None:
 # --- organisations ----------------------------------------------------------------------------
 
 
+# First path segments under /organisations/ that are pages, never a profile's slug.
+RESERVED_SLUGS = {"propose", "invitations", "messages", "follow", "offers", "export"}
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:70].strip("-") or "organisation"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-organisation"
     slug, n = base, 1
     while Organisation.objects.filter(slug=slug).exists():
         n += 1
