@@ -143,7 +143,8 @@ def propose_organisation(user, data: dict, ecosystems=(), technologies=()) -> Or
 def edit_organisation(
     org: Organisation, editor, data: dict, ecosystems=None, technologies=None
 ) -> Organisation:
-    before = _snapshot(org, TRACKED_FIELDS)
+    # From the database: a bound ModelForm has already changed `org` in memory.
+    before = _snapshot(Organisation.objects.get(pk=org.pk), TRACKED_FIELDS)
     _apply(org, data, ecosystems, technologies)
     after = _snapshot(org, TRACKED_FIELDS)
     diff = {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}

@@ -67,7 +67,7 @@ def _save(form, request, write):
 
 @require_GET
 def organisation_list(request):
-    form = DirectoryFilterForm(request.GET or None)
+    form = DirectoryFilterForm(request.GET)
     filters = form.filters()
     page = _page(request, selectors.directory(filters), ORGANISATIONS_PER_PAGE)
     query = _query(filters)
@@ -96,7 +96,7 @@ def _cell(value) -> str:
 
 @require_GET
 def organisation_export(request):
-    filters = DirectoryFilterForm(request.GET or None).filters()
+    filters = DirectoryFilterForm(request.GET).filters()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in selectors.csv_rows(selectors.directory(filters)):
@@ -322,7 +322,7 @@ def invitation_list(request):
 
 @require_GET
 def offer_list(request):
-    form = OfferFilterForm(request.GET or None)
+    form = OfferFilterForm(request.GET)
     filters = form.filters()
     page = _page(request, selectors.offers(filters), OFFERS_PER_PAGE)
     query = _query(filters)
