@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_GET
 
 from . import feeds, views
 
@@ -12,7 +13,7 @@ urlpatterns = [
     path("organisations/messages/", views.my_messages, name="my-messages"),
     path("organisations/follow/", views.topic_follow, name="topic-follow"),
     path("organisations/offers/", views.offer_list, name="offer-list"),
-    path("organisations/offers/feed.atom", feeds.OffersAtom(), name="offer-feed"),
+    path("organisations/offers/feed.atom", require_GET(feeds.OffersAtom()), name="offer-feed"),
     path("organisations/offers/<int:offer_id>/", views.offer_detail, name="offer-detail"),
     path("organisations/offers/<int:offer_id>/edit/", views.offer_edit, name="offer-edit"),
     path("organisations/offers/<int:offer_id>/close/", views.offer_close, name="offer-close"),
