@@ -19,6 +19,7 @@ from observatory.markdown import plain_text
 from . import selectors
 
 FEED_SIZE = 50
+ICAL_SIZE = 500  # events in one calendar (the past 90 days and everything ahead)
 
 
 def _ecosystem(request):
@@ -143,7 +144,7 @@ def ical(events, name: str) -> str:
 def events_ical(request):
     ecosystem = _ecosystem(request)
     events = selectors.events(ecosystem.slug if ecosystem else "", upcoming=False)
-    events = events.filter(ends_at__gte=timezone.now() - timedelta(days=90))[:500]
+    events = events.filter(ends_at__gte=timezone.now() - timedelta(days=90))[:ICAL_SIZE]
     name = "EU Industry Observatory events" + (f" — {ecosystem.name}" if ecosystem else "")
     response = HttpResponse(ical(events, name), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="events.ics"'
