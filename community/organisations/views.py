@@ -117,6 +117,7 @@ def organisation_detail(request, slug):
         "can_publish": access.can_publish(user, org),
         "member_refusal": access.member_refusal(user),
         "following": selectors.following(user, organisation=org),
+        "following_region": bool(org.region) and selectors.following(user, region=org.region),
         "offers": selectors.offers({"organisation": org, "state": "open"})[:20],
         "events": selectors.events().filter(organisation=org)[:10],
         "region": taxonomy.region(org.region) if org.region else None,
