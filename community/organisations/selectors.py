@@ -184,3 +184,90 @@ def history(org: Organisation):
 
 def managers(org: Organisation):
     return list(org.managers.order_by("display_name", "pk"))
+
+
+# --- matchmaking ------------------------------------------------------------------------------
+
+
+def _divisions_by_ecosystem() -> tuple[dict[str, set[str]], dict[str, str], int | None]:
+    """Current mapping: ecosystem slug -> NACE divisions (C29 from C29/C291), slug -> name, version."""
+    from ecosystems import selectors as taxonomy
+
+    version = taxonomy.current_mapping()
+    if version is None:
+        return {}, {}, None
+    divisions: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    for row in taxonomy.mapping_dicts(version):
+        code = row["nace"]
+        if len(code) >= 3 and code[0].isalpha() and code[1:3].isdigit():
+            divisions.setdefault(row["ecosystem__slug"], set()).add(code[:3])
+            names[row["ecosystem__slug"]] = row["ecosystem__name"]
+    return divisions, names, version.number
+
+
+def _wanted(org: Organisation, codes: list[str]) -> str:
+    for code in codes:
+        if (org.region and org.region.startswith(code)) or org.country_id == code:
+            return code
+    return ""
+
+
+def suggestions(offer: Offer, limit: int = 10) -> list[dict]:
+    """Organisations that could answer `offer`, each with the reasons shown: same ecosystem or a
+    neighbouring one (sharing NACE divisions in the current mapping), in a region wanted, and from
+    another country first (cross-border). Three queries whatever the data."""
+    wanted_ecosystems = {e.slug: e.name for e in offer.ecosystems.all()} or {
+        e.slug: e.name for e in offer.organisation.ecosystems.all()
+    }
+    divisions, names, version = _divisions_by_ecosystem()
+    own = (
+        set().union(*(divisions.get(slug, set()) for slug in wanted_ecosystems))
+        if wanted_ecosystems
+        else set()
+    )
+    neighbours = {
+        slug: sorted(divs & own)
+        for slug, divs in divisions.items()
+        if slug not in wanted_ecosystems and divs & own
+    }
+    wanted_regions = list(offer.regions)
+    region_q = Q(pk__in=[])
+    for code in wanted_regions:
+        region_q |= Q(region__startswith=code) | Q(country_id=code)
+    candidates = (
+        Organisation.objects.public()
+        .exclude(pk=offer.organisation_id)
+        .filter(Q(ecosystems__slug__in=[*wanted_ecosystems, *neighbours]) | region_q)
+        .select_related("country")
+        .prefetch_related("ecosystems")
+        .distinct()
+    )
+    rows = []
+    for org in candidates[:500]:
+        slugs = {e.slug for e in org.ecosystems.all()}
+        score, reasons = 0, []
+        same = sorted(wanted_ecosystems[s] for s in slugs & set(wanted_ecosystems))
+        if same:
+            score += 3
+            reasons.append(f"works in {', '.join(same)}")
+        for slug in sorted(slugs & set(neighbours)):
+            if not same:
+                score += 1
+            shared = ", ".join(neighbours[slug][:4])
+            reasons.append(
+                f"neighbouring ecosystem {names.get(slug, slug)}: shares NACE {shared} "
+                f"with the offer's ecosystems (mapping v{version})"
+            )
+            break
+        if code := _wanted(org, wanted_regions):
+            score += 2
+            reasons.append(f"located in {org.region or org.country_id}, where partners are wanted ({code})")
+        if org.country_id != offer.organisation.country_id:
+            score += 1
+            reasons.append(f"in {org.country.name}: cross-border")
+        if org.is_verified:
+            reasons.append("validated profile")
+        rows.append({"organisation": org, "score": score, "reasons": reasons})
+    rows.sort(key=lambda r: (-r["score"], r["organisation"].name.lower(), r["organisation"].pk))
+    return rows[:limit]

@@ -358,6 +358,7 @@ def offer_detail(request, offer_id):
             "is_manager": access.is_manager(request.user, org),
             "member_refusal": access.member_refusal(request.user),
             "following": selectors.following(request.user, offer=offer),
+            "suggestions": selectors.suggestions(offer) if offer.state == "open" else [],
         },
     )
 

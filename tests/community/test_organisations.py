@@ -456,3 +456,30 @@ def test_proposed_organisation_cannot_publish_offers(orgs, carol, login):
 def test_history_records_staff_actions(orgs, staff):
     actions = list(OrganisationChange.objects.filter(organisation=orgs.org).values_list("action", flat=True))
     assert actions == ["approved", "proposed"]
+
+
+def test_matchmaking_suggestions_with_reasons_in_bounded_queries(
+    orgs, alice, carol, staff, django_assert_max_num_queries
+):
+    from ecosystems.models import EcosystemActivity, MappingVersion
+
+    version = MappingVersion.objects.create(number=901, is_current=True)
+    EcosystemActivity.objects.create(version=version, ecosystem=orgs.mobility, nace="C29", share=1)
+    EcosystemActivity.objects.create(version=version, ecosystem=orgs.mobility, nace="C27", share=0.5)
+    EcosystemActivity.objects.create(version=version, ecosystem=orgs.digital, nace="C271", share=0.5)
+    german = make_organisation(
+        alice, staff, name="Karlsruhe mobility", region="DE12", ecosystems=[orgs.mobility]
+    )
+    french = make_organisation(
+        carol, staff, name="Lyon electronics", country_id="FR", region="FRK2", ecosystems=[orgs.digital]
+    )
+    unrelated = make_organisation(alice, staff, name="Unrelated", ecosystems=[])
+    with django_assert_max_num_queries(6):
+        rows = org_selectors.suggestions(orgs.offer)
+    by_org = {r["organisation"]: r["reasons"] for r in rows}
+    assert unrelated not in by_org and orgs.org not in by_org
+    assert by_org[german] == ["works in Mobility–Transport–Automotive"]
+    assert by_org[french][0].startswith("neighbouring ecosystem Digital: shares NACE C27")
+    assert "located in FRK2, where partners are wanted (FR)" in by_org[french]
+    assert "in France: cross-border" in by_org[french]
+    assert [r["organisation"] for r in rows] == [french, german]  # wanted region + cross-border first
