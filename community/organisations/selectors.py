@@ -69,6 +69,27 @@ def _blank(value):
     return "" if value is None else value
 
 
+def region_counts(qs) -> list[dict]:
+    """Organisations of `qs` per NUTS 2 region (the directory's map): key, label, value."""
+    from django.db.models import Count
+
+    from ecosystems import selectors as taxonomy
+
+    counts = (
+        qs.order_by()
+        .exclude(region="")
+        .values("region")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("region", "n")
+    )
+    counts = dict(counts)
+    names = dict(taxonomy.newest_regions().filter(code__in=list(counts)).values_list("code", "name"))
+    return [
+        {"key": code, "label": f"{names.get(code, code)} ({code})", "value": n, "flags": ""}
+        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
 def csv_rows(qs):
     """The public fields of `qs`, one list per organisation (header first). Text only: the view
     neutralises spreadsheet formulas."""

@@ -65,11 +65,30 @@ def _save(form, request, write):
 # --- directory and profiles -------------------------------------------------------------------
 
 
+def _map(qs) -> dict | None:
+    """Where the organisations are: a NUTS 2 choropleth of counts, with its data table."""
+    from indicators import charts
+
+    points = selectors.region_counts(qs)
+    if not points:
+        return None
+    title = "Organisations per NUTS 2 region"
+    figure = charts.choropleth(
+        points,
+        geojson_url=reverse("indicators:geometry", args=[2]),
+        title=title,
+        source_line="Source: organisation profiles on the EU Industry Observatory",
+        unit="organisations",
+    )
+    return {"title": title, "figure": figure, "rows": points}
+
+
 @require_GET
 def organisation_list(request):
     form = DirectoryFilterForm(request.GET)
     filters = form.filters()
-    page = _page(request, selectors.directory(filters), ORGANISATIONS_PER_PAGE)
+    organisations = selectors.directory(filters)
+    page = _page(request, organisations, ORGANISATIONS_PER_PAGE)
     query = _query(filters)
     return _render(
         request,
@@ -81,6 +100,7 @@ def organisation_list(request):
             "query": query,
             "extra": f"&{query}" if query else "",
             "can_propose": access.member_refusal(request.user) == "",
+            "map": _map(organisations) if page.paginator.count else None,
         },
     )
 

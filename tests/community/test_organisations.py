@@ -483,3 +483,14 @@ def test_matchmaking_suggestions_with_reasons_in_bounded_queries(
     assert "located in FRK2, where partners are wanted (FR)" in by_org[french]
     assert "in France: cross-border" in by_org[french]
     assert [r["organisation"] for r in rows] == [french, german]  # wanted region + cross-border first
+
+
+def test_directory_map_counts_organisations_per_region(orgs, alice, staff, login):
+    make_organisation(alice, staff, name="Second Stuttgart cluster", region="DE11")
+    make_organisation(alice, staff, name="No region cluster", region="")
+    response = login(None).get(reverse("organisations:organisation-list"))
+    figure = response.context["map"]["figure"]
+    trace = figure["data"][0]
+    assert dict(zip(trace["locations"], trace["z"], strict=True)) == {"DE11": 2}
+    assert "Stuttgart (DE11)" in response.text  # the data table beside the map
+    assert 'data-chart="organisation-map-figure"' in response.text
