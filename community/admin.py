@@ -190,7 +190,9 @@ class OrganisationAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            lambda o: org_actions.suspend_organisation(o, request.user, "Suspended by staff"),
+            lambda o: org_actions.suspend_organisation(
+                o, request.user, o.status_reason or "Suspended by staff"
+            ),
             "suspended",
         )
 

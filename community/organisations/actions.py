@@ -29,7 +29,7 @@ from .models import (
 # Profile fields whose changes the history records (m2m as sorted lists of slugs).
 TRACKED_FIELDS = (
     "name", "legal_form", "country_id", "region", "website", "description", "member_count",
-    "sme_share", "year_founded", "contact_role", "logo",
+    "sme_share", "year_founded", "contact_role", "logo", "verification_criteria", "status_reason",
 )  # fmt: skip
 LIMITS = {
     # what: (setting name, default per day, model, user field)

@@ -494,3 +494,23 @@ def test_directory_map_counts_organisations_per_region(orgs, alice, staff, login
     assert dict(zip(trace["locations"], trace["z"], strict=True)) == {"DE11": 2}
     assert "Stuttgart (DE11)" in response.text  # the data table beside the map
     assert 'data-chart="organisation-map-figure"' in response.text
+
+
+def test_admin_verify_action_uses_the_criteria_staff_wrote(orgs, staff, rf):
+    from django.contrib.admin.sites import site
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    admin = site._registry[Organisation]
+    request = rf.post("/")
+    request.user = staff
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    Organisation.objects.filter(pk=orgs.org.pk).update(verification_criteria="Statutes and member list seen")
+    admin.verify(request, Organisation.objects.filter(pk=orgs.org.pk))
+    orgs.org.refresh_from_db()
+    assert orgs.org.is_verified and orgs.org.verification_criteria == "Statutes and member list seen"
+    Organisation.objects.filter(pk=orgs.org.pk).update(status_reason="Fake profile reported")
+    admin.suspend(request, Organisation.objects.filter(pk=orgs.org.pk))
+    orgs.org.refresh_from_db()
+    assert orgs.org.status == "suspended"
+    assert orgs.org.changes.first().reason == "Fake profile reported"
