@@ -514,3 +514,24 @@ def test_admin_verify_action_uses_the_criteria_staff_wrote(orgs, staff, rf):
     orgs.org.refresh_from_db()
     assert orgs.org.status == "suspended"
     assert orgs.org.changes.first().reason == "Fake profile reported"
+
+
+def test_every_notification_kind_links_to_its_page(orgs, alice, bob, carol, staff, login):
+    org_actions.invite_manager(orgs.org, bob, alice)
+    message = org_actions.express_interest(carol, orgs.org, "Hello from Lyon, interested!", orgs.offer)
+    org_actions.reply_to_interest(bob, message, "Thanks, let us meet.")
+    org_actions.toggle_follow(alice, organisation=orgs.org)
+    offer = make_offer(orgs.org, bob, title="Fresh partner search")
+    links = {n.kind: n.get_absolute_url() for n in Notification.objects.filter(user__in=[alice, carol, bob])}
+    assert links["invitation"] == reverse("organisations:invitation-list")
+    assert links["new_offer"] == offer.get_absolute_url()
+    bob_interest = Notification.objects.get(user=bob, kind="interest").get_absolute_url()
+    assert bob_interest == reverse("organisations:interest-inbox", args=[orgs.org.slug])
+    carol_answer = Notification.objects.get(user=carol, kind="interest").get_absolute_url()
+    assert carol_answer == reverse("organisations:my-messages")
+    for user in (alice, bob, carol):
+        page = login(user).get(reverse("community:notification-list"))
+        assert page.status_code == 200
+        for n in Notification.objects.filter(user=user):
+            assert n.get_absolute_url() in page.text
+            assert login(user).get(n.get_absolute_url()).status_code == 200, (user, n.kind)
