@@ -31,6 +31,8 @@ urlpatterns = [
     path("organisations/<slug:slug>/events/new/", views.event_create, name="event-create"),
     path("events/", views.event_list, name="event-list"),
     path("events/calendar.ics", feeds.events_ical, name="event-ical"),
+    path("events/calendar/", views.event_calendar, name="event-calendar"),
+    path("events/<int:event_id>/event.ics", views.event_ics, name="event-ics"),
     path("events/<int:event_id>/", views.event_detail, name="event-detail"),
     path("events/<int:event_id>/edit/", views.event_edit, name="event-edit"),
 ]

@@ -469,6 +469,73 @@ def event_list(request):
     )
 
 
+def _month(raw: str):
+    """YYYY-MM -> the first of that month (today's month when missing or malformed)."""
+    from datetime import date
+
+    try:
+        year, month = (int(x) for x in (raw or "").split("-"))
+        return date(year, month, 1) if 1900 < year < 2200 else None
+    except ValueError:
+        return None
+
+
+@require_GET
+def event_calendar(request):
+    """A month grid (Monday first) of the events of approved organisations, one ecosystem or all."""
+    import calendar
+    from datetime import datetime, time, timedelta
+
+    slug = request.GET.get("ecosystem", "")
+    ecosystem = taxonomy.ecosystem(slug) if slug else None
+    first = _month(request.GET.get("month", "")) or timezone.localdate().replace(day=1)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(weeks[0][0], time.min), tz)
+    end = timezone.make_aware(datetime.combine(weeks[-1][-1] + timedelta(days=1), time.min), tz)
+    events = selectors.events(ecosystem.slug if ecosystem else "", upcoming=False).filter(
+        starts_at__lt=end, ends_at__gte=start
+    )[:500]
+    by_day: dict = {}
+    for event in events:
+        day = max(timezone.localdate(event.starts_at), weeks[0][0])
+        last = min(timezone.localdate(event.ends_at), weeks[-1][-1])
+        while day <= last:
+            by_day.setdefault(day, []).append(event)
+            day += timedelta(days=1)
+    grid = [
+        [{"date": d, "in_month": d.month == first.month, "events": by_day.get(d, [])} for d in week]
+        for week in weeks
+    ]
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    extra = "&" + urlencode({"ecosystem": ecosystem.slug}) if ecosystem else ""
+    return _render(
+        request,
+        "event_calendar",
+        {
+            "grid": grid,
+            "month": first,
+            "previous": f"{previous:%Y-%m}",
+            "next": f"{following:%Y-%m}",
+            "ecosystem": ecosystem,
+            "extra": extra,
+            "day_names": [calendar.day_name[i] for i in range(7)],
+        },
+    )
+
+
+@require_GET
+def event_ics(request, event_id):
+    """One event as an iCalendar file (add it to a calendar)."""
+    from .feeds import ical
+
+    event = access.get_event_for_user(request, event_id)
+    response = HttpResponse(ical([event], event.title), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    return response
+
+
 @require_GET
 def event_detail(request, event_id):
     event = access.get_event_for_user(request, event_id)

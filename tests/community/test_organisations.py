@@ -535,3 +535,24 @@ def test_every_notification_kind_links_to_its_page(orgs, alice, bob, carol, staf
         for n in Notification.objects.filter(user=user):
             assert n.get_absolute_url() in page.text
             assert login(user).get(n.get_absolute_url()).status_code == 200, (user, n.kind)
+
+
+def test_month_calendar_places_events_on_their_days(orgs, bob, login):
+    from .factories import make_event
+
+    start = timezone.now().replace(year=2031, month=5, day=30, hour=9)
+    make_event(
+        orgs.org, bob, title="Two-day summit", starts_at=start, ends_at=start + timedelta(days=1, hours=2)
+    )
+    response = login(None).get(reverse("organisations:event-calendar"), {"month": "2031-05"})
+    days = {
+        cell["date"].isoformat(): [e.title for e in cell["events"]]
+        for week in response.context["grid"]
+        for cell in week
+    }
+    assert days["2031-05-30"] == days["2031-05-31"] == ["Two-day summit"]
+    assert days.get("2031-05-29") == []
+    assert "Two-day summit" in response.text
+    assert login(None).get(reverse("organisations:event-calendar"), {"month": "garbage"}).status_code == 200
+    ics = login(None).get(reverse("organisations:event-ics", args=[orgs.event.pk])).content.decode()
+    assert ics.count("BEGIN:VEVENT") == 1 and "SUMMARY:Automotive matchmaking day" in ics

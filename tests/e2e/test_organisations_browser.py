@@ -43,6 +43,7 @@ def test_organisation_pages_run_no_injected_script_and_pass_axe(live_server, pag
         "offers": "/organisations/offers/",
         "offer": offer.get_absolute_url(),
         "events": "/events/",
+        "calendar": "/events/calendar/",
         "event": event.get_absolute_url(),
     }
     failures = []
