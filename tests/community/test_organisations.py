@@ -556,3 +556,20 @@ def test_month_calendar_places_events_on_their_days(orgs, bob, login):
     assert login(None).get(reverse("organisations:event-calendar"), {"month": "garbage"}).status_code == 200
     ics = login(None).get(reverse("organisations:event-ics", args=[orgs.event.pk])).content.decode()
     assert ics.count("BEGIN:VEVENT") == 1 and "SUMMARY:Automotive matchmaking day" in ics
+
+
+def test_discussion_panel_on_profile_pages_shows_organisations_and_follow(orgs, alice, rf):
+    from django.template import Context, Template
+
+    template = Template('{% load community_tags %}{% discussion_panel kind key "Here" %}')
+    request = rf.get("/")
+    request.user = alice
+    for kind, key in [("ecosystem", "mobility"), ("country", "DE"), ("region", "DE11")]:
+        html = template.render(Context({"request": request, "user": alice, "kind": kind, "key": key}))
+        assert "1 organisation" in html and "1 open offer" in html, kind
+        assert "Follow new offers here" in html
+    html = template.render(Context({"request": request, "user": alice, "kind": "region", "key": "FRK2"}))
+    assert "No organisation profile yet." in html
+    org_actions.toggle_follow(alice, region="DE11")
+    html = template.render(Context({"request": request, "user": alice, "kind": "region", "key": "DE11"}))
+    assert "Stop following new offers here" in html
