@@ -305,6 +305,14 @@ def my_messages(request):
 @require_http_methods(["GET", "POST"])
 def manager_invite(request, slug):
     org = access.get_organisation_for_user(request, slug, manage=True)
+    if request.method == "POST" and request.POST.get("leave") == "1" and access.is_manager(request.user, org):
+        try:
+            actions.leave_management(org, request.user)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("organisations:manager-invite", slug=org.slug)
+        messages.success(request, f"You no longer manage {org.name}.")
+        return redirect(org)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         from allauth.account.models import EmailAddress
@@ -321,7 +329,13 @@ def manager_invite(request, slug):
     return _render(
         request,
         "manager_invite",
-        {"organisation": org, "form": form, "managers": selectors.managers(org), "pending": pending},
+        {
+            "organisation": org,
+            "form": form,
+            "managers": selectors.managers(org),
+            "pending": pending,
+            "is_manager": access.is_manager(request.user, org),
+        },
     )
 
 

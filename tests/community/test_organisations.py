@@ -573,3 +573,12 @@ def test_discussion_panel_on_profile_pages_shows_organisations_and_follow(orgs, 
     org_actions.toggle_follow(alice, region="DE11")
     html = template.render(Context({"request": request, "user": alice, "kind": "region", "key": "DE11"}))
     assert "Stop following new offers here" in html
+
+
+def test_last_manager_cannot_leave_but_a_co_manager_can(orgs, bob, alice, login):
+    url = reverse("organisations:manager-invite", args=[orgs.org.slug])
+    assert "last manager" in login(bob).post(url, {"leave": "1"}, follow=True).text
+    org_actions.accept_invitation(org_actions.invite_manager(orgs.org, bob, alice), alice)
+    assert login(alice).post(url, {"leave": "1"}).status_code == 302
+    assert list(orgs.org.managers.all()) == [bob]
+    assert orgs.org.changes.filter(action="manager_left").exists()
