@@ -1,8 +1,14 @@
 """Reads for the organisation directory, offers, events and feeds (and for other apps).
 
-CONTRACT (observatory.search relies on it):
+CONTRACT (observatory.search and other apps, e.g. a value-chain explorer, rely on these):
 - search_organisations(query, limit=5) -> (list of dicts {"title", "url", "snippet" (safe HTML:
   escaped, only <mark> added), "rank", "meta"}, total); approved organisations only.
+- directory(filters) -> QuerySet[Organisation] of approved organisations; filters keys (all
+  optional): "ecosystem" (slug), "country" (code), "region" (NUTS prefix: "DE1" finds DE11),
+  "technology" (slug), "verified" (bool), "q" (full-text).
+- offers(filters) -> QuerySet[Offer] of approved organisations; "state" ("open" default, "closed",
+  "expired", "all"), "kind", "ecosystem", "country", "technology", "organisation", "q".
+- suggestions(offer, limit=10) -> [{"organisation", "score", "reasons": [str]}], three queries.
 """
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
