@@ -2,6 +2,7 @@
 (all, or ?ecosystem=slug). iCalendar is written by hand (RFC 5545: CRLF lines folded at 75
 octets, text escaped), so no dependency is needed for it."""
 
+import html
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,11 +11,12 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from ecosystems import selectors as taxonomy
-from observatory.markdown import plain_text
+from observatory.markdown import plain_text as _markup_free
 
 from . import selectors
 
@@ -60,7 +62,8 @@ class OffersAtom(Feed):
         return f"{item.get_kind_display()}: {item.title}"
 
     def item_description(self, item):
-        return plain_text(item.description)[:2000]
+        # Atom summaries are type="html": readers render them, so the member's text is escaped once.
+        return escape(plain_text(item.description)[:2000])
 
     def item_pubdate(self, item):
         return item.created_at
@@ -73,6 +76,12 @@ class OffersAtom(Feed):
 
     def item_categories(self, item):
         return [item.get_kind_display(), *(e.name for e in item.ecosystems.all())]
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown -> text for feeds and calendars: no markup, entities decoded (the feed generator
+    escapes once; a calendar shows text as is)."""
+    return html.unescape(_markup_free(markdown))
 
 
 # --- iCalendar --------------------------------------------------------------------------------

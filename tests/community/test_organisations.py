@@ -582,3 +582,20 @@ def test_last_manager_cannot_leave_but_a_co_manager_can(orgs, bob, alice, login)
     assert login(alice).post(url, {"leave": "1"}).status_code == 302
     assert list(orgs.org.managers.all()) == [bob]
     assert orgs.org.changes.filter(action="manager_left").exists()
+
+
+def test_feeds_show_text_not_entities(orgs, bob, login):
+    make_offer(orgs.org, bob, title="R&D partners", description="Batteries <b>& cells</b> > 10 kWh")
+    feed = feedparser.parse(login(None).get(reverse("organisations:offer-feed")).content)
+    entry = next(e for e in feed.entries if "R&D" in e.title)
+    # type="html": the text is escaped once (no <b> element, no double-escaped &amp;amp;)
+    assert (
+        "&lt;b&gt;&amp; cells" in entry.summary
+        and "<b>" not in entry.summary
+        and "&amp;amp;" not in entry.summary
+    )
+    from .factories import make_event
+
+    make_event(orgs.org, bob, title="Q&A webinar", description="Fish & chips")
+    text = login(None).get(reverse("organisations:event-ical")).content.decode().replace("\r\n ", "")
+    assert "SUMMARY:Q&A webinar" in text and "Fish & chips" in text and "&amp;" not in text
