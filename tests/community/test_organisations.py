@@ -599,3 +599,23 @@ def test_feeds_show_text_not_entities(orgs, bob, login):
     make_event(orgs.org, bob, title="Q&A webinar", description="Fish & chips")
     text = login(None).get(reverse("organisations:event-ical")).content.decode().replace("\r\n ", "")
     assert "SUMMARY:Q&A webinar" in text and "Fish & chips" in text and "&amp;" not in text
+
+
+def test_logo_upload_is_served_with_its_checked_type_and_survives_edits(orgs, bob, login, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(buffer, "PNG")
+    data = {"name": "Autocluster Stuttgart", "legal_form": "association", "country": "DE", "region": "DE11"}
+    url = reverse("organisations:organisation-edit", args=[orgs.org.slug])
+    wrong_name = SimpleUploadedFile("logo.jpg", buffer.getvalue(), content_type="image/jpeg")
+    assert "rename it to .png" in login(bob).post(url, {**data, "logo": wrong_name}).text
+    logo = SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
+    assert login(bob).post(url, {**data, "logo": logo}).status_code == 302
+    response = login(None).get(reverse("organisations:organisation-logo", args=[orgs.org.slug]))
+    assert response["Content-Type"] == "image/png" and response["X-Content-Type-Options"] == "nosniff"
+    assert login(bob).post(url, {**data, "description": "Edited again"}).status_code == 302  # logo kept
+    orgs.org.refresh_from_db()
+    assert orgs.org.logo.name.endswith(".png") and orgs.org.logo_width == 8
