@@ -269,13 +269,13 @@ class OfferFilterForm(DirectoryFilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("region", "verified"):
-            del self.fields[name]
+        del self.fields["verified"]
+        self.fields["region"].label = _("Partners wanted in (NUTS or country code)")
 
     def filters(self) -> dict:
         base = super().filters()
         return {
-            **{k: base[k] for k in ("q", "ecosystem", "country", "technology")},
+            **{k: base[k] for k in ("q", "ecosystem", "country", "technology", "region")},
             "kind": self.cleaned_data.get("kind", "") if "kind" not in self.errors else "",
             "state": self.cleaned_data.get("state", "") if "state" not in self.errors else "",
         }

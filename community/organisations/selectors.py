@@ -7,7 +7,8 @@ CONTRACT (observatory.search and other apps, e.g. a value-chain explorer, rely o
   optional): "ecosystem" (slug), "country" (code), "region" (NUTS prefix: "DE1" finds DE11),
   "technology" (slug), "verified" (bool), "q" (full-text).
 - offers(filters) -> QuerySet[Offer] of approved organisations; "state" ("open" default, "closed",
-  "expired", "all"), "kind", "ecosystem", "country", "technology", "organisation", "q".
+  "expired", "all"), "kind", "ecosystem", "country", "technology", "organisation", "q", "region"
+  (partners wanted there: the offer names the code or a parent of it, or names no region).
 - suggestions(offer, limit=10) -> [{"organisation", "score", "reasons": [str]}], three queries.
 """
 
@@ -157,6 +158,10 @@ def offers(filters: dict, today=None) -> QuerySet[Offer]:
         qs = qs.filter(technologies__slug=filters["technology"])
     if filters.get("organisation"):
         qs = qs.filter(organisation=filters["organisation"])
+    if code := filters.get("region"):
+        # Wanted in DE11 = an offer naming DE, DE1 or DE11 (or anywhere: no region named).
+        prefixes = [code[:n] for n in range(2, len(code) + 1)]
+        qs = qs.filter(Q(regions__overlap=prefixes) | Q(regions=[]))
     qs, query = _search(qs, filters.get("q", ""))
     qs = qs.prefetch_related("ecosystems", "technologies").distinct()
     return (

@@ -619,3 +619,11 @@ def test_logo_upload_is_served_with_its_checked_type_and_survives_edits(orgs, bo
     assert login(bob).post(url, {**data, "description": "Edited again"}).status_code == 302  # logo kept
     orgs.org.refresh_from_db()
     assert orgs.org.logo.name.endswith(".png") and orgs.org.logo_width == 8
+
+
+def test_offers_filtered_by_region_wanted(orgs, bob):
+    anywhere = make_offer(orgs.org, bob, title="Anywhere", regions=[])
+    stuttgart = make_offer(orgs.org, bob, title="Stuttgart only", regions=["DE11"])
+    found = {o.title for o in org_selectors.offers({"region": "FRK2"})}
+    assert found == {"Battery recycling partners", "Anywhere"}  # the fixture's offer wants FR
+    assert {o.title for o in org_selectors.offers({"region": "DE11"})} == {anywhere.title, stuttgart.title}
