@@ -260,6 +260,7 @@ class Notification(models.Model):
         INTEREST = "interest", _("expressed interest")
         INVITATION = "invitation", _("invited you to co-manage")
         ORG_STATUS = "org_status", _("changed the status of")
+        NEW_EVENT = "new_event", _("announced an event")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="forum_notifications")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -273,6 +274,9 @@ class Notification(models.Model):
     )
     interest = models.ForeignKey(
         "community.InterestMessage", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.ForeignKey(
+        "community.Event", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -304,13 +308,13 @@ class Notification(models.Model):
             return reverse("organisations:interest-inbox", args=[self.organisation.slug])
         if self.kind == self.Kind.INVITATION:
             return reverse("organisations:invitation-list")
-        return (self.offer or self.organisation).get_absolute_url()
+        return (self.offer or self.event or self.organisation).get_absolute_url()
 
     @property
     def subject_title(self) -> str:
         if self.post_id:
             return self.post.thread.title
-        return str(self.offer or self.organisation)
+        return str(self.offer or self.event or self.organisation)
 
     @property
     def where(self) -> str:

@@ -159,7 +159,7 @@ def notifications_for(user) -> QuerySet[Notification]:
         Q(post__in=visible_posts(user))
         | Q(post=None, organisation__in=readable_organisations(user).values("pk")),
         user=user,
-    ).select_related("actor", "post__thread__space", "organisation", "offer", "interest")
+    ).select_related("actor", "post__thread__space", "organisation", "offer", "interest", "event")
 
 
 def moderation_queue(space: Space) -> QuerySet[Post]:

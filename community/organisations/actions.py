@@ -300,6 +300,15 @@ def create_event(org: Organisation, user, data: dict, ecosystems=()) -> Event:
     check_rate_limits(user, "event", data.get("description", ""))
     event = Event(organisation=org, created_by=user)
     _apply(event, data, ecosystems)
+    # Followers of the organisation or of one of the event's ecosystems hear of it.
+    followers = Follow.objects.filter(
+        Q(organisation=org) | Q(ecosystem__in=event.ecosystems.all())
+    ).select_related("user")
+    users = {f.user.pk: f.user for f in followers if f.user.pk != user.pk and f.user.is_active}
+    Notification.objects.bulk_create(
+        Notification(user=u, kind=Notification.Kind.NEW_EVENT, actor=user, organisation=org, event=event)
+        for u in users.values()
+    )
     return event
 
 

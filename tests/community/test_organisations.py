@@ -627,3 +627,22 @@ def test_offers_filtered_by_region_wanted(orgs, bob):
     found = {o.title for o in org_selectors.offers({"region": "FRK2"})}
     assert found == {"Battery recycling partners", "Anywhere"}  # the fixture's offer wants FR
     assert {o.title for o in org_selectors.offers({"region": "DE11"})} == {anywhere.title, stuttgart.title}
+
+
+def test_new_event_notifies_followers_of_the_organisation_and_its_ecosystems(orgs, bob, alice, carol, login):
+    from .factories import make_event
+
+    org_actions.toggle_follow(alice, organisation=orgs.org)
+    org_actions.toggle_follow(carol, ecosystem=orgs.mobility)
+    event = make_event(orgs.org, bob, title="Hydrogen matchmaking")
+    event.ecosystems.set([orgs.mobility])
+    assert Notification.objects.filter(user=alice, kind="new_event", event=event).exists()
+    assert not Notification.objects.filter(user=carol, kind="new_event").exists()  # set after creation
+    second = org_actions.create_event(
+        orgs.org, bob,
+        {"title": "Second day", "starts_at": event.starts_at, "ends_at": event.ends_at, "location": "Ulm"},
+        ecosystems=[orgs.mobility],
+    )  # fmt: skip
+    assert Notification.objects.filter(user=carol, kind="new_event", event=second).exists()
+    page = login(alice).get(reverse("community:notification-list")).text
+    assert "Hydrogen matchmaking" in page and event.get_absolute_url() in page
