@@ -104,6 +104,10 @@ PAGE_PARAMS = {
     "risk",
     "nace",
     "page",
+    # the compare page's year range and picker
+    "from",
+    "to",
+    "aggregates",
 }
 
 
