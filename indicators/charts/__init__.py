@@ -76,10 +76,11 @@ def base_layout(title: str, source_line: str, *, height: int = 420, bottom: int 
             "text": title,
             "x": 0,
             "xanchor": "left",
-            # Anchored by its bottom in pixels below the figure's top: Plotly lays a multi-line
-            # title out from its anchor line, so a top anchor cut the first lines off.
+            # Plotly places a multi-line title by its first line, whatever the anchor: the first
+            # line sits 30 px below the top and the others run down into the top margin, which
+            # grows by a line per line (a top anchor pushed the first lines out of the figure).
             "yref": "container",
-            "y": 1 - (12 + 21 * title_lines) / (height + 20 * (title_lines - 1) + 14 * (source_lines - 1)),
+            "y": 1 - 30 / (height + 20 * (title_lines - 1) + 14 * (source_lines - 1)),
             "yanchor": "bottom",
             "font": {"size": 16},
         },
