@@ -266,6 +266,13 @@ COMPUTATIONS: dict[str, Computation] = {
             adapters.regional_sbs,
             ("region_emp", "region_units", "region_share_emp", "region_lq_emp"),
         ),
+        Computation(
+            "regional_nace",
+            {"sbs": Input("sbs_r_nuts06_r2", ("V16110",))},
+            ("eu_members", "nuts_converter"),
+            adapters.regional_nace,
+            ("region_nace_emp", "region_nace_lq"),
+        ),
     ]
 }
 
@@ -452,6 +459,39 @@ INDICATORS: dict[str, IndicatorSpec] = {
         ),
     ]
 }
+
+
+INDICATORS.update(
+    {
+        i.code: i
+        for i in [
+            IndicatorSpec(
+                "region_nace_emp",
+                "Persons employed by NACE division (regional)",
+                "persons",
+                "Persons employed in one NACE Rev. 2 division in the NUTS 2 region (regional SBS, "
+                "converted to NUTS 2021 like the ecosystem figures).",
+                "sbs_r_nuts06_r2",
+                "region",
+                breakdown="nace",
+            ),
+            IndicatorSpec(
+                "region_nace_lq",
+                "Specialisation by NACE division (regional location quotient vs EU)",
+                "ratio",
+                "The division's share of the region's business-economy persons employed over the "
+                "same share for the EU27 (2020) regions that have both figures. Above 1: more "
+                "specialised than the EU. Unlike the ecosystem LQ it mixes no activities, so it "
+                "shows, for example, vehicle manufacturing (C29) apart from vehicle trade (G45).",
+                "sbs_r_nuts06_r2",
+                "region",
+                None,
+                2,
+                breakdown="nace",
+            ),
+        ]
+    }
+)
 
 
 def computation_of(indicator: str) -> Computation:

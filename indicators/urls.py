@@ -7,6 +7,7 @@ app_name = "indicators"
 urlpatterns = [
     path("indicators/", indicator_pages.indicator_list, name="indicator-list"),
     path("indicators/<slug:code>/", indicator_pages.indicator_detail, name="indicator-detail"),
+    path("nace/<str:code>/regions/", indicator_pages.nace_regions, name="nace-regions"),
     path("geo/nuts2021/<int:level>.geojson", indicator_pages.geometry, name="geometry"),
     path("charts/plotly.css", indicator_pages.plotly_css, name="plotly-css"),
     path("api/", api.docs, name="api-docs"),

@@ -126,7 +126,9 @@ def bar(
     shown = sorted((p for p in points if is_number(p["value"])), key=lambda p: p["value"])
     colors = [YELLOW if p["key"] == highlight else BLUE for p in shown]
     fmt = f",.{decimals}f"
-    layout = base_layout(title, source_line, height=max(260, 60 + 22 * len(shown)) + 70)
+    # A wrapped label takes two lines: give every bar room for them, or the labels overlap.
+    per_bar = 34 if any(len(p["label"]) > LABEL_WIDTH for p in shown) else 22
+    layout = base_layout(title, source_line, height=max(260, 60 + per_bar * len(shown)) + 70)
     layout.update(
         xaxis={
             "title": {"text": unit, "standoff": 8},

@@ -31,3 +31,25 @@ def regional_sbs(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFr
         converter=references["nuts_converter"],
     )
     return values.assign(indicator="region_" + values["indicator"].astype(object))
+
+
+# NACE divisions as Eurostat writes them (C25; G45-G47 at group level too: G451): every code of
+# the regional file at division level is its own "ecosystem" with share 1.
+_DIVISION = r"^[B-N]\d\d$|^S95$"
+
+
+def regional_nace(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """Regional SBS -> region_nace_emp, region_nace_lq: each NACE division per NUTS 2 region,
+    with the same NUTS 2021 harmonisation, totals and EU reference as the ecosystem figures
+    (the ecosystem computation run with an identity mapping: one division, share 1)."""
+    obs = inputs["sbs"]
+    divisions = sorted(
+        c for c in pd.unique(obs["nace"]) if pd.notna(c) and pd.Series([c]).str.match(_DIVISION).iloc[0]
+    )
+    mapping = pd.DataFrame({"ecosystem": divisions, "nace": divisions, "share": 1.0})
+    values = compute_regional_indicators(
+        obs, mapping, None, members=references["eu_members"], converter=references["nuts_converter"]
+    )
+    names = {"emp": "region_nace_emp", "lq_emp": "region_nace_lq"}
+    values = values[values["indicator"].isin(names)]
+    return values.assign(indicator=values["indicator"].map(names))

@@ -74,3 +74,14 @@ def test_a_region_against_its_country_uses_each_levels_indicator(client, loaded_
         URL, {"geo": ["AT11", "AT12"], "indicator": "region_emp", "ecosystem": "tourism"}
     ).content.decode()
     assert "own level" not in html and "Burgenland" in html
+
+
+def test_region_page_has_trend_ranks_peers_and_nace_view(client, loaded_profiles):
+    html = client.get("/regions/AT11/").content.decode()
+    assert 'id="region-trend-figure"' in html
+    assert "Rank by LQ among EU regions" in html and "Regions with the most similar structure" in html
+    nace = client.get("/nace/C25/regions/")
+    assert nace.status_code == 200 and 'id="nace-map-figure"' in nace.content.decode()
+    assert client.get("/nace/c25/regions/").status_code == 301
+    assert client.get("/nace/XX1/regions/").status_code == 404
+    assert client.get("/indicators/region_nace_lq/?nace=C25").status_code == 302
