@@ -42,6 +42,15 @@ class SourceSpec:
     credit: str = EUROSTAT_CREDIT
     toc_code: str | None = None  # code in Eurostat's table of contents, for update checks
     note: str = ""
+    # A source published as several files: ``mirror_path`` and ``remote_url`` hold ``{part}``,
+    # and fetch joins the parts, in this order, into one input (each keeps its header line).
+    parts: tuple[str, ...] = ()
+
+    def part_paths(self) -> list[str]:
+        return [self.mirror_path.format(part=p) for p in self.parts] if self.parts else [self.mirror_path]
+
+    def part_urls(self) -> list[str]:
+        return [self.remote_url.format(part=p) for p in self.parts] if self.parts else [self.remote_url]
 
     @property
     def provenance_key(self) -> str:
@@ -82,6 +91,21 @@ ISOC_CODELISTS = {
     "size_emp": "size_emp",
 }
 PERCENT = {"*": (0.0, 100.0)}
+
+NCSES_REPO = (
+    "https://raw.githubusercontent.com/bq-org/ncses_stats_explorer_placeholder/"
+    "1f879ab65ed260668840db406611ddc10e8455bc/output/tables/{part}/data.csv"
+)
+# Table 1917 = all fields, then the 35 WIPO-field tables (S8-5 … S8-39, in field order).
+NCSES_TABLES = (
+    "1917",
+    "1918",
+    "1919",
+    "1920",
+    "1921",
+    *map(str, range(1902, 1914)),
+    *map(str, range(1923, 1942)),
+)
 
 SOURCES: dict[str, SourceSpec] = {
     s.code: s
@@ -161,6 +185,29 @@ SOURCES: dict[str, SourceSpec] = {
             {"geo": "geo", "indic_et": "indic_et", "stk_flow": "stk_flow", "sitc06": "sitc06"},
             ranges={"*": (-1e7, 1e7)},
             note="A sample of extra-EA imports from China, the US and Viet Nam, by SITC section.",
+        ),
+        SourceSpec(
+            code="ncses_sei2020_patents",
+            title="USPTO patents and patent families granted, by WIPO technical field and inventor "
+            "region, country or economy, 1998–2018 (Science & Engineering Indicators 2020, "
+            "tables S8-4 to S8-39)",
+            publisher="US National Science Foundation, NCSES (data: Science-Metrix from EPO PATSTAT "
+            "and USPTO PatentsView)",
+            remote_url=NCSES_REPO,
+            mirror_path="reference/patents_ncses_sei2020_wipo35/table_{part}_data.csv",
+            parts=NCSES_TABLES,
+            formats=("ncses-sei-wide",),
+            roles={"geo": "geo", "count": "measure"},
+            codelists={"geo": "geo"},
+            ignore=(),
+            ranges={"*": (0, 1e7)},
+            licence="US federal statistics (NCSES), public domain; compilation CC BY-SA 4.0 "
+            "(bq-org/ncses_stats_explorer_placeholder)",
+            credit="Source: NCSES, Science & Engineering Indicators 2020 (tables S8-4–S8-39; "
+            "Science-Metrix from PATSTAT and PatentsView), release {vintage}",
+            note="Fractional counts by inventor residence. The EU here is the EU-28 (UK included, "
+            "stored as EU28); 12 member states are listed, the others only as EU_OTH. Patent "
+            "families are counted in the year of the family's first grant. Ends in 2018.",
         ),
     ]
     + [
