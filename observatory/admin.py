@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import actions
-from .models import Publication, Technology
+from .models import Publication, Technology, TechnologyField
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -83,8 +83,14 @@ class PublicationAdmin(admin.ModelAdmin):
         )
 
 
+class TechnologyFieldInline(admin.TabularInline):
+    model = TechnologyField
+    extra = 0
+
+
 @admin.register(Technology)
 class TechnologyAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    inlines = [TechnologyFieldInline]
+    list_display = ["name", "slug", "curated", "order"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
