@@ -57,6 +57,12 @@ REFERENCE_FILES = {
         "reference/eurostat_nuts_classification/NUTS2013-NUTS2016.xlsx",
         NUTS_XLSX + "NUTS2013-NUTS2016.xlsx",
     ),
+    # The Fraunhofer ISI WIPO35 × NACE concordance as shared in piotrsobecki/economical_impact_pri.
+    "patent_concordance": ReferenceFile(
+        "reference/patent_nace_concordance/IPC_WIPO35_by_NACE2_concordance_table.xlsx",
+        "https://raw.githubusercontent.com/piotrsobecki/economical_impact_pri/"
+        "b131f79fac8a0f561963cf8714d34c398f77ff7e/concordance/concordance_table.xlsx",
+    ),
     "nuts2021_xlsx": ReferenceFile(
         "reference/eurostat_nuts_classification/NUTS2021.xlsx", NUTS_XLSX + "NUTS2021.xlsx"
     ),

@@ -258,6 +258,18 @@ class Computation:
         return frozenset(i.source for i in self.inputs.values())
 
 
+PATENT_INDICATORS = (
+    "pat_fam",
+    "pat_fam_share_world",
+    "pat_fam_rta",
+    "pat_fam_share_change",
+    "tech_pat_fam",
+    "tech_pat_share_world",
+    "tech_pat_rta",
+    "tech_pat_share_change",
+    "pat_fam_nace",
+    "pat_fam_ecosystem",
+)
 SBS_NATIONAL = ("V11110", "V12110", "V12150", "V16110")
 SBS_REGIONAL = ("V11210", "V16110")
 
@@ -277,6 +289,26 @@ COMPUTATIONS: dict[str, Computation] = {
             ("ecosystem_mapping", "eu_members", "nuts_converter"),
             adapters.regional_sbs,
             ("region_emp", "region_units", "region_share_emp", "region_lq_emp"),
+        ),
+        Computation(
+            "patents_technologies",
+            {"patents": Input("ncses_sei2020_patents", ("patent_families",))},
+            ("technology_weights", "patent_concordance", "ecosystem_mapping"),
+            adapters.patents,
+            PATENT_INDICATORS,
+        ),
+        Computation(
+            "technology_uptake",
+            {
+                "isoc_eb_ai": Input(
+                    "isoc_eb_ai",
+                    ("E_AI_TANY",),
+                    {"size": "GE10", "unit": "PC_ENT", "nace": "C10-S951_X_K"},
+                ),
+            },
+            ("technology_uptake",),
+            adapters.technology_uptake,
+            ("tech_uptake",),
         ),
     ]
 }
@@ -300,7 +332,7 @@ class IndicatorSpec:
     scope: str  # geo level: country | region
     higher_is_better: bool | None = True
     decimals: int = 0
-    breakdown: str = "ecosystem"  # ecosystem | nace | technology | product | cluster_category
+    breakdown: str = "ecosystem"  # ecosystem | nace | technology | wipo_field | product | cluster_category
 
 
 INDICATORS: dict[str, IndicatorSpec] = {
@@ -439,6 +471,154 @@ INDICATORS: dict[str, IndicatorSpec] = {
         ),
     ]
 }
+
+
+PATENTS = "ncses_sei2020_patents"
+_FAMILIES = (
+    " PATSTAT (INPADOC) patent families, fractional counts by inventor residence, in the year of "
+    "the family's first grant (NCSES SEI 2020). EU28 is the EU-28 as NCSES publishes it; "
+    "EU27_2020 is EU28 minus the UK (marked A), exact because NCSES lists the UK inside its EU."
+)
+_WEIGHTS = (
+    " A technology's families are the sum of its WIPO fields' families times our weights "
+    "(fixtures/reference/technology_wipo_fields.csv: judged, not the ATI monitor's IPC/CPC "
+    "definitions)."
+)
+INDICATORS.update(
+    {
+        i.code: i
+        for i in [
+            IndicatorSpec(
+                "pat_fam",
+                "Patent families by WIPO field",
+                "patent families",
+                "Patent families in the WIPO technical field (TOTAL: all fields)." + _FAMILIES,
+                PATENTS,
+                "country",
+                decimals=0,
+                breakdown="wipo_field",
+            ),
+            IndicatorSpec(
+                "pat_fam_share_world",
+                "Share of world patent families by WIPO field",
+                "%",
+                "The place's patent families in the field as a % of the world's." + _FAMILIES,
+                PATENTS,
+                "country",
+                decimals=2,
+                breakdown="wipo_field",
+            ),
+            IndicatorSpec(
+                "pat_fam_rta",
+                "Revealed technological advantage by WIPO field",
+                "ratio",
+                "The place's share of world patent families in the field divided by its share in "
+                "all fields. Above 1: relatively specialised in the field." + _FAMILIES,
+                PATENTS,
+                "country",
+                None,
+                2,
+                breakdown="wipo_field",
+            ),
+            IndicatorSpec(
+                "pat_fam_share_change",
+                "Change of the share of world patent families (10 years)",
+                "percentage points",
+                "The share of world patent families in the field minus the same share ten years "
+                "earlier (the base year is shown)." + _FAMILIES,
+                PATENTS,
+                "country",
+                True,
+                2,
+                breakdown="wipo_field",
+            ),
+            IndicatorSpec(
+                "tech_pat_fam",
+                "Patent families by technology",
+                "patent families (weighted)",
+                "Patent families attributed to the technology." + _WEIGHTS + _FAMILIES,
+                PATENTS,
+                "country",
+                decimals=0,
+                breakdown="technology",
+            ),
+            IndicatorSpec(
+                "tech_pat_share_world",
+                "Share of world patent families by technology",
+                "%",
+                "The place's weighted patent families in the technology as a % of the world's."
+                + _WEIGHTS
+                + _FAMILIES,
+                PATENTS,
+                "country",
+                decimals=2,
+                breakdown="technology",
+            ),
+            IndicatorSpec(
+                "tech_pat_rta",
+                "Revealed technological advantage by technology",
+                "ratio",
+                "The place's share of world patent families in the technology divided by its share "
+                "in all fields. Above 1: relatively specialised." + _WEIGHTS + _FAMILIES,
+                PATENTS,
+                "country",
+                None,
+                2,
+                breakdown="technology",
+            ),
+            IndicatorSpec(
+                "tech_pat_share_change",
+                "Change of the share of world patent families by technology (10 years)",
+                "percentage points",
+                "The technology's share of world patent families minus the same share ten years "
+                "earlier (the base year is shown)." + _WEIGHTS + _FAMILIES,
+                PATENTS,
+                "country",
+                True,
+                2,
+                breakdown="technology",
+            ),
+            IndicatorSpec(
+                "pat_fam_nace",
+                "Patent families by NACE division (concordance)",
+                "patent families (estimated)",
+                "Patent families re-assigned from WIPO fields to NACE Rev. 2 divisions with the "
+                "probabilistic concordance of Neuhäusler, Frietsch & Kroll (Fraunhofer ISI, 2019; "
+                "transnational patents 2014–2016, ORBIS × PATSTAT): the same shares for every "
+                "place and year. Each field's shares sum to 1, so totals are conserved." + _FAMILIES,
+                PATENTS,
+                "country",
+                decimals=0,
+                breakdown="nace",
+            ),
+            IndicatorSpec(
+                "pat_fam_ecosystem",
+                "Patent families by ecosystem (concordance × mapping)",
+                "patent families (estimated)",
+                "Patent families by NACE division (concordance) times the ecosystem mapping's "
+                "shares of each division." + _FAMILIES,
+                PATENTS,
+                "country",
+                decimals=0,
+                breakdown="ecosystem",
+            ),
+            IndicatorSpec(
+                "tech_uptake",
+                "Enterprises using the technology",
+                "% of enterprises",
+                "Enterprises with 10 or more persons employed (all activities except agriculture, "
+                "mining and finance) that use the technology, from the Eurostat survey on ICT "
+                "usage in enterprises (for AI: at least one of the AI technologies, isoc_eb_ai "
+                "E_AI_TANY).",
+                "isoc_eb_ai",
+                "country",
+                True,
+                1,
+                breakdown="technology",
+            ),
+        ]
+    }
+)
 
 
 def computation_of(indicator: str) -> Computation:

@@ -31,3 +31,31 @@ def regional_sbs(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFr
         converter=references["nuts_converter"],
     )
     return values.assign(indicator="region_" + values["indicator"].astype(object))
+
+
+def patents(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """NCSES patent families -> pat_fam*, tech_pat_*, pat_fam_nace, pat_fam_ecosystem."""
+    from indicators.compute.technologies import compute_patent_indicators
+
+    obs = inputs["patents"]
+    table = pd.DataFrame(
+        {
+            "field": obs["extra"].str.extract(r"(?:^|\|)wipo35=([^|]*)")[0],
+            "geo": obs["geo"],
+            "period": obs["period"],
+            "value": obs["value"],
+        }
+    )
+    return compute_patent_indicators(
+        table.dropna(subset=["field"]),
+        references.get("technology_weights"),
+        references.get("patent_concordance"),
+        references.get("ecosystem_mapping"),
+    )
+
+
+def technology_uptake(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """Eurostat enterprise ICT-usage shares -> tech_uptake (inputs are named by source code)."""
+    from indicators.compute.technologies import uptake_values
+
+    return uptake_values(inputs, references["technology_uptake"])
