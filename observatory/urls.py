@@ -33,6 +33,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("indicators.urls")),
     path("", include("indicators.profile_urls")),
+    path("", include("indicators.technology_urls")),
     path("forum/", include("community.urls")),
 ]
 
