@@ -157,7 +157,7 @@ def overview() -> dict:
 
 def _overview() -> dict:
     techs = technologies()
-    period = latest("tech_pat_share_world")
+    period = latest("pat_fam_share_world")
     slugs = [t["slug"] for t in techs]
     empty = {"technologies": techs, "period": None, "panels": [], "headline": None, "rows": []}
     if period is None:
@@ -412,7 +412,7 @@ def detail(slug: str) -> dict:
 
 def _detail(slug: str) -> dict:
     tech = technology(slug)
-    period = latest("tech_pat_share_world")
+    period = latest("pat_fam_share_world")
     out = {
         "tech": tech,
         "period": period,

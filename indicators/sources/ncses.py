@@ -285,7 +285,7 @@ def _tidy(table: pd.DataFrame, columns: list[tuple[str, str]], source: str) -> P
     uniques, codes = np.unique(cells.astype(str), return_inverse=True)
     parsed_value = np.full(len(uniques), np.nan)
     parsed_flag = np.empty(len(uniques), dtype=object)
-    for k, text in enumerate(uniques):
+    for k, text in enumerate(map(str, uniques)):
         match = _CELL.fullmatch(text)
         if not match:
             pos = int(np.flatnonzero(codes == k)[0])
