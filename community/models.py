@@ -63,6 +63,7 @@ class Thread(models.Model):
         REGION = "region", _("Region")
         INDICATOR = "indicator", _("Indicator")
         PUBLICATION = "publication", _("Publication")
+        TECHNOLOGY = "technology", _("Technology")
 
     space = models.ForeignKey(Space, on_delete=models.PROTECT, related_name="threads")
     title = models.CharField(max_length=200)

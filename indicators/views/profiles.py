@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from ecosystems import selectors as taxonomy
 
 from .. import panels as P
+from .. import technology_panels as T
 from ..registry import INDICATORS
 from .common import cache_public_page, render_with_panels
 
@@ -61,7 +62,12 @@ def ecosystem_detail(request, slug):
     if ecosystem is None:
         raise Http404(f"No ecosystem {slug}.")
     data = P.ecosystem_profile(slug, request.GET.get("year"))
-    context = {**data, "ecosystem": ecosystem, "requested_year": request.GET.get("year")}
+    context = {
+        **data,
+        "ecosystem": ecosystem,
+        "requested_year": request.GET.get("year"),
+        "patents": T.ecosystem_section(slug),
+    }
     return render_with_panels(request, "ecosystems/ecosystem_detail.html", context)
 
 
@@ -88,6 +94,7 @@ def country_detail(request, geo):
         "ecosystems": P.ecosystem_rows(),
         "requested_year": request.GET.get("year"),
         "source": P.source_of("emp"),
+        "technology": T.country_section(geo),
     }
     return render_with_panels(request, "ecosystems/country_detail.html", context)
 
