@@ -490,3 +490,15 @@ def test_mirror_concordance_read_and_checked_with_plain_pandas(mirror):
     )
     assert T.concordance_check(ours) == []
     assert ours.groupby("field")["share"].sum().round(4).eq(1).all()
+
+
+@pytest.mark.django_db
+def test_methodology_lists_our_technologies_weights_and_the_concordance_citation(reference, client):
+    from indicators import reference as ref
+
+    ref.load_technologies()
+    html = client.get("/methodology/technologies/").content.decode()
+    assert "Neuhäusler" in html and "EU28 − UK" in html
+    assert "Ours (judged): AI models and machine learning" in html
+    assert "World -&gt; Europe -&gt; EU" in html and "<code>EU28</code>" in html
+    assert "/methodology/technologies/" in client.get("/methodology/").content.decode()
