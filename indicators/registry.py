@@ -269,6 +269,8 @@ PATENT_INDICATORS = (
     "tech_pat_share_change",
     "pat_fam_nace",
     "pat_fam_ecosystem",
+    "tech_pat_fam_nace",
+    "tech_pat_fam_ecosystem",
 )
 SBS_NATIONAL = ("V11110", "V12110", "V12150", "V16110")
 SBS_REGIONAL = ("V11210", "V16110")
@@ -601,6 +603,32 @@ INDICATORS.update(
                 "country",
                 decimals=0,
                 breakdown="ecosystem",
+            ),
+            IndicatorSpec(
+                "tech_pat_fam_nace",
+                "Patent families of a technology by NACE division (EU27)",
+                "patent families (estimated)",
+                "A technology's weighted patent families re-assigned to NACE Rev. 2 divisions with "
+                "the Fraunhofer ISI concordance (key: technology|NACE code; EU27 only)."
+                + _WEIGHTS
+                + _FAMILIES,
+                PATENTS,
+                "country",
+                decimals=0,
+                breakdown="technology|nace",
+            ),
+            IndicatorSpec(
+                "tech_pat_fam_ecosystem",
+                "Patent families of a technology by ecosystem",
+                "patent families (estimated)",
+                "A technology's patent families by NACE division (concordance) times the ecosystem "
+                "mapping's shares (key: technology|ecosystem; EU27, EU28, US, CN, JP, KR)."
+                + _WEIGHTS
+                + _FAMILIES,
+                PATENTS,
+                "country",
+                decimals=0,
+                breakdown="technology|ecosystem",
             ),
             IndicatorSpec(
                 "tech_uptake",

@@ -502,6 +502,8 @@ def _detail(slug: str) -> dict:
                 {"indicator": "tech_pat_rta", "ecosystem": slug, "period": period},
             )
         )
+    if period:
+        panels += _industry_panels(tech, period)
     uptake_period = latest("tech_uptake")
     uptake_rows = values(["tech_uptake"], ecosystems=[slug], periods=[uptake_period]) if uptake_period else []
     if uptake_rows:
@@ -545,6 +547,96 @@ def _detail(slug: str) -> dict:
     out["panels"] = panels
     out["panel_ids"] = [p["id"] for p in panels]
     return out
+
+
+def _industry_panels(tech: dict, period: str) -> list[dict]:
+    """Which ecosystems and NACE divisions generate the technology (EU27, concordance)."""
+    from .selectors import ecosystem_rows
+
+    slug = tech["slug"]
+    out = []
+    eco_names = {e["slug"]: e["name"] for e in ecosystem_rows()}
+    keys = [f"{slug}|{e}" for e in eco_names]
+    rows = values(["tech_pat_fam_ecosystem"], ecosystems=keys, geos=[EU], periods=[period])
+    if rows:
+        pts = [
+            {"key": key, "label": eco_names.get(key, key), "value": r["value"], "flags": shown_flags(r)}
+            for r in rows
+            for key in [r["ecosystem"].split("|", 1)[1]]
+        ]
+        total = sum(p["value"] for p in pts) or None
+        title = f"{tech['name']}: EU27 patent families by ecosystem (estimated), {period}"
+        out.append(
+            panel(
+                "ecosystems",
+                title,
+                charts.bar(pts, title=title, source_line=source_text(), unit="patent families", decimals=0),
+                ranking_summary(
+                    pts, f"{tech['name']}: EU27 patent families by ecosystem", "families", 0, period
+                )
+                + " Estimated: WIPO fields → NACE divisions (Fraunhofer ISI concordance) → ecosystems "
+                "(our mapping).",
+                ["Ecosystem", "Patent families (estimated)", "Share of the mapped families (%)"],
+                [
+                    [
+                        label_cell(p["label"], reverse("ecosystems:ecosystem-detail", args=[p["key"]])),
+                        cell(p["value"], 0, p["flags"]),
+                        cell(p["value"] / total * 100 if total else None, 1),
+                    ]
+                    for p in sorted(pts, key=lambda p: -p["value"])
+                ],
+                "tech_pat_fam_ecosystem",
+                {"indicator": "tech_pat_fam_ecosystem", "geo": EU, "period": period},
+            )
+        )
+    from .selectors import values as _values_all
+
+    nace_rows = [
+        r
+        for r in _values_all(["tech_pat_fam_nace"], geos=[EU], periods=[period])
+        if r["ecosystem"].startswith(slug + "|")
+    ]
+    if nace_rows:
+        total = sum(r["value"] for r in nace_rows) or None
+        top = sorted(nace_rows, key=lambda r: -r["value"])[:15]
+        pts = [
+            {"key": r["ecosystem"].split("|", 1)[1], "label": _nace_label(r["ecosystem"].split("|", 1)[1]),
+             "value": r["value"], "flags": shown_flags(r)}
+            for r in top
+        ]  # fmt: skip
+        title = f"{tech['name']}: EU27 patent families by NACE division, top 15 (estimated), {period}"
+        out.append(
+            panel(
+                "nace",
+                title,
+                charts.bar(pts, title=title, source_line=source_text(), unit="patent families", decimals=0),
+                ranking_summary(
+                    pts, f"{tech['name']}: EU27 patent families by NACE division", "families", 0, period
+                ),
+                ["NACE division", "Patent families (estimated)", "Share of the technology's families (%)"],
+                [
+                    [
+                        label_cell(p["label"]),
+                        cell(p["value"], 0, p["flags"]),
+                        cell(p["value"] / total * 100 if total else None, 1),
+                    ]
+                    for p in pts
+                ],
+                "tech_pat_fam_nace",
+                {"indicator": "tech_pat_fam_nace", "geo": EU, "period": period},
+            )
+        )
+    return out
+
+
+def _nace_label(code: str) -> str:
+    from ecosystems.models import CodeLabel
+
+    labels = cached(
+        "nace-labels",
+        lambda: dict(CodeLabel.objects.filter(dimension="nace_r2").values_list("code", "label")),
+    )
+    return f"{code} {labels.get(code, '')}".strip()
 
 
 def _eu_members() -> list[str]:

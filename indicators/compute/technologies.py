@@ -31,6 +31,8 @@ from indicators.compute.markers import AGGREGATE
 WORLD = "WORLD"
 ALL_FIELDS = "TOTAL"
 TREND_YEARS = 10
+# Places for a technology's split over industries (NACE: the first only, to keep the table small).
+INDUSTRY_GEOS = ("EU27_2020", "EU28", "US", "CN", "JP", "KR")
 VALUE_COLUMNS = [
     "indicator",
     "ecosystem",
@@ -131,6 +133,11 @@ def families_by_nace(table: pd.DataFrame, concordance: pd.DataFrame) -> pd.DataF
         share=concordance["share"] / concordance.groupby("field")["share"].transform("sum")
     )
     fields = table[table["field"] != ALL_FIELDS]
+    uncovered = sorted(set(fields["field"]) - set(conc["field"]))
+    if uncovered:
+        raise ComputeError(
+            f"concordance has no shares for {', '.join(uncovered)}: totals would not be conserved"
+        )
     joined = fields.merge(conc[conc["share"] > 0], on="field", how="inner")
     joined["value"] = joined["value"] * joined["share"]
     out = joined.groupby(["nace", "geo", "period"], as_index=False).agg(
@@ -147,6 +154,39 @@ def families_by_ecosystem(by_nace: pd.DataFrame, mapping: pd.DataFrame) -> pd.Da
     return joined.groupby(["ecosystem", "geo", "period"], as_index=False).agg(
         value=("value", "sum"), markers=("markers", "max")
     )
+
+
+def technology_by_industry(
+    table: pd.DataFrame,
+    weights: pd.DataFrame,
+    concordance: pd.DataFrame,
+    mapping: pd.DataFrame | None,
+    geos: tuple[str, ...],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A technology's weighted families spread over NACE divisions (concordance) and ecosystems
+    (mapping), for GEOS: (``key=slug|nace, geo, period, value``, ``key=slug|ecosystem, …``).
+    Σ over NACE of a technology = its weighted families (totals conserved)."""
+    fields = table[(table["field"] != ALL_FIELDS) & table["geo"].isin(geos)]
+    weighted = fields.merge(weights, left_on="field", right_on="wipo_field", how="inner")
+    weighted = weighted.assign(value=weighted["value"] * weighted["weight"])
+    nace_parts = []
+    for slug, part in weighted.groupby("technology"):
+        by_nace = families_by_nace(part[["field", "geo", "period", "value", "markers"]], concordance)
+        nace_parts.append(by_nace.assign(technology=slug))
+    if not nace_parts:
+        empty = pd.DataFrame(columns=["key", "geo", "period", "value", "markers"])
+        return empty, empty
+    by_nace = pd.concat(nace_parts, ignore_index=True)
+    by_eco = pd.DataFrame(columns=["key", "geo", "period", "value", "markers"])
+    if mapping is not None and not mapping.empty:
+        eco = by_nace.merge(mapping[["ecosystem", "nace", "share"]], on="nace", how="inner")
+        eco = eco.assign(value=eco["value"] * eco["share"])
+        eco = eco.groupby(["technology", "ecosystem", "geo", "period"], as_index=False).agg(
+            value=("value", "sum"), markers=("markers", "max")
+        )
+        by_eco = eco.assign(key=eco["technology"] + "|" + eco["ecosystem"])
+    by_nace = by_nace[by_nace["geo"] == geos[0]]
+    return by_nace.assign(key=by_nace["technology"] + "|" + by_nace["nace"]), by_eco
 
 
 def _values(frame: pd.DataFrame, indicator: str, key: str, column: str, **extra) -> pd.DataFrame:
@@ -197,6 +237,11 @@ def compute_patent_indicators(
             _values(tech_shares, "tech_pat_rta", "field", "rta"),
             _values(share_change(tech_shares), "tech_pat_share_change", "field", "change"),
         ]
+    if concordance is not None and not concordance.empty and weights is not None and not weights.empty:
+        tech_nace, tech_eco = technology_by_industry(table, weights, concordance, mapping, INDUSTRY_GEOS)
+        out.append(_values(tech_nace, "tech_pat_fam_nace", "key", "value"))
+        if not tech_eco.empty:
+            out.append(_values(tech_eco, "tech_pat_fam_ecosystem", "key", "value"))
     if concordance is not None and not concordance.empty:
         by_nace = families_by_nace(table, concordance)
         out.append(_values(by_nace, "pat_fam_nace", "nace", "value"))

@@ -42,7 +42,7 @@ def nace_division(number: int) -> str | None:
 def parse_concordance(raw: bytes, source: str) -> pd.DataFrame:
     """Read the WIPO35 × NACE sheet; ParseError naming the row for anything unexpected."""
     try:
-        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, header=None)
+        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, header=None, engine="openpyxl")
     except Exception as exc:  # openpyxl raises several types for a file that is not xlsx
         raise ParseError(source, f"not a readable xlsx workbook ({exc.__class__.__name__})") from exc
     if SHEET not in sheets:

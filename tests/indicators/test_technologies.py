@@ -232,6 +232,29 @@ def test_patents_by_nace_conserve_totals_and_shares_sum_to_one():
     assert eco["digital"] == pytest.approx(0.5 * 0.9 * 20)
 
 
+def test_technology_split_over_industries_conserves_the_weighted_total():
+    weights = pd.DataFrame(
+        [("t1", "W01", 0.5), ("t1", "W02", 0.25)], columns=["technology", "wipo_field", "weight"]
+    )
+    mapping = pd.DataFrame(
+        [("electronics", "C26", 1.0), ("digital", "J62", 0.5)], columns=["ecosystem", "nace", "share"]
+    )
+    eu = T.with_eu27(HAND)
+    by_nace, by_eco = T.technology_by_industry(eu, weights, CONC, mapping, ("EU27_2020", "US"))
+    assert set(by_nace["geo"]) == {"EU27_2020"}
+    # EU27: W01 70, W02 10 -> 0.5 × 70 + 0.25 × 10 = 37.5 over C26, C27, J62.
+    assert by_nace["value"].sum() == pytest.approx(37.5)
+    got = by_nace.set_index("key")["value"]
+    assert got["t1|C26"] == pytest.approx(0.5 * 70 * 0.6 + 0.25 * 10 * 0.1)
+    eco = by_eco[by_eco["geo"] == "US"].set_index("key")["value"]
+    assert eco["t1|digital"] == pytest.approx(0.25 * 160 * 0.9 * 0.5)
+
+
+def test_a_concordance_missing_a_field_is_refused():
+    with pytest.raises(T.ComputeError, match="W02"):
+        T.families_by_nace(HAND, CONC[CONC["field"] == "W01"])
+
+
 def test_a_concordance_whose_shares_do_not_sum_to_one_is_refused():
     broken = CONC.assign(share=[0.6, 0.2, 0.1, 0.9])
     assert T.concordance_check(broken) == ["W01: shares sum to 0.8000, not 1"]
@@ -318,7 +341,11 @@ def tech_universe(reference, monkeypatch, tmp_path):
         ignore_conflicts=True,
     )
     ref.load_technologies()
-    monkeypatch.setitem(inputs.REFERENCES, "patent_concordance", lambda: CONC)
+    conc = pd.concat(
+        [CONC, pd.DataFrame([(f, "C26", 1.0) for f in ("W06", "W08", "W09")], columns=CONC.columns)],
+        ignore_index=True,
+    )
+    monkeypatch.setitem(inputs.REFERENCES, "patent_concordance", lambda: conc)
     path = tmp_path / "ncses.csv"
     # All fields, computer technology, semiconductors and optics: photonics (W09 + W08) is complete.
     path.write_bytes(sample(("1917", 1.0), ("1903", 0.1), ("1905", 0.05), ("1906", 0.05)))
@@ -347,6 +374,14 @@ def test_ncses_ingests_through_the_normal_path_and_the_api_serves_the_values(tec
     assert not IndicatorValue.objects.filter(
         indicator="tech_pat_fam", ecosystem="artificial-intelligence"
     ).exists()
+    # Photonics (W09 × 1 + W08 × 0.15) all falls to C26 in the test concordance: conserved.
+    photonics = IndicatorValue.objects.get(
+        indicator="tech_pat_fam", ecosystem="photonics", geo="EU27_2020", period="2018"
+    ).value
+    nace = IndicatorValue.objects.get(
+        indicator="tech_pat_fam_nace", ecosystem="photonics|C26", geo="EU27_2020", period="2018"
+    ).value
+    assert nace == pytest.approx(photonics)
     response = client.get("/api/v1/values/", {"indicator": "pat_fam_rta", "geo": "US", "period": "2018"})
     assert response.status_code == 200
     assert "W06" in response.content.decode()
@@ -481,7 +516,7 @@ def test_mirror_concordance_read_and_checked_with_plain_pandas(mirror):
 
     path = mirror / "reference" / "patent_nace_concordance" / "IPC_WIPO35_by_NACE2_concordance_table.xlsx"
     ours = parse_concordance(path.read_bytes(), path.name)
-    grid = pd.read_excel(path, sheet_name=SHEET, header=None)
+    grid = pd.read_excel(path, sheet_name=SHEET, header=None, engine="openpyxl")
     # Computer technology (W35F06) × NACE 26, located by hand in the sheet.
     col = int(np.flatnonzero(grid.iloc[4].astype(str).eq("W35F06"))[0])
     row26 = int(np.flatnonzero(grid.iloc[:, 1].astype(str).eq("26"))[0])
