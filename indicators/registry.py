@@ -186,6 +186,19 @@ SOURCES: dict[str, SourceSpec] = {
             ranges={"*": (-1e7, 1e7)},
             note="A sample of extra-EA imports from China, the US and Viet Nam, by SITC section.",
         ),
+        _eurostat(
+            "pat_ep_rtot",
+            "Patent applications to the EPO by priority year by NUTS 3 regions (all fields, "
+            "discontinued series)",
+            "reference/eurostat_patents_pat_ep_rtot/pat_ep_rtot_1977-2012.csv.gz",
+            ("tidy-csv",),
+            {"geo": "geo", "unit": "measure"},
+            {"geo": "geo", "unit": "unit"},
+            ranges={"*": (0, 1e6)},
+            note="The mirror's copy is the R package `nuts` example data (the same rows as "
+            "Eurostat's download, flags dropped), 1977–2012, in NUTS 2010 codes: regions are shown "
+            "with the codes they were published in.",
+        ),
         SourceSpec(
             code="ncses_sei2020_patents",
             title="USPTO patents and patent families granted, by WIPO technical field and inventor "
@@ -298,6 +311,13 @@ COMPUTATIONS: dict[str, Computation] = {
             ("technology_weights", "patent_concordance", "ecosystem_mapping"),
             adapters.patents,
             PATENT_INDICATORS,
+        ),
+        Computation(
+            "epo_patent_intensity",
+            {"patents": Input("pat_ep_rtot", ("P_MHAB",))},
+            (),
+            adapters.epo_regional,
+            ("pat_ep_mhab", "region_pat_ep_mhab"),
         ),
         Computation(
             "technology_uptake",
@@ -629,6 +649,33 @@ INDICATORS.update(
                 "country",
                 decimals=0,
                 breakdown="technology|ecosystem",
+            ),
+            IndicatorSpec(
+                "pat_ep_mhab",
+                "EPO patent applications per million inhabitants",
+                "per million inhabitants",
+                "Patent applications to the EPO by priority year and inventor region, all "
+                "technology fields, per million inhabitants (Eurostat pat_ep_rtot, discontinued; "
+                "ends in 2012).",
+                "pat_ep_rtot",
+                "country",
+                True,
+                1,
+                breakdown="technology",
+            ),
+            IndicatorSpec(
+                "region_pat_ep_mhab",
+                "EPO patent applications per million inhabitants (NUTS 2)",
+                "per million inhabitants",
+                "Patent applications to the EPO by priority year and inventor region, all "
+                "technology fields, per million inhabitants, by NUTS 2 region as published "
+                "(NUTS 2010 codes; regions whose code changed since are not drawn on the NUTS 2021 "
+                "map and are listed instead). Eurostat pat_ep_rtot, discontinued; ends in 2012.",
+                "pat_ep_rtot",
+                "region",
+                True,
+                1,
+                breakdown="technology",
             ),
             IndicatorSpec(
                 "tech_uptake",

@@ -296,17 +296,75 @@ def _overview() -> dict:
         "tech_pat_rta",
         {"indicator": "tech_pat_rta", "geo": list(COMPARED), "period": period},
     )
+    regional = _regional_panel()
     return {
         **empty,
         "period": period,
         "headline": headline,
-        "panels": [
+        "panels": ([regional] if regional else [])
+        + [
             share_panel,
             rta_panel,
             _trend_panel("TOTAL", "pat_fam_share_world", "All fields"),
             _fields_panel(period),
         ],
     }
+
+
+def _regional_panel() -> dict | None:
+    """EPO applications per million inhabitants by NUTS 2 region, latest year (all fields)."""
+    period = latest("region_pat_ep_mhab")
+    if period is None:
+        return None
+    rows = values(["region_pat_ep_mhab"], periods=[period])
+    from .selectors import geometries
+
+    drawn = {f["id"] for f in geometries(2)["features"]}
+    names = place_names()
+    pts = [
+        {
+            "key": r["geo"],
+            "label": f"{names.get(r['geo'], r['geo'])} ({r['geo']})",
+            "value": r["value"],
+            "flags": shown_flags(r),
+        }
+        for r in rows
+    ]
+    not_drawn = sorted(p["key"] for p in pts if drawn and p["key"] not in drawn)
+    title = f"EPO patent applications per million inhabitants by NUTS 2 region, {period} (all fields)"
+    summary = ranking_summary(
+        pts, "EPO patent applications per million inhabitants", "per million", 1, period
+    )
+    summary += " Regions are NUTS 2010 as published"
+    summary += (
+        f"; {len(not_drawn)} whose code has changed since are in the table, not on the map."
+        if not_drawn
+        else "."
+    )
+    return panel(
+        "regions",
+        title,
+        charts.choropleth(
+            [p for p in pts if p["key"] not in not_drawn],
+            geojson_url=reverse("indicators:geometry", args=[2]),
+            title=title,
+            source_line=source_text("pat_ep_rtot"),
+            unit="per million inhabitants",
+            decimals=0,
+        ),
+        summary,
+        ["NUTS 2 region (NUTS 2010 code)", "Applications per million inhabitants", "On the map"],
+        [
+            [
+                label_cell(p["label"]),
+                cell(p["value"], 1, p["flags"]),
+                label_cell("no" if p["key"] in not_drawn else "yes"),
+            ]
+            for p in sorted(pts, key=lambda p: -(p["value"] or 0))
+        ],
+        "region_pat_ep_mhab",
+        {"indicator": "region_pat_ep_mhab", "period": period},
+    )
 
 
 def _rta_summary(techs, by, period) -> str:
@@ -542,8 +600,32 @@ def _detail(slug: str) -> dict:
                 {"indicator": "tech_uptake", "ecosystem": slug, "period": uptake_period},
             )
         )
+        map_title = f"{tech['name']}: enterprises using it by member state, {uptake_period}"
+        panels.append(
+            panel(
+                "uptake-map",
+                map_title,
+                charts.choropleth(
+                    pts,
+                    geojson_url=reverse("indicators:geometry", args=[0]),
+                    title=map_title,
+                    source_line=source_text("isoc_eb_ai"),
+                    unit="% of enterprises",
+                    decimals=1,
+                ),
+                ranking_summary(pts, f"Enterprises using {tech['name']}", "%", 1, uptake_period),
+                ["Member state", "% of enterprises"],
+                [
+                    [label_cell(p["label"]), cell(p["value"], 1, p["flags"])]
+                    for p in sorted(pts, key=lambda p: p["label"])
+                ],
+                "tech_uptake",
+                {"indicator": "tech_uptake", "ecosystem": slug, "period": uptake_period},
+            )
+        )
         out["uptake_eu"] = fmt(eu_row["value"], 1) if eu_row else None
         out["uptake_period"] = uptake_period
+    out["uptake_years"] = periods_of("tech_uptake")
     out["panels"] = panels
     out["panel_ids"] = [p["id"] for p in panels]
     return out

@@ -59,3 +59,10 @@ def technology_uptake(inputs: dict[str, pd.DataFrame], references: dict) -> pd.D
     from indicators.compute.technologies import uptake_values
 
     return uptake_values(inputs, references["technology_uptake"])
+
+
+def epo_regional(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """Eurostat pat_ep_rtot -> pat_ep_mhab (countries), region_pat_ep_mhab (NUTS 2)."""
+    from indicators.compute.technologies import epo_intensity
+
+    return epo_intensity(inputs["patents"])

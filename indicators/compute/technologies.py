@@ -287,3 +287,32 @@ def uptake_values(frames: dict[str, pd.DataFrame], uptake: dict[str, list[str]])
     if not out:
         return pd.DataFrame(columns=VALUE_COLUMNS)
     return pd.concat(out, ignore_index=True)[VALUE_COLUMNS]
+
+
+def epo_intensity(obs: pd.DataFrame) -> pd.DataFrame:
+    """EPO patent applications per million inhabitants (Eurostat pat_ep_rtot, unit P_MHAB):
+    ``pat_ep_mhab`` for countries (2-letter codes) and ``region_pat_ep_mhab`` for NUTS 2 regions,
+    kept in the NUTS version they were published in (2010: ``geo_version``). Key ``TOTAL`` (all
+    technology fields: the table has no field breakdown)."""
+    rows = obs[(obs["measure"] == "P_MHAB") & obs["value"].notna()]
+    length = rows["geo"].str.len()
+    out = []
+    for indicator, mask in (("pat_ep_mhab", length == 2), ("region_pat_ep_mhab", length == 4)):
+        part = rows[mask]
+        out.append(
+            pd.DataFrame(
+                {
+                    "indicator": indicator,
+                    "ecosystem": ALL_FIELDS,
+                    "geo": part["geo"],
+                    "period": part["period"],
+                    "value": part["value"],
+                    "flags": part["flags"].fillna(""),
+                    "markers": "",
+                    "base_period": "",
+                    "rank": pd.NA,
+                    "geo_version": "2010" if indicator.startswith("region") else "",
+                }
+            )
+        )
+    return pd.concat(out, ignore_index=True)

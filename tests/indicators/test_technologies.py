@@ -537,3 +537,70 @@ def test_methodology_lists_our_technologies_weights_and_the_concordance_citation
     assert "Ours (judged): AI models and machine learning" in html
     assert "World -&gt; Europe -&gt; EU" in html and "<code>EU28</code>" in html
     assert "/methodology/technologies/" in client.get("/methodology/").content.decode()
+
+
+# ------------------------------------------------------------------ EPO regional, AI uptake
+
+EPO_SAMPLE = (
+    "unit,geo,time,values\n"
+    "P_MHAB,AT,2012,200.5\nP_MHAB,AT34,2012,590.1\nP_MHAB,AT3,2012,300\nNR,AT34,2012,220.3\n"
+    "P_MHAB,UKI1,2012,80\n"
+)
+
+
+def test_epo_intensity_splits_countries_and_nuts2_and_keeps_the_published_version():
+    obs = parse_bytes(EPO_SAMPLE.encode(), "pat.csv").frame.rename(columns={"unit": "measure"})
+    out = T.epo_intensity(obs).set_index(["indicator", "geo"])
+    assert out.loc[("pat_ep_mhab", "AT"), "value"] == 200.5
+    assert out.loc[("region_pat_ep_mhab", "AT34"), "value"] == 590.1
+    assert out.loc[("region_pat_ep_mhab", "UKI1"), "geo_version"] == "2010"
+    assert ("region_pat_ep_mhab", "AT3") not in out.index  # NUTS 1 is not mixed in
+    assert len(out) == 3  # NR counts are not an intensity
+
+
+def test_uptake_takes_the_technology_codes_and_never_invents_a_zero():
+    frame = pd.DataFrame(
+        {
+            "geo": ["DK", "PL", "RO"],
+            "measure": ["E_AI_TANY"] * 3,
+            "period": ["2025"] * 3,
+            "value": [42.0, 8.4, np.nan],
+            "flags": ["", "", "c"],
+        }
+    )
+    out = T.uptake_values(
+        {"isoc_eb_ai": frame},
+        {
+            "artificial-intelligence": ["isoc_eb_ai:E_AI_TANY"],
+            "cloud-computing": ["isoc_cicce_use:E_CC1_PANY"],
+        },
+    )
+    assert set(out["ecosystem"]) == {"artificial-intelligence"}  # cloud's source is not loaded
+    assert set(out["geo"]) == {"DK", "PL"}  # the confidential cell stays out
+
+
+@pytest.mark.mirror
+def test_mirror_epo_intensity_equals_the_raw_file(mirror):
+    path = mirror / "reference" / "eurostat_patents_pat_ep_rtot" / "pat_ep_rtot_1977-2012.csv.gz"
+    raw = pd.read_csv(path)
+    plain = raw[(raw["unit"] == "P_MHAB") & (raw["time"] == 2012) & (raw["geo"].str.len() == 4)]
+    obs = parse_bytes(path.read_bytes(), "pat").frame.rename(columns={"unit": "measure"})
+    ours = T.epo_intensity(obs)
+    ours = ours[(ours["indicator"] == "region_pat_ep_mhab") & (ours["period"] == "2012")].set_index("geo")[
+        "value"
+    ]
+    sample = plain.set_index("geo")["values"].sample(20, random_state=1)
+    assert ours.loc[sample.index].to_numpy() == pytest.approx(sample.to_numpy())
+    assert len(ours) == len(plain)
+
+
+@pytest.mark.mirror
+def test_mirror_ai_uptake_equals_the_raw_file(mirror):
+    raw = pd.read_csv(mirror / "eurostat" / "isoc_eb_ai.csv")
+    plain = raw[(raw["indic_is"] == "E_AI_TANY") & (raw["size_emp"] == "GE10")].set_index("geo")["OBS_VALUE"]
+    obs = parse_bytes((mirror / "eurostat" / "isoc_eb_ai.csv").read_bytes(), "ai").frame
+    obs = obs[(obs["size_emp"] == "GE10")].rename(columns={"indic_is": "measure"})
+    out = T.uptake_values({"isoc_eb_ai": obs}, {"artificial-intelligence": ["isoc_eb_ai:E_AI_TANY"]})
+    ours = out.set_index("geo")["value"]
+    for geo in ("DK", "DE", "PL", "EU27_2020"):
+        assert ours[geo] == pytest.approx(plain[geo])
