@@ -604,3 +604,21 @@ def test_mirror_ai_uptake_equals_the_raw_file(mirror):
     ours = out.set_index("geo")["value"]
     for geo in ("DK", "DE", "PL", "EU27_2020"):
         assert ours[geo] == pytest.approx(plain[geo])
+
+
+@pytest.mark.mirror
+@pytest.mark.django_db
+def test_mirror_ncses_ingests_its_36_parts_and_a_second_fetch_changes_nothing(mirror, reference):
+    from indicators import fetch as fetching
+    from indicators import reference as ref
+    from indicators import refresh
+    from indicators.registry import SOURCES
+
+    ref.load_codelists()
+    first = refresh.ingest("ncses_sei2020_patents")
+    assert first.status == "succeeded", first.error
+    assert first.release.fetched_from.endswith("(+35 parts)")
+    assert first.release.row_count == 36 * 36 * 21 * 2  # tables × places loaded × years × counts
+    assert fetching.mirror_sha256(SOURCES["ncses_sei2020_patents"]) == first.release.sha256
+    assert "ncses_sei2020_patents" not in refresh.sources_needing_update()
+    assert refresh.ingest("ncses_sei2020_patents").status == "unchanged"
