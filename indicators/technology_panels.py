@@ -301,13 +301,13 @@ def _overview() -> dict:
         **empty,
         "period": period,
         "headline": headline,
-        "panels": ([regional] if regional else [])
-        + [
+        "panels": [
             share_panel,
             rta_panel,
             _trend_panel("TOTAL", "pat_fam_share_world", "All fields"),
             _fields_panel(period),
-        ],
+        ]
+        + ([regional] if regional else []),
     }
 
 
