@@ -198,6 +198,8 @@ def _overview() -> dict:
                 for g in RIVALS
             ],
             "ati": ATI_HEADLINE,
+            "china_text": fmt(hl.get(("pat_fam", "CN"), {}).get("value")),
+            "china_share": fmt(hl.get(("pat_fam_share_world", "CN"), {}).get("value"), 1),
             "source": source_of("pat_fam_share_world"),
         }
     table = []

@@ -622,3 +622,12 @@ def test_mirror_ncses_ingests_its_36_parts_and_a_second_fetch_changes_nothing(mi
     assert fetching.mirror_sha256(SOURCES["ncses_sei2020_patents"]) == first.release.sha256
     assert "ncses_sei2020_patents" not in refresh.sources_needing_update()
     assert refresh.ingest("ncses_sei2020_patents").status == "unchanged"
+
+
+@pytest.mark.mirror
+def test_mirror_china_2018_matches_the_figure_ncses_publishes(mirror):
+    """NSB-2020-4, executive summary: "In 2018, China received about half (334,000) of these
+    global patents"."""
+    total = _plain_families(mirror, "1917", "2018")
+    assert total["World -> Asia -> China"] == pytest.approx(334_000, abs=500)
+    assert 0.45 < total["World -> Asia -> China"] / total["World"] < 0.55
