@@ -313,6 +313,16 @@ COMPUTATIONS: dict[str, Computation] = {
             PATENT_INDICATORS,
         ),
         Computation(
+            "patent_intensity",
+            {
+                "patents": Input("ncses_sei2020_patents", ("patent_families",)),
+                "sbs": Input("sbs_na_sca_r2", ("V16110",)),
+            },
+            ("patent_concordance", "ecosystem_mapping"),
+            adapters.patent_intensity,
+            ("pat_intensity_nace", "pat_intensity_ecosystem"),
+        ),
+        Computation(
             "epo_patent_intensity",
             {"patents": Input("pat_ep_rtot", ("P_MHAB",))},
             (),
@@ -649,6 +659,33 @@ INDICATORS.update(
                 "country",
                 decimals=0,
                 breakdown="technology|ecosystem",
+            ),
+            IndicatorSpec(
+                "pat_intensity_nace",
+                "Patent intensity by NACE division",
+                "patent families per 1,000 persons employed",
+                "Patent families re-assigned to the NACE division (Fraunhofer ISI concordance) per "
+                "1,000 persons employed in it (Eurostat SBS, V16110), for the places and years both "
+                "sources cover (NCSES lists 12 member states; the SBS copy ends in 2015). Divisions "
+                "whose employment is missing or confidential have no figure." + _FAMILIES,
+                PATENTS,
+                "country",
+                True,
+                2,
+                breakdown="nace",
+            ),
+            IndicatorSpec(
+                "pat_intensity_ecosystem",
+                "Patent intensity by ecosystem",
+                "patent families per 1,000 persons employed",
+                "Patent families mapped to the ecosystem (concordance × mapping) per 1,000 persons "
+                "employed in its NACE divisions (SBS × the same mapping shares). Only when every "
+                "division the ecosystem maps to has both figures: never a partial ratio." + _FAMILIES,
+                PATENTS,
+                "country",
+                True,
+                2,
+                breakdown="ecosystem",
             ),
             IndicatorSpec(
                 "pat_ep_mhab",

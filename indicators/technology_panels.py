@@ -816,4 +816,20 @@ def _ecosystem_section(slug: str) -> dict | None:
             for r in ranked[:12]
         ],
         "source": source_of("pat_fam_ecosystem"),
+        "intensity": _intensity_rows(slug),
+    }
+
+
+def _intensity_rows(slug: str) -> dict | None:
+    from .selectors import default_period
+
+    period = default_period("pat_intensity_ecosystem")
+    if period is None:
+        return None
+    rows = values(["pat_intensity_ecosystem"], ecosystems=[slug], periods=[period])
+    ranked = sorted(rows, key=lambda r: -r["value"])
+    return {
+        "period": period,
+        "rows": [{"name": name(r["geo"]), "value": fmt(r["value"], 2)} for r in ranked],
+        "sbs": source_of_source("sbs_na_sca_r2"),
     }

@@ -66,3 +66,24 @@ def epo_regional(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFr
     from indicators.compute.technologies import epo_intensity
 
     return epo_intensity(inputs["patents"])
+
+
+def patent_intensity(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """NCSES patent families + SBS persons employed -> pat_intensity_nace, pat_intensity_ecosystem."""
+    from indicators.compute.technologies import patent_intensity as intensity
+
+    obs = inputs["patents"]
+    table = pd.DataFrame(
+        {
+            "field": obs["extra"].str.extract(r"(?:^|\|)wipo35=([^|]*)")[0],
+            "geo": obs["geo"],
+            "period": obs["period"],
+            "value": obs["value"],
+            "markers": "",
+        }
+    ).dropna(subset=["field", "value"])
+    concordance = references.get("patent_concordance")
+    if concordance is None or concordance.empty:
+        return pd.DataFrame(columns=["indicator", "ecosystem", "geo", "period", "value", "flags", "rank"])
+    sbs = inputs["sbs"]
+    return intensity(table, sbs[sbs["measure"] == "V16110"], concordance, references.get("ecosystem_mapping"))

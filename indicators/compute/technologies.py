@@ -316,3 +316,42 @@ def epo_intensity(obs: pd.DataFrame) -> pd.DataFrame:
             )
         )
     return pd.concat(out, ignore_index=True)
+
+
+def _is_division(code: str) -> bool:
+    return len(code) == 3 and code[0].isalpha() and code[1:].isdigit()
+
+
+def patent_intensity(
+    table: pd.DataFrame, employment: pd.DataFrame, concordance: pd.DataFrame, mapping: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Patent families per 1,000 persons employed, by NACE division and by ecosystem.
+
+    ``employment``: ``geo, nace, period, value`` (SBS persons employed, V16110). Families by
+    division come from the concordance (:func:`families_by_nace`). A division without a published
+    employment figure (missing or confidential) gets no intensity; an ecosystem gets one only when
+    every division it maps to has both figures (never a partial ratio). Only places and years the
+    two sources share are computed.
+    """
+    emp = employment[employment["value"].notna() & employment["nace"].map(_is_division)]
+    emp = emp[["geo", "nace", "period", "value"]].rename(columns={"value": "emp"})
+    if emp.empty:
+        return pd.DataFrame(columns=VALUE_COLUMNS)
+    fields = table[table["geo"].isin(set(emp["geo"])) & table["period"].isin(set(emp["period"]))]
+    by_nace = families_by_nace(fields, concordance)
+    joined = by_nace.merge(emp, on=["geo", "nace", "period"], how="inner")
+    joined = joined[joined["emp"] > 0]
+    joined = joined.assign(intensity=joined["value"] / joined["emp"] * 1000)
+    out = [_values(joined, "pat_intensity_nace", "nace", "intensity")]
+    if mapping is not None and not mapping.empty:
+        divisions = mapping[mapping["nace"].map(_is_division)][["ecosystem", "nace", "share"]]
+        needed = divisions.groupby("ecosystem")["nace"].nunique()
+        eco = joined.merge(divisions, on="nace", how="inner")
+        eco = eco.assign(fam=eco["value"] * eco["share"], staff=eco["emp"] * eco["share"])
+        agg = eco.groupby(["ecosystem", "geo", "period"], as_index=False).agg(
+            fam=("fam", "sum"), staff=("staff", "sum"), n=("nace", "nunique"), markers=("markers", "max")
+        )
+        agg = agg[(agg["n"] == agg["ecosystem"].map(needed)) & (agg["staff"] > 0)]
+        agg = agg.assign(intensity=agg["fam"] / agg["staff"] * 1000)
+        out.append(_values(agg, "pat_intensity_ecosystem", "ecosystem", "intensity"))
+    return pd.concat(out, ignore_index=True)[VALUE_COLUMNS]

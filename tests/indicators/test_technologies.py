@@ -631,3 +631,21 @@ def test_mirror_china_2018_matches_the_figure_ncses_publishes(mirror):
     total = _plain_families(mirror, "1917", "2018")
     assert total["World -> Asia -> China"] == pytest.approx(334_000, abs=500)
     assert 0.45 < total["World -> Asia -> China"] / total["World"] < 0.55
+
+
+def test_patent_intensity_per_thousand_employed_and_never_partial():
+    emp = pd.DataFrame(
+        [("EU28", "C26", "2018", 1000.0), ("EU28", "C27", "2018", 500.0), ("EU28", "J62", "2018", np.nan),
+         ("US", "C26", "2018", 2000.0), ("US", "C27", "2018", 100.0), ("US", "J62", "2018", 4000.0)],
+        columns=["geo", "nace", "period", "value"],
+    )  # fmt: skip
+    mapping = pd.DataFrame([("electronics", "C26", 1.0), ("digital", "J62", 0.5), ("digital", "C27", 0.2)],
+                           columns=["ecosystem", "nace", "share"])  # fmt: skip
+    out = T.patent_intensity(HAND, emp, CONC, mapping).set_index(["indicator", "ecosystem", "geo"])["value"]
+    # EU28 C26: (0.6 × 80 + 0.1 × 20) families / 1000 persons × 1000 = 50.
+    assert out[("pat_intensity_nace", "C26", "EU28")] == pytest.approx(50.0)
+    assert ("pat_intensity_nace", "J62", "EU28") not in out.index  # confidential employment: none
+    assert out[("pat_intensity_ecosystem", "electronics", "EU28")] == pytest.approx(50.0)
+    assert ("pat_intensity_ecosystem", "digital", "EU28") not in out.index  # J62 missing: not partial
+    us_digital = (0.9 * 160 * 0.5 + 0.4 * 40 * 0.2) / (4000 * 0.5 + 100 * 0.2) * 1000
+    assert out[("pat_intensity_ecosystem", "digital", "US")] == pytest.approx(us_digital)
