@@ -380,6 +380,9 @@ def load_technologies(technologies=None, fields=None) -> tuple[int, int]:
             for f in fields
             if f["technology"] == row["slug"]
         )
+    from .loading import bump_generation
+
+    bump_generation()  # the technology pages are cached by data generation
     return len(technologies), len(fields)
 
 

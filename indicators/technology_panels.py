@@ -223,7 +223,9 @@ def _overview() -> dict:
                     )
                     for g in COMPARED
                 ],
-                cell(up.get("value"), 1, up.get("flags", "")) if up else label_cell("not loaded"),
+                cell(up.get("value"), 1, up.get("flags", ""))
+                if up
+                else label_cell("not loaded" if t["uptake"] else "no survey indicator"),
             ]
         )
     columns = [
