@@ -92,5 +92,17 @@ class TechnologyFieldInline(admin.TabularInline):
 class TechnologyAdmin(admin.ModelAdmin):
     inlines = [TechnologyFieldInline]
     list_display = ["name", "slug", "curated", "order"]
+
+    def save_related(self, request, form, formsets, change):
+        """Changed WIPO-field weights change the technology figures: queue a recompute."""
+        super().save_related(request, form, formsets, change)
+        if any(f.has_changed() for formset in formsets for f in formset.forms):
+            from indicators.loading import bump_generation
+            from indicators.tasks import enqueue_recompute
+
+            bump_generation()
+            run = enqueue_recompute()
+            self.message_user(request, f"WIPO-field weights changed: recompute queued (run {run.pk}).")
+
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

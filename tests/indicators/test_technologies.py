@@ -649,3 +649,16 @@ def test_patent_intensity_per_thousand_employed_and_never_partial():
     assert ("pat_intensity_ecosystem", "digital", "EU28") not in out.index  # J62 missing: not partial
     us_digital = (0.9 * 160 * 0.5 + 0.4 * 40 * 0.2) / (4000 * 0.5 + 100 * 0.2) * 1000
     assert out[("pat_intensity_ecosystem", "digital", "US")] == pytest.approx(us_digital)
+
+
+@pytest.mark.django_db
+def test_admin_shows_a_technology_with_its_weights_inline(reference, client, staff):
+    from indicators import reference as ref
+    from observatory.models import Technology
+
+    ref.load_technologies()
+    client.force_login(staff)
+    tech = Technology.objects.get(slug="robotics")
+    response = client.get(f"/admin/observatory/technology/{tech.pk}/change/")
+    assert response.status_code == 200
+    assert "Ours (judged): manipulators and grippers" in response.content.decode()
