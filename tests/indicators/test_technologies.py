@@ -662,3 +662,13 @@ def test_admin_shows_a_technology_with_its_weights_inline(reference, client, sta
     response = client.get(f"/admin/observatory/technology/{tech.pk}/change/")
     assert response.status_code == 200
     assert "Ours (judged): manipulators and grippers" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_site_search_finds_a_technology(reference, client):
+    from indicators import reference as ref
+
+    ref.load_technologies()
+    html = client.get("/search/", {"q": "robotics"}).content.decode()
+    assert "/technologies/robotics/" in html
+    assert "/technologies/photonics/" in client.get("/search/", {"q": "lasers"}).content.decode()
