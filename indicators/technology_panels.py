@@ -381,7 +381,7 @@ def _rta_summary(techs, by, period) -> str:
     )
 
 
-def _trend_panel(key: str, indicator: str, label: str, tech: bool = False) -> dict:
+def _trend_panel(key: str, indicator: str, label: str) -> dict:
     rows = values([indicator], ecosystems=[key], geos=COMPARED)
     series = []
     for g in COMPARED:
@@ -534,7 +534,7 @@ def _detail(slug: str) -> dict:
                 {"indicator": "tech_pat_share_world", "ecosystem": slug, "period": period},
             )
         )
-        panels.append(_trend_panel(slug, "tech_pat_share_world", tech["name"], tech=True))
+        panels.append(_trend_panel(slug, "tech_pat_share_world", tech["name"]))
         rta_pts = [
             {"key": g, "label": name(g), "value": by[("tech_pat_rta", g)]["value"], "flags": ""}
             for g in geos
