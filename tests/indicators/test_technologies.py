@@ -672,3 +672,19 @@ def test_site_search_finds_a_technology(reference, client):
     html = client.get("/search/", {"q": "robotics"}).content.decode()
     assert "/technologies/robotics/" in html
     assert "/technologies/photonics/" in client.get("/search/", {"q": "lasers"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_publications_tagged_with_a_technology_show_on_its_page_and_filter_the_list(reference, client):
+    from indicators import reference as ref
+    from observatory.models import Technology
+    from tests.observatory.test_publications import make_publication
+
+    ref.load_technologies()
+    tagged = make_publication("robots-2025", title="Robots in European factories")
+    tagged.technologies.add(Technology.objects.get(slug="robotics"))
+    make_publication("other-2025", title="Something else entirely")
+    page = client.get("/technologies/robotics/").content.decode()
+    assert "Robots in European factories" in page and "?technology=robotics" in page
+    listing = client.get("/publications/", {"technology": "robotics"}).content.decode()
+    assert "Robots in European factories" in listing and "Something else entirely" not in listing
