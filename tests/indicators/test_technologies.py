@@ -688,3 +688,10 @@ def test_publications_tagged_with_a_technology_show_on_its_page_and_filter_the_l
     assert "Robots in European factories" in page and "?technology=robotics" in page
     listing = client.get("/publications/", {"technology": "robotics"}).content.decode()
     assert "Robots in European factories" in listing and "Something else entirely" not in listing
+
+
+@pytest.mark.django_db
+def test_the_data_page_lists_every_part_of_a_multi_file_source(reference, client):
+    html = client.get("/data/ncses_sei2020_patents/").content.decode()
+    assert html.count('rel="noopener">https://raw.githubusercontent.com/bq-org/') == 36
+    assert "{part}" not in html
