@@ -144,6 +144,18 @@ def _releases() -> dict:
     return release_infos()
 
 
+def rankable(points: list[dict]) -> list[dict]:
+    """Points that may be drawn in a ranking: not marked incomplete (I)."""
+    return [p for p in points if "I" not in (p.get("flags") or "")]
+
+
+def incomplete_note(points: list[dict]) -> str:
+    left = [p["label"] for p in points if "I" in (p.get("flags") or "")]
+    if not left:
+        return ""
+    return f" Not ranked (the publisher says their counts are incomplete): {', '.join(left)}."
+
+
 def _by(rows, *keys):
     return {tuple(r[k] for k in keys): r for r in rows}
 
@@ -525,9 +537,17 @@ def _detail(slug: str) -> dict:
                 "generation",
                 title,
                 charts.bar(
-                    pts, title=title, source_line=source_text(), unit="% of world", decimals=1, highlight=EU
+                    rankable(pts),
+                    title=title,
+                    source_line=source_text(),
+                    unit="% of world",
+                    decimals=1,
+                    highlight=EU,
                 ),
-                ranking_summary(pts, f"{tech['name']}: share of world patent families", "%", 2, period),
+                ranking_summary(
+                    rankable(pts), f"{tech['name']}: share of world patent families", "%", 2, period
+                )
+                + incomplete_note(pts),
                 ["Economy", "Patent families (weighted)", "Share of world (%)", "RTA"],
                 table,
                 "tech_pat_share_world",
@@ -536,7 +556,12 @@ def _detail(slug: str) -> dict:
         )
         panels.append(_trend_panel(slug, "tech_pat_share_world", tech["name"]))
         rta_pts = [
-            {"key": g, "label": name(g), "value": by[("tech_pat_rta", g)]["value"], "flags": ""}
+            {
+                "key": g,
+                "label": name(g),
+                "value": by[("tech_pat_rta", g)]["value"],
+                "flags": shown_flags(by[("tech_pat_rta", g)]),
+            }
             for g in geos
             if ("tech_pat_rta", g) in by
         ]
@@ -546,7 +571,7 @@ def _detail(slug: str) -> dict:
                 "rta",
                 title,
                 charts.bar(
-                    rta_pts,
+                    rankable(rta_pts),
                     title=title,
                     source_line=source_text(),
                     unit="RTA",
@@ -554,10 +579,11 @@ def _detail(slug: str) -> dict:
                     highlight=EU,
                     reference=("Neutral", 1.0),
                 ),
-                ranking_summary(rta_pts, f"{tech['name']}: RTA", "ratio", 2, period),
+                ranking_summary(rankable(rta_pts), f"{tech['name']}: RTA", "ratio", 2, period)
+                + incomplete_note(rta_pts),
                 ["Economy", "RTA"],
                 [
-                    [label_cell(p["label"]), cell(p["value"], 2)]
+                    [label_cell(p["label"]), cell(p["value"], 2, p["flags"])]
                     for p in sorted(rta_pts, key=lambda p: -p["value"])
                 ],
                 "tech_pat_rta",
@@ -565,6 +591,7 @@ def _detail(slug: str) -> dict:
             )
         )
     if period:
+        panels.append(_tech_fields_panel(tech, period))
         panels += _industry_panels(tech, period)
     uptake_period = latest("tech_uptake")
     uptake_rows = values(["tech_uptake"], ecosystems=[slug], periods=[uptake_period]) if uptake_period else []
@@ -633,6 +660,54 @@ def _detail(slug: str) -> dict:
     out["panels"] = panels
     out["panel_ids"] = [p["id"] for p in panels]
     return out
+
+
+def _tech_fields_panel(tech: dict, period: str) -> dict:
+    """The technology's WIPO fields: EU27 share of world and RTA against the rivals, with weights."""
+    codes = [f["code"] for f in tech["fields"]]
+    rows = values(["pat_fam_share_world", "pat_fam_rta"], ecosystems=codes, geos=COMPARED, periods=[period])
+    by = _by(rows, "indicator", "ecosystem", "geo")
+    weights = {f["code"]: f["weight"] for f in tech["fields"]}
+    title = f"{tech['name']}: the WIPO fields it draws on, share of world patent families, {period}"
+    series = [
+        {
+            "name": name(g),
+            "values": [by.get(("pat_fam_share_world", c, g), {}).get("value") for c in codes],
+            "flags": [shown_flags(by.get(("pat_fam_share_world", c, g), {})) for c in codes],
+        }
+        for g in COMPARED
+    ]
+    figure = charts.grouped_bar(
+        [f"{field_name(c)} (× {weights[c]:g})" for c in codes],
+        series,
+        title=title,
+        source_line=source_text(),
+        unit="% of world",
+        decimals=1,
+    )
+    for i, trace in enumerate(figure["data"]):
+        trace["marker"]["color"] = charts.PALETTE[i % len(charts.PALETTE)]
+    table = [
+        [label_cell(f"{c} {field_name(c)}"), cell(weights[c], 3)]
+        + [cell(by.get(("pat_fam_share_world", c, g), {}).get("value"), 2) for g in COMPARED]
+        + [cell(by.get(("pat_fam_rta", c, EU), {}).get("value"), 2)]
+        for c in codes
+    ]
+    eu = [(field_name(c), by.get(("pat_fam_share_world", c, EU), {}).get("value")) for c in codes]
+    summary = (
+        f"{tech['name']} draws on {len(codes)} WIPO field(s); EU27 share of world in {period}: "
+        + "; ".join(f"{n} {fmt(v, 2)}%" for n, v in eu)
+    )
+    return panel(
+        "tech-fields",
+        title,
+        figure,
+        summary + ".",
+        ["WIPO field", "Our weight", *[f"{name(g)} share (%)" for g in COMPARED], "EU27 RTA"],
+        table,
+        "pat_fam_share_world",
+        {"indicator": "pat_fam_share_world", "ecosystem": codes, "geo": list(COMPARED), "period": period},
+    )
 
 
 def _industry_panels(tech: dict, period: str) -> list[dict]:
@@ -802,7 +877,7 @@ def _ecosystem_section(slug: str) -> dict | None:
     latest_rows = {r["geo"]: r for r in rows if r["period"] == period}
     world = latest_rows.get("WORLD", {}).get("value")
     ranked = sorted(
-        (r for g, r in latest_rows.items() if g in COUNTRY_GEOS),
+        (r for g, r in latest_rows.items() if g in COUNTRY_GEOS and "I" not in (r.get("markers") or "")),
         key=lambda r: -r["value"],
     )
     return {

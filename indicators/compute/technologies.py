@@ -26,11 +26,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from indicators.compute.markers import AGGREGATE
+from indicators.compute.markers import AGGREGATE, INCOMPLETE
 
 WORLD = "WORLD"
 ALL_FIELDS = "TOTAL"
 TREND_YEARS = 10
+# NCSES's notes (every table's README): "Countries with identified issues include India (missing
+# data) and South Africa (no data for 2018)". Their figures are lower bounds: marked incomplete
+# (I), so they are never ranked nor a growth base. geo -> the years concerned (None: all years).
+UNDERCOUNTED: dict[str, frozenset[str] | None] = {"IN": None, "ZA": frozenset({"2018"})}
 # Places for a technology's split over industries (NACE: the first only, to keep the table small).
 INDUSTRY_GEOS = ("EU27_2020", "EU28", "US", "CN", "JP", "KR")
 VALUE_COLUMNS = [
@@ -63,6 +67,17 @@ def with_eu27(table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([table, derived], ignore_index=True)
 
 
+def mark_undercounted(table: pd.DataFrame, undercounted=None) -> pd.DataFrame:
+    """Add the marker I to the rows of places/years the publisher says are undercounted."""
+    undercounted = UNDERCOUNTED if undercounted is None else undercounted
+    hit = pd.Series(False, index=table.index)
+    for geo, years in undercounted.items():
+        rows = table["geo"] == geo
+        hit |= rows if years is None else rows & table["period"].isin(years)
+    markers = table["markers"].fillna("")
+    return table.assign(markers=markers.where(~hit, markers + INCOMPLETE))
+
+
 def world_shares(table: pd.DataFrame) -> pd.DataFrame:
     """``field, geo, period, value (families), share (% of WORLD), rta`` for every geo."""
     table = table[["field", "geo", "period", "value", *(["markers"] if "markers" in table else [])]]
@@ -82,6 +97,15 @@ def share_change(shares: pd.DataFrame, key: str = "field", years: int = TREND_YE
     base = base.rename(columns={"share": "base_share", "period": "base_period"})
     out = frame.merge(base, on=[key, "geo", "year"], how="inner")
     out["change"] = out["share"] - out["base_share"]
+    if "markers" in out:
+        base_markers = frame.assign(year=frame["year"] + years).set_index([key, "geo", "year"])["markers"]
+        base_markers = base_markers[~base_markers.index.duplicated()]
+        incomplete = out.set_index([key, "geo", "year"]).index.map(
+            lambda k: INCOMPLETE in str(base_markers.get(k, ""))
+        )
+        out = out[
+            ~(out["markers"].fillna("").str.contains(INCOMPLETE) | pd.Series(incomplete, index=out.index))
+        ]
     return out.dropna(subset=["change"])
 
 
@@ -218,7 +242,7 @@ def compute_patent_indicators(
         raise ComputeError(f"patents table lacks {sorted(required - set(table.columns))}")
     if WORLD not in set(table["geo"]):
         raise ComputeError("patents table has no WORLD rows: shares of world cannot be computed")
-    table = with_eu27(table.dropna(subset=["value"]))
+    table = mark_undercounted(with_eu27(table.dropna(subset=["value"])))
     out = []
     shares = world_shares(table)
     out += [

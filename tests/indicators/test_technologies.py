@@ -695,3 +695,17 @@ def test_the_data_page_lists_every_part_of_a_multi_file_source(reference, client
     html = client.get("/data/ncses_sei2020_patents/").content.decode()
     assert html.count('rel="noopener">https://raw.githubusercontent.com/bq-org/') == 36
     assert "{part}" not in html
+
+
+def test_places_the_publisher_calls_undercounted_are_marked_and_never_a_trend_end():
+    rows = table(
+        [("TOTAL", "WORLD", "2008", 100.0), ("TOTAL", "ZA", "2008", 1.0),
+         ("TOTAL", "WORLD", "2018", 100.0), ("TOTAL", "ZA", "2018", 0.1), ("TOTAL", "IN", "2018", 2.0)]
+    )  # fmt: skip
+    marked = T.mark_undercounted(rows).set_index(["geo", "period"])["markers"]
+    assert marked[("ZA", "2018")] == "I" and marked[("IN", "2018")] == "I"
+    assert marked[("ZA", "2008")] == ""  # only 2018 is missing for South Africa
+    out = T.compute_patent_indicators(rows)
+    za = out[(out["geo"] == "ZA") & (out["indicator"] == "pat_fam_share_world")].set_index("period")
+    assert za.loc["2018", "markers"] == "I"
+    assert out[(out["indicator"] == "pat_fam_share_change") & (out["geo"] == "ZA")].empty
