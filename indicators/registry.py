@@ -329,6 +329,9 @@ COMPUTATIONS: dict[str, Computation] = {
             adapters.epo_regional,
             ("pat_ep_mhab", "region_pat_ep_mhab"),
         ),
+        # Uptake by technology: one input per Eurostat survey table that measures one of our
+        # technologies (the codes are listed in fixtures/reference/technologies.csv); a table
+        # registered later (cloud, big data, IoT…) becomes one more input here.
         Computation(
             "technology_uptake",
             {

@@ -313,7 +313,7 @@ def test_the_technology_fixture_is_consistent_and_broken_rows_are_refused(db):
     assert Technology.objects.count() == 0  # nothing changed
     assert ref.load_technologies() == (len(techs), len(fields))
     ai = Technology.objects.get(slug="artificial-intelligence")
-    assert ai.curated and ai.uptake == ["isoc_eb_ai:E_AI_TANY"]
+    assert ai.curated and ai.uptake == ["isoc_eb_ai:E_AI_TANY", "isoc_eb_ain2:E_AI_TANY"]
     assert ai.fields.filter(wipo_field="W06").exists()
     assert ref.load_technologies() == (len(techs), len(fields))  # idempotent
     assert Technology.objects.count() == len(techs)
