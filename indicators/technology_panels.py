@@ -321,6 +321,7 @@ def _overview() -> dict:
             share_panel,
             rta_panel,
             _trend_panel("TOTAL", "pat_fam_share_world", "All fields"),
+            _tech_trend_panel(techs),
             _fields_panel(period),
         ]
         + ([regional] if regional else []),
@@ -436,6 +437,62 @@ def _trend_panel(key: str, indicator: str, label: str) -> dict:
         table,
         indicator,
         {"indicator": indicator, "ecosystem": key, "geo": list(COMPARED)},
+    )
+
+
+def _tech_trend_panel(techs: list[dict]) -> dict:
+    """EU27 share of world patent families, every technology, every year."""
+    rows = values(["tech_pat_share_world"], ecosystems=[t["slug"] for t in techs], geos=[EU])
+    idx = _by(rows, "ecosystem", "period")
+    periods = sorted({r["period"] for r in rows})
+    series = [
+        {
+            "name": t["name"],
+            "points": [
+                {
+                    "period": p,
+                    "value": idx[(t["slug"], p)]["value"],
+                    "flags": shown_flags(idx[(t["slug"], p)]),
+                }
+                for p in periods
+                if (t["slug"], p) in idx
+            ],
+        }
+        for t in techs
+        if any((t["slug"], p) in idx for p in periods)
+    ]
+    span = f"{periods[0]}–{periods[-1]}" if periods else ""
+    title = f"EU27 share of world patent families by technology, {span}"
+    table = [
+        [label_cell(p)] + [cell(idx.get((t["slug"], p), {}).get("value"), 2) for t in techs] for p in periods
+    ]
+    first, last = (periods[0], periods[-1]) if periods else ("", "")
+    falls = [
+        t["name"]
+        for t in techs
+        if (t["slug"], first) in idx
+        and (t["slug"], last) in idx
+        and idx[(t["slug"], last)]["value"] < idx[(t["slug"], first)]["value"]
+    ]
+    summary = (
+        f"From {first} to {last} the EU27 share of world patent families fell in {len(falls)} of the "
+        f"{len(series)} technologies."
+        if periods
+        else "No values."
+    )
+    figure = charts.lines(series, title=title, source_line=source_text(), unit="% of world", decimals=1)
+    for i, trace in enumerate(figure["data"]):
+        if i >= len(charts.PALETTE):  # colours repeat after ten lines: tell them apart by the dash
+            trace["line"]["dash"] = "dot"
+    return panel(
+        "tech-trend",
+        title,
+        figure,
+        summary,
+        ["Year", *[t["name"] for t in techs]],
+        table,
+        "tech_pat_share_world",
+        {"indicator": "tech_pat_share_world", "geo": EU},
     )
 
 
