@@ -141,7 +141,7 @@ class IndicatorValue(models.Model):
     """
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
-    ecosystem = models.CharField(max_length=60)
+    ecosystem = models.CharField(max_length=120)
     geo = models.CharField(max_length=16)
     period = models.CharField(max_length=10)
     value = models.FloatField(null=True)

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Callable
 
-from . import comext, eurostat, gisco
+from . import comext, eurostat, gisco, ncses
 from .base import ParsedDataset, ParseError, maybe_gunzip
 
 _HEAD_BYTES = 64 * 1024  # the header line is all detection needs
@@ -19,6 +19,7 @@ _PARSERS: dict[str, Callable[[bytes, str], ParsedDataset]] = {
     "tidy-csv": eurostat.parse_tidy_csv,
     "gisco-geojson": gisco.parse_geojson,
     comext.FORMAT: comext.parse,
+    ncses.FORMAT: ncses.parse_ncses,
 }
 
 # Formats that are not observation datasets, and the function to use instead.
@@ -69,6 +70,8 @@ def _detect_tab_separated(line: str, source: str) -> str:
 
 def _detect_csv(line: str, source: str) -> str:
     header = [name.strip() for name in next(csv.reader(io.StringIO(line)), [])]
+    if ncses.is_ncses_header(line):
+        return ncses.FORMAT
     if header[:1] == ["DATAFLOW"]:
         return "sdmx-csv-1"
     if header[:1] == ["STRUCTURE"]:

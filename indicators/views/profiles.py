@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from ecosystems import selectors as taxonomy
 
 from .. import panels as P
+from .. import technology_panels as T
 from ..panels import dependencies as D
 from ..registry import INDICATORS
 from .common import cache_public_page, render_with_panels
@@ -67,6 +68,7 @@ def ecosystem_detail(request, slug):
         "ecosystem": ecosystem,
         "requested_year": request.GET.get("year"),
         "deps": D.summary_for(ecosystem=slug),
+        "patents": T.ecosystem_section(slug),
     }
     return render_with_panels(request, "ecosystems/ecosystem_detail.html", context)
 
@@ -95,6 +97,7 @@ def country_detail(request, geo):
         "requested_year": request.GET.get("year"),
         "source": P.source_of("emp"),
         "deps": D.summary_for(importer=geo) if country.eu27_2020 or geo == D.EU else None,
+        "technology": T.country_section(geo),
     }
     return render_with_panels(request, "ecosystems/country_detail.html", context)
 
