@@ -53,7 +53,15 @@ def nuts_converter() -> pd.DataFrame | None:
     return frame
 
 
+def transition_parameters() -> dict:
+    """Composite weights and base years of the twin-transition scoreboard (our versioned CSVs)."""
+    from .reference import transition_parameters as read
+
+    return read()
+
+
 REFERENCES: dict[str, Callable[[], object]] = {
+    "transition_parameters": transition_parameters,
     "ecosystem_mapping": mapping_frame,
     "eu_members": eu_members,
     "nuts_converter": nuts_converter,
