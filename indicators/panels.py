@@ -75,7 +75,8 @@ def source_of(indicator: str) -> dict:
 
 def source_line(indicator: str) -> str:
     s = source_of(indicator)
-    return f"Source: Eurostat {s['code']}, {s.get('vintage') or 'not loaded'}; EU Industry Observatory"
+    publisher = s.get("publisher") or "Eurostat"
+    return f"Source: {publisher} {s['code']}, {s.get('vintage') or 'not loaded'}; EU Industry Observatory"
 
 
 def pct_change(first, last) -> float | None:

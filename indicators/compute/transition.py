@@ -429,12 +429,15 @@ def latest_table(
     values: pd.DataFrame, indicators: Iterable[str], members: Iterable[str]
 ) -> tuple[pd.DataFrame, dict]:
     """Wide table (index geo, one column per indicator) at each indicator's latest year that
-    most members have a value for (ties: later); returns it and indicator -> year used."""
+    most members have a value for (ties: later); returns it and indicator -> year used.
+
+    Members' figures marked incomplete (I) are left out; the EU27's are kept (it is only placed,
+    never ranked) and the caller marks its composite I (see :func:`composites`)."""
     members = frozenset(members)
     columns, years = {}, {}
     for indicator in indicators:
         rows = values[(values["indicator"] == indicator) & values["value"].notna()]
-        rows = rows[~rows["markers"].fillna("").str.contains("I")]
+        rows = rows[~rows["markers"].fillna("").str.contains("I") | (rows["geo"] == EU)]
         counts = rows[rows["geo"].isin(members)].groupby("period")["geo"].nunique()
         if counts.empty:
             continue
@@ -467,9 +470,20 @@ def composites(values: pd.DataFrame, weights: pd.DataFrame, members: Iterable[st
         if name == "green_progress":
             bases = values[values["indicator"].isin(list(w["indicator"]))]["base_period"]
             base = bases[bases != ""].min() if (bases != "").any() else ""
+        eu_rows = values[
+            (values["geo"] == EU)
+            & values["indicator"].isin(list(w["indicator"]))
+            & values["period"].isin(list(years.values()))
+        ]
+        eu_incomplete = any(
+            INCOMPLETE in m
+            for i, p, m in zip(eu_rows["indicator"], eu_rows["period"], eu_rows["markers"], strict=True)
+            if years.get(i) == p
+        )
         for geo, value in score.dropna().items():
             if geo in members or geo == EU:
-                rows.append((name, "total", geo, period, value, "", "", base))
+                marks = INCOMPLETE if geo == EU and eu_incomplete else ""
+                rows.append((name, "total", geo, period, value, "", marks, base))
     if not rows:
         return _empty()
     out = pd.DataFrame(
