@@ -106,6 +106,8 @@ def release_meta(release_ids) -> list[dict]:
             "sha256": r.sha256,
             "status": r.status,
             "dataset_page": reverse("indicators:source-detail", args=[r.source_id]),
+            "publisher": r.source.publisher,
+            "source_licence": r.source.licence,
         }
         for r in rels
     ]

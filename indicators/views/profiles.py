@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from ecosystems import selectors as taxonomy
 
 from .. import panels as P
+from .. import transition_panels as T
 from ..registry import INDICATORS
 from .common import cache_public_page, render_with_panels
 
@@ -82,8 +83,12 @@ def country_detail(request, geo):
     if country is None:
         raise Http404(f"No country {geo}.")
     data = P.country_profile(geo, request.GET.get("year"), request.GET.get("map"))
+    transition = T.country_transition(geo) if geo in {*T.eu_members(), "EU27_2020"} else None
     context = {
         **data,
+        "panels": [*data["panels"], *([transition["panel"]] if transition else [])],
+        "transition": transition,
+        "transition_count": 1 if transition else 0,
         "country": country,
         "ecosystems": P.ecosystem_rows(),
         "requested_year": request.GET.get("year"),
