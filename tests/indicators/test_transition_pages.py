@@ -1,0 +1,79 @@
+"""/transition/, the country page's twin-transition panel and the API, on hand-made samples."""
+
+import json
+
+import pytest
+from django.core.cache import cache
+
+from indicators import refresh
+from tests.indicators import transition_samples as S
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def transition_loaded(reference, tmp_path):
+    cache.clear()
+    for source, raw in (("desi_2022", S.desi_workbook()), ("owid_co2", S.owid_csv())):
+        path = tmp_path / source
+        path.write_bytes(raw)
+        run = refresh.ingest(source, path=path)
+        assert run.status == "succeeded", run.error
+    run = refresh.recompute()
+    assert run.status == "succeeded", run.error
+    yield
+    cache.clear()
+
+
+def test_empty_state_explains_what_to_load(reference, client):
+    cache.clear()
+    response = client.get("/transition/")
+    assert response.status_code == 200
+    assert "No twin-transition figures are loaded yet" in response.content.decode()
+
+
+def test_transition_page_shows_scoreboard_quadrant_ranking_trends_and_method(transition_loaded, client):
+    html = client.get("/transition/").content.decode()
+    assert "Twin-transition scoreboard of the EU27 member states" in html
+    # Each column names its reference year; DESI figures by reference year, not edition.
+    assert "Enterprises using AI (% of enterprises), 2021" in html
+    assert "Enterprises analysing big data (% of enterprises), 2020" in html
+    assert "Change in GHG per capita (%), 2016, since 2005" in html
+    for panel_id in ("quadrant-figure", "ranking-figure", "trend-desi_index-figure"):
+        assert f'id="{panel_id}"' in html
+    quadrant = json.loads(
+        html.split('id="quadrant-figure" type="application/json">')[1].split("</script>")[0]
+    )
+    assert quadrant["data"][0]["type"] == "scatter" and "DK" in quadrant["data"][0]["text"]
+    assert any("EU27" in a["text"] for a in quadrant["layout"]["annotations"])
+    assert "Sensitivity" in html and "z-scores" in html
+    assert "Our World in Data" in html and "European Commission" in html
+
+
+def test_scoreboard_sorts_and_exports(transition_loaded, client):
+    html = client.get("/transition/?sort=desi_ai&dir=desc").content.decode()
+    body = html.split("<tbody>")[1]
+    assert body.index("Denmark") < body.index("Germany") < body.index("Austria")
+    csv = client.get("/transition/?panel=scoreboard&format=csv").content.decode()
+    assert csv.splitlines()[0].startswith('Country,"DESI overall score (score (0–100)), 2021"')
+    assert "Denmark" in csv
+    for fmt in ("xlsx", "json"):
+        assert client.get(f"/transition/?panel=quadrant&format={fmt}").status_code == 200
+    ranking = client.get("/transition/?indicator=desi_cloud&panel=ranking&format=csv").content.decode()
+    assert ranking.splitlines()[1].startswith("Denmark")
+
+
+def test_country_page_has_the_twin_transition_panel(transition_loaded, client):
+    html = client.get("/countries/DK/").content.decode()
+    assert "Twin transition" in html and 'id="transition-figure"' in html
+    csv = client.get("/countries/DK/?panel=transition&format=csv").content.decode()
+    assert "Enterprises using AI,24" in csv.replace(".0", "")
+
+
+def test_api_serves_the_new_indicators_with_reference_year_and_edition(transition_loaded, client):
+    data = client.get("/api/v1/values/?indicator=desi_big_data&geo=AT").json()
+    rows = [(r["ecosystem"], r["period"], r["value"]) for r in data["results"]]
+    assert rows == [("DESI_2022", "2020", 9.0)]
+    ghg = client.get("/api/v1/values/?indicator=ghg_per_capita&geo=EL&period=2016").json()["results"]
+    assert ghg[0]["value"] == pytest.approx(90.0 / 10.8e6 * 1e6, rel=1e-3)
+    assert client.get("/indicators/desi_ai/").status_code == 200
