@@ -74,6 +74,16 @@ def source_line(indicator: str) -> str:
     )
 
 
+def short_sources(*indicators: str) -> str:
+    """'Sources: <publisher> <code> (<vintage>); …' for a figure drawing on several sources."""
+    infos = release_infos()
+    parts = []
+    for code in dict.fromkeys(INDICATORS[i].source for i in indicators):
+        s = infos.get(code, {"code": code})
+        parts.append(f"{s.get('publisher', 'Eurostat')} {code} ({s.get('vintage') or 'not loaded'})")
+    return "Sources: " + "; ".join(parts)
+
+
 def reference_year(rows: list[dict], members: set[str]) -> str | None:
     """The latest year most members have a value for (ties: the later year)."""
     counts: dict[str, int] = {}
@@ -218,7 +228,8 @@ def _quadrant(at, members, names, years) -> dict:
     fig = quadrant(
         points,
         title=title,
-        source_line=source_line("digital_position") + "; " + source_line("green_progress"),
+        source_line=short_sources("digital_position", "green_progress")
+        + "; composites: EU Industry Observatory",
         x_title="Digital position (0–100)",
         y_title="Green progress (0–100)",
         x_ref=x_ref,
