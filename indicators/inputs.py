@@ -60,7 +60,15 @@ def transition_parameters() -> dict:
     return read()
 
 
+def ets_ecosystem_map() -> pd.DataFrame:
+    """Our EU ETS activity -> NACE -> ecosystem map (a versioned CSV in fixtures/reference)."""
+    from .reference import ets_ecosystem_map as read
+
+    return read()
+
+
 REFERENCES: dict[str, Callable[[], object]] = {
+    "ets_ecosystem_map": ets_ecosystem_map,
     "transition_parameters": transition_parameters,
     "ecosystem_mapping": mapping_frame,
     "eu_members": eu_members,

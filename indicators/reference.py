@@ -86,6 +86,15 @@ def _fixture_rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(line for line in handle if not line.startswith("#")))
 
 
+def ets_ecosystem_map():
+    """Our EU ETS activity -> NACE -> ecosystem map (fixtures/reference/ets_activity_ecosystem.csv)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(_fixture_rows("ets_activity_ecosystem.csv"))
+    frame["share"] = frame["share"].astype(float)
+    return frame
+
+
 def transition_parameters() -> dict:
     """Our twin-transition parameters (fixtures/reference/transition_*.csv; README there):
     ``weights`` (DataFrame: version, composite, indicator, direction, weight, reasoning),

@@ -295,6 +295,7 @@ OWID_MEASURES = (
     "co2_per_capita", "ghg_per_capita", "co2_per_gdp", "energy_per_gdp", "energy_per_capita",
 )  # fmt: skip
 ALL_ACTIVITIES = "C10-S951_X_K"
+ETS_ACTIVITIES = ("ETS10", "ETS20", "ETS21", "ETS24", "ETS29", "ETS30", "ETS36", "ETS42")
 DESI_YIELDS = (
     "desi_index", "desi_human_capital", "desi_connectivity", "desi_integration", "desi_public_services",
     "desi_sme_basic_di", "desi_ebusiness_erp", "desi_big_data", "desi_cloud", "desi_ai",
@@ -368,6 +369,13 @@ COMPUTATIONS: dict[str, Computation] = {
             ("eu_members", "transition_parameters"),
             adapters.transition_co2,
             ("co2_hab_eurostat", "co2_hab_eurostat_change"),
+        ),
+        Computation(
+            "transition_ets",
+            {"ets": Input("eea_ets_sectors", ETS_ACTIVITIES)},
+            ("ets_ecosystem_map", "transition_parameters"),
+            adapters.transition_ets,
+            ("ets_emissions", "ets_emissions_change"),
         ),
         Computation(
             "transition_composites",
@@ -754,6 +762,37 @@ TRANSITION_INDICATORS = [
         True,
         1,
         breakdown="total",
+    ),
+]
+ETS_CAVEAT = (
+    " Allocated by our activity -> NACE -> ecosystem map (fixtures/reference/ets_activity_ecosystem.csv, "
+    "unverified): the EEA aggregate in use holds 8 ETS activities only, so energy-intensive industries "
+    "lack glass, ceramics, aluminium, ammonia and other activities; combustion of fuels (allocated to "
+    "energy) includes other industries' combustion installations. All installations in the EU ETS "
+    "(geo EU_ETS), not EU27_2020."
+)
+TRANSITION_INDICATORS += [
+    IndicatorSpec(
+        "ets_emissions",
+        "EU ETS verified emissions mapped to the ecosystem",
+        "Mt CO2-eq",
+        "Verified emissions of the EU ETS activities mapped to the ecosystem, weighted by the map's "
+        "shares; a year in which a mapped activity has no figure has no value." + ETS_CAVEAT,
+        "eea_ets_sectors",
+        "country",
+        False,
+        1,
+    ),
+    IndicatorSpec(
+        "ets_emissions_change",
+        "Change in EU ETS verified emissions mapped to the ecosystem",
+        "%",
+        "% change of the ecosystem's mapped ETS emissions from the base year (2005; aviation only "
+        "from 2012, so no change for ecosystems it is mapped to)." + ETS_CAVEAT,
+        "eea_ets_sectors",
+        "country",
+        False,
+        1,
     ),
 ]
 INDICATORS.update({i.code: i for i in TRANSITION_INDICATORS})

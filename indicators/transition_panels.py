@@ -542,3 +542,61 @@ def _country_transition(geo: str) -> dict:
         {"indicator": list(COUNTRY), "geo": [geo, EU]},
     )
     return {"panel": uptake, "has_any": has_any}
+
+
+# ------------------------------------------------------------------ the ecosystem page's ETS panel
+
+
+def ecosystem_ets(slug: str, name: str) -> dict:
+    return cached(f"transition:ets:{slug}", lambda: _ecosystem_ets(slug, name))
+
+
+def _ecosystem_ets(slug: str, name: str) -> dict:
+    from .reference import ets_ecosystem_map
+
+    mapping = ets_ecosystem_map()
+    mine = mapping[mapping["ecosystem"] == slug]
+    activities = [
+        {
+            "activity": r.activity,
+            "name": r.activity_name,
+            "nace": r.nace,
+            "share": r.share,
+            "reasoning": r.reasoning,
+        }
+        for r in mine.itertuples(index=False)
+    ]
+    rows = values(["ets_emissions", "ets_emissions_change"], ecosystems=[slug])
+    if not rows:
+        return {"panel": None, "activities": activities}
+    level = {r["period"]: r for r in rows if r["indicator"] == "ets_emissions"}
+    change = {r["period"]: r for r in rows if r["indicator"] == "ets_emissions_change"}
+    periods = sorted(level)
+    s = INDICATORS["ets_emissions"]
+    title = f"{name}: EU ETS verified emissions mapped to the ecosystem"
+    series = [
+        {
+            "name": "EU ETS",
+            "points": [{"period": p, "value": level[p]["value"], "flags": ""} for p in periods],
+        }
+    ]
+    base = next((r["base_period"] for r in change.values() if r.get("base_period")), "")
+    last = periods[-1]
+    summary = f"{name}: {fmt(level[last]['value'], 1)} Mt CO2-eq of verified emissions in {last}"
+    if last in change:
+        summary += f", {fmt(change[last]['value'], 1)}% since {base}"
+    summary += f", from {len(activities)} mapped ETS activit{'y' if len(activities) == 1 else 'ies'}."
+    p = panel(
+        "ets",
+        title,
+        charts.lines(series, title=title, source_line=source_line("ets_emissions"), unit=s.unit, decimals=1),
+        summary,
+        ["Year", "Mt CO2-eq", f"Change since {base or 'the base year'} (%)"],
+        [
+            [label_cell(y), cell(level[y]["value"], 1), cell(change.get(y, {}).get("value"), 1)]
+            for y in periods
+        ],
+        "ets_emissions",
+        {"indicator": ["ets_emissions", "ets_emissions_change"], "ecosystem": slug},
+    )
+    return {"panel": p, "activities": activities}

@@ -70,3 +70,9 @@ def transition_composites(inputs: dict[str, pd.DataFrame], references: dict) -> 
         ignore_index=True,
     )
     return transition.composites(values, params["weights"], members)
+
+
+def transition_ets(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """EU ETS emissions by activity -> by ecosystem (our activity -> NACE -> ecosystem map)."""
+    params = references["transition_parameters"]
+    return transition.ets_by_ecosystem(inputs["ets"], references["ets_ecosystem_map"], params["base_year"])

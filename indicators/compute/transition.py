@@ -490,3 +490,39 @@ def composites(values: pd.DataFrame, weights: pd.DataFrame, members: Iterable[st
         rows, columns=["indicator", "ecosystem", "geo", "period", "value", "flags", "markers", "base_period"]
     )
     return _finish(add_rank(out, members))
+
+
+# ------------------------------------------------------------------------------ EU ETS
+
+
+def ets_by_ecosystem(
+    ets: pd.DataFrame, mapping: pd.DataFrame, base_year: int = DEFAULT_BASE_YEAR
+) -> pd.DataFrame:
+    """EU ETS verified emissions (Mt CO2-eq) allocated to ecosystems by our activity map.
+
+    ``ets``: ``geo, measure (ETS<nn>), period, value``; ``mapping``: ``activity, ecosystem,
+    share``. An ecosystem-year is the sum of value x share over its mapped activities; a year in
+    which one of them has no figure (aviation before 2012) gives no value, never a smaller sum.
+    Also the % change since BASE_YEAR (``ets_emissions_change``) where both years are complete.
+    Raises ValueError when an activity's shares sum above 1 (it would be counted twice).
+    """
+    m = mapping[["activity", "ecosystem", "share"]].copy()
+    m["share"] = pd.to_numeric(m["share"]).astype(float)
+    over = m.groupby("activity")["share"].sum()
+    if (over > 1 + 1e-9).any():
+        raise ValueError(f"ETS map shares sum above 1 for {sorted(over[over > 1 + 1e-9].index)}")
+    frame = ets[ets["value"].notna()].merge(m, left_on="measure", right_on="activity")
+    if frame.empty:
+        return _empty()
+    frame = frame.assign(part=frame["value"] * frame["share"])
+    sums = frame.groupby(["ecosystem", "geo", "period"]).agg(value=("part", "sum"), n=("activity", "nunique"))
+    needed = m.groupby("ecosystem")["activity"].nunique()
+    sums = sums.reset_index()
+    sums = sums[sums["n"].to_numpy() == needed.reindex(sums["ecosystem"]).to_numpy()]
+    levels = _finish(
+        sums.assign(indicator="ets_emissions", flags="", markers="")[
+            ["indicator", "ecosystem", "geo", "period", "value", "flags", "markers"]
+        ]
+    )
+    changes = change_since(levels, base_year, {"ets_emissions": "ets_emissions_change"})
+    return _finish(pd.concat([levels, changes], ignore_index=True))

@@ -62,7 +62,14 @@ def ecosystem_detail(request, slug):
     if ecosystem is None:
         raise Http404(f"No ecosystem {slug}.")
     data = P.ecosystem_profile(slug, request.GET.get("year"))
-    context = {**data, "ecosystem": ecosystem, "requested_year": request.GET.get("year")}
+    ets = T.ecosystem_ets(slug, ecosystem.name)
+    context = {
+        **data,
+        "panels": [*data["panels"], *([ets["panel"]] if ets["panel"] else [])],
+        "ets": ets,
+        "ecosystem": ecosystem,
+        "requested_year": request.GET.get("year"),
+    }
     return render_with_panels(request, "ecosystems/ecosystem_detail.html", context)
 
 

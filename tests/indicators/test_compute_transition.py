@@ -182,3 +182,41 @@ def test_composites_use_each_components_latest_year_and_keep_the_base_year():
     assert out.loc["DD", "value"] == pytest.approx(75.0) and out.loc["DD", "rank"] == 1
     assert out.loc["AA", "value"] == pytest.approx(25.0)
     assert set(out["period"]) == {"2021"}
+
+
+def test_ets_emissions_are_allocated_by_our_map_and_never_summed_over_missing_activities():
+    ets = pd.DataFrame(
+        [
+            ("EU_ETS", "ETS10", "2012", 80.0),
+            ("EU_ETS", "ETS21", "2005", 150.0),
+            ("EU_ETS", "ETS21", "2012", 120.0),
+            ("EU_ETS", "ETS24", "2005", 140.0),
+            ("EU_ETS", "ETS24", "2012", 110.0),
+            ("EU_ETS", "ETS24", "2013", 100.0),  # refining missing in 2013: no EII figure
+        ],
+        columns=["geo", "measure", "period", "value"],
+    ).assign(flags="")
+    mapping = pd.DataFrame(
+        {
+            "activity": ["ETS10", "ETS10", "ETS21", "ETS24"],
+            "ecosystem": ["tourism", "mobility", "eii", "eii"],
+            "share": [0.5, 0.5, 1.0, 1.0],
+        }
+    )
+    out = tc.ets_by_ecosystem(ets, mapping, 2005).set_index(["indicator", "ecosystem", "period"])["value"]
+    assert out[("ets_emissions", "tourism", "2012")] == pytest.approx(40.0)
+    assert out[("ets_emissions", "eii", "2012")] == pytest.approx(230.0)
+    assert ("ets_emissions", "eii", "2013") not in out.index
+    assert out[("ets_emissions_change", "eii", "2012")] == pytest.approx((230 / 290 - 1) * 100)
+    assert ("ets_emissions_change", "tourism", "2012") not in out.index  # no 2005 base for aviation
+    with pytest.raises(ValueError, match="sum above 1"):
+        tc.ets_by_ecosystem(ets, mapping.assign(share=[0.7, 0.7, 1.0, 1.0]), 2005)
+
+
+def test_the_shipped_ets_map_allocates_each_activity_at_most_once():
+    from indicators.reference import ets_ecosystem_map
+
+    frame = ets_ecosystem_map()
+    assert (frame.groupby("activity")["share"].sum() <= 1 + 1e-9).all()
+    slugs = set(pd.read_csv("fixtures/reference/ecosystems.csv")["slug"])
+    assert set(frame["ecosystem"]) <= slugs

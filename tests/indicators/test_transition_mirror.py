@@ -119,3 +119,16 @@ def test_transition_page_renders_with_the_mirror(loaded, client):
     html = client.get("/transition/").content.decode()
     assert "Enterprises using AI (% of enterprises), 2021" in html
     assert client.get("/countries/DE/").status_code == 200
+
+
+def test_ets_emissions_by_ecosystem_match_the_eea_file(loaded):
+    ets = pd.read_csv(loaded / "reference/eea_eu_ets_sector_emissions/eu-ets-sector-emissions.csv")
+    year = ets[ets["year"] == 2019].set_index("sector")["emissions_mt"]
+    eii = year[[s for s in year.index if s.split()[0] in {"21", "24", "29", "30", "36", "42"}]].sum()
+    value = IndicatorValue.objects.get(
+        indicator_id="ets_emissions", ecosystem="energy-intensive-industries", geo="EU_ETS", period="2019"
+    )
+    assert value.value == pytest.approx(eii)
+    aviation = year["10 Aviation"]
+    tourism = IndicatorValue.objects.get(indicator_id="ets_emissions", ecosystem="tourism", period="2019")
+    assert tourism.value == pytest.approx(aviation / 2)

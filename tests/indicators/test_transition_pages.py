@@ -14,7 +14,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def transition_loaded(reference, tmp_path):
     cache.clear()
-    for source, raw in (("desi_2022", S.desi_workbook()), ("owid_co2", S.owid_csv())):
+    for source, raw in (
+        ("desi_2022", S.desi_workbook()),
+        ("owid_co2", S.owid_csv()),
+        ("eea_ets_sectors", S.ets_csv()),
+    ):
         path = tmp_path / source
         path.write_bytes(raw)
         run = refresh.ingest(source, path=path)
@@ -77,3 +81,13 @@ def test_api_serves_the_new_indicators_with_reference_year_and_edition(transitio
     ghg = client.get("/api/v1/values/?indicator=ghg_per_capita&geo=EL&period=2016").json()["results"]
     assert ghg[0]["value"] == pytest.approx(90.0 / 10.8e6 * 1e6, rel=1e-3)
     assert client.get("/indicators/desi_ai/").status_code == 200
+
+
+def test_ecosystem_page_shows_mapped_ets_emissions_with_the_caveat(transition_loaded, client):
+    html = client.get("/ecosystems/energy-intensive-industries/").content.decode()
+    assert "Emissions under the EU Emissions Trading System" in html and "Caveat" in html
+    assert "Production of pig iron or steel" in html and 'id="ets-figure"' in html
+    csv = client.get("/ecosystems/energy-intensive-industries/?panel=ets&format=csv").content.decode()
+    assert "2012,440.2" in csv  # steel, refining, cement, lime, paper, chemicals
+    health = client.get("/ecosystems/health/").content.decode()
+    assert "No EU ETS activity is mapped to" in health

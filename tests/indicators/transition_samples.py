@@ -126,5 +126,10 @@ def ets_csv(extra: list[str] | None = None) -> bytes:
         "10 Aviation,2013,53.49",
         "20 Combustion of fuels,2012,1200.5",
         "24 Production of pig iron or steel,2012,130.2",
+        "21 Refining of mineral oil,2012,100",
+        "29 Production of cement clinker,2012,120",
+        '"30 Production of lime, or calcination of dolomite/magnesite",2012,20',
+        "36 Production of paper or cardboard,2012,30",
+        "42 Production of bulk chemicals,2012,40",
     ]
     return ("\n".join(lines + (extra or [])) + "\n").encode()
