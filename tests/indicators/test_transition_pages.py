@@ -91,3 +91,10 @@ def test_ecosystem_page_shows_mapped_ets_emissions_with_the_caveat(transition_lo
     assert "2012,440.2" in csv  # steel, refining, cement, lime, paper, chemicals
     health = client.get("/ecosystems/health/").content.decode()
     assert "No EU ETS activity is mapped to" in health
+
+
+def test_methodology_lists_our_weights_and_ets_map(reference, client):
+    html = client.get("/methodology/transition/").content.decode()
+    assert "desi_sme_basic_di" in html and "Production of cement clinker" in html
+    assert "reference year" in html
+    assert "/methodology/transition/" in client.get("/methodology/").content.decode()
