@@ -1,0 +1,42 @@
+"""/transition/ in Chromium: the scoreboard's charts draw under the strict CSP, nothing from a CDN."""
+
+import pytest
+
+from tests.e2e.conftest import charts_ready
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def transition_data(reference, tmp_path):
+    from django.core.cache import cache
+
+    from indicators import refresh
+    from tests.indicators import transition_samples as S
+
+    cache.clear()
+    for source, raw in (
+        ("desi_2022", S.desi_workbook()),
+        ("owid_co2", S.owid_csv()),
+        ("eea_ets_sectors", S.ets_csv()),
+    ):
+        path = tmp_path / source
+        path.write_bytes(raw)
+        assert refresh.ingest(source, path=path).status == "succeeded"
+    assert refresh.recompute().status == "succeeded"
+    yield
+    cache.clear()
+
+
+@pytest.mark.parametrize(
+    "path", ["/transition/", "/countries/DK/", "/ecosystems/energy-intensive-industries/"]
+)
+def test_transition_charts_draw_without_csp_errors(live_server, page, transition_data, path):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(live_server.url + path)
+    expected = page.locator(".chart-canvas").count()
+    assert expected >= 1
+    charts_ready(page, expected, 45000)
+    assert page.errors == []
+    assert all(r.startswith(live_server.url) for r in requests)
