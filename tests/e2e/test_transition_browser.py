@@ -40,3 +40,19 @@ def test_transition_charts_draw_without_csp_errors(live_server, page, transition
     charts_ready(page, expected, 45000)
     assert page.errors == []
     assert all(r.startswith(live_server.url) for r in requests)
+
+
+def test_transition_pages_have_no_serious_wcag21aa_violation(live_server, page, transition_data):
+    from tests.e2e.axe import blocking, run_axe
+
+    failures = []
+    for path in ("/transition/", "/methodology/transition/", "/countries/DK/"):
+        page.goto(live_server.url + path)
+        charts = page.locator(".chart-canvas[data-chart]").count()
+        if charts:
+            charts_ready(page, charts, 60000)
+        failures += [
+            f"{path}: {v['id']} ({v['impact']}): {v['help']} {v['nodes'][:3]}"
+            for v in blocking(run_axe(page))
+        ]
+    assert failures == [], "\n".join(failures)
