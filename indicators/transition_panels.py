@@ -27,6 +27,7 @@ DIGITAL = (
     "desi_big_data",
     "desi_cloud",
     "desi_ai",
+    "sme_basic_di",
     "ent_ai",
     "digital_position",
 )
@@ -119,7 +120,10 @@ def _scoreboard_data() -> dict:
     for code in SCOREBOARD:
         s = INDICATORS[code]
         base = next((r["base_period"] for r in at[code].values() if r.get("base_period")), "")
-        edition = next((r["ecosystem"] for r in at[code].values() if r["ecosystem"].startswith("DESI_")), "")
+        edition = next((r["ecosystem"] for r in at[code].values() if r["ecosystem"] != "total"), "")
+        edition = {"E_DI3_GELO": "Digital Intensity Index version 3", "E_DI4_GELO": "version 4"}.get(
+            edition, edition
+        )
         meta.append(
             {
                 "code": code,
