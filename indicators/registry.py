@@ -371,6 +371,13 @@ COMPUTATIONS: dict[str, Computation] = {
             ("co2_hab_eurostat", "co2_hab_eurostat_change"),
         ),
         Computation(
+            "transition_air_ecosystems",
+            {"air": Input("env_ac_ainah_r2", ("CO2", "GHG"), {"unit": ("T", "THS_T")})},
+            ("ecosystem_mapping", "eu_members"),
+            adapters.transition_air_ecosystems,
+            ("eco_co2", "eco_co2_share", "eco_ghg", "eco_ghg_share"),
+        ),
+        Computation(
             "transition_ets",
             {"ets": Input("eea_ets_sectors", ETS_ACTIVITIES)},
             ("ets_ecosystem_map", "transition_parameters"),
@@ -792,6 +799,54 @@ TRANSITION_INDICATORS += [
         "eea_ets_sectors",
         "country",
         False,
+        1,
+    ),
+]
+AIR_NOTE = (
+    " From Eurostat's air emissions accounts by NACE (env_ac_ainah_r2, residence principle), summed "
+    "with the ecosystem mapping's shares; a published code covering several divisions (C10-C12, "
+    "C31_C32…) takes the mean of its divisions' shares. Needs the table with its NACE breakdown "
+    "(the data mirror's extract has all activities only): without it there are no values."
+)
+TRANSITION_INDICATORS += [
+    IndicatorSpec(
+        "eco_co2",
+        "CO2 emissions of the ecosystem (air emissions accounts)",
+        "thousand tonnes CO2",
+        "CO2 emitted by the ecosystem's NACE activities." + AIR_NOTE,
+        "env_ac_ainah_r2",
+        "country",
+        None,
+        0,
+    ),
+    IndicatorSpec(
+        "eco_co2_share",
+        "Ecosystem's share of CO2 emissions",
+        "% of all NACE activities",
+        "The ecosystem's CO2 over the CO2 of all NACE activities (households excluded)." + AIR_NOTE,
+        "env_ac_ainah_r2",
+        "country",
+        None,
+        1,
+    ),
+    IndicatorSpec(
+        "eco_ghg",
+        "Greenhouse-gas emissions of the ecosystem (air emissions accounts)",
+        "thousand tonnes CO2-eq",
+        "Greenhouse gases (CO2-equivalent) emitted by the ecosystem's NACE activities." + AIR_NOTE,
+        "env_ac_ainah_r2",
+        "country",
+        None,
+        0,
+    ),
+    IndicatorSpec(
+        "eco_ghg_share",
+        "Ecosystem's share of greenhouse-gas emissions",
+        "% of all NACE activities",
+        "The ecosystem's GHG over the GHG of all NACE activities (households excluded)." + AIR_NOTE,
+        "env_ac_ainah_r2",
+        "country",
+        None,
         1,
     ),
 ]

@@ -604,3 +604,57 @@ def _ecosystem_ets(slug: str, name: str) -> dict:
         {"indicator": ["ets_emissions", "ets_emissions_change"], "ecosystem": slug},
     )
     return {"panel": p, "activities": activities}
+
+
+def ecosystem_air(slug: str, name: str) -> dict:
+    """CO2 by member state for the ecosystem (air emissions accounts by NACE), or why not."""
+    return cached(f"transition:air:{slug}", lambda: _ecosystem_air(slug, name))
+
+
+def _ecosystem_air(slug: str, name: str) -> dict:
+    release = release_infos().get("env_ac_ainah_r2", {})
+    rows = values(["eco_co2", "eco_co2_share"], ecosystems=[slug])
+    if not rows:
+        reason = (
+            "the air emissions accounts (env_ac_ainah_r2) are not loaded"
+            if not release.get("release")
+            else "the loaded release of env_ac_ainah_r2 has no NACE breakdown (the data mirror's extract "
+            "holds all activities only); a refresh from Eurostat loads it"
+        )
+        return {"panel": None, "reason": reason}
+    members = set(eu_members())
+    names = place_names()
+    co2 = [r for r in rows if r["indicator"] == "eco_co2"]
+    year = reference_year(co2, members) or max(r["period"] for r in co2)
+    share = {r["geo"]: r for r in rows if r["indicator"] == "eco_co2_share" and r["period"] == year}
+    points = [
+        {
+            "key": r["geo"],
+            "label": names.get(r["geo"], r["geo"]),
+            "value": r["value"],
+            "flags": shown_flags(r),
+        }
+        for r in co2
+        if r["period"] == year and r["geo"] in members
+    ]
+    eu = next((r for r in co2 if r["geo"] == EU and r["period"] == year), None)
+    s = INDICATORS["eco_co2"]
+    title = f"{name}: CO2 emissions by member state, {year}"
+    p = panel(
+        "air-emissions",
+        title,
+        charts.bar(points, title=title, source_line=source_line("eco_co2"), unit=s.unit),
+        ranking_summary(points, s.title, s.unit, 0, year),
+        ["Country", f"CO2 ({s.unit})", "Share of all NACE activities (%)"],
+        [
+            [
+                label_cell(p["label"], country_url(p["key"])),
+                cell(p["value"], 0, p["flags"]),
+                cell(share.get(p["key"], {}).get("value"), 1),
+            ]
+            for p in sorted(points, key=lambda p: p["label"])
+        ],
+        "eco_co2",
+        {"indicator": ["eco_co2", "eco_co2_share"], "ecosystem": slug, "period": year},
+    )
+    return {"panel": p, "reason": "", "eu": eu}

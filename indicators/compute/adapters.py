@@ -76,3 +76,10 @@ def transition_ets(inputs: dict[str, pd.DataFrame], references: dict) -> pd.Data
     """EU ETS emissions by activity -> by ecosystem (our activity -> NACE -> ecosystem map)."""
     params = references["transition_parameters"]
     return transition.ets_by_ecosystem(inputs["ets"], references["ets_ecosystem_map"], params["base_year"])
+
+
+def transition_air_ecosystems(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """Air emissions accounts by NACE -> CO2 and GHG by ecosystem (empty without a NACE breakdown)."""
+    return transition.air_emissions_by_ecosystem(
+        inputs["air"], references["ecosystem_mapping"], references["eu_members"]
+    )

@@ -120,6 +120,8 @@ LOWER_IS_BETTER = {
     *CHANGES.values(),
     "co2_hab_eurostat",
     "co2_hab_eurostat_change",
+    "ets_emissions",
+    "ets_emissions_change",
 }
 COMPOSITES = ("digital_position", "green_position", "green_progress")
 DEFAULT_BASE_YEAR = 2005
@@ -526,3 +528,107 @@ def ets_by_ecosystem(
     )
     changes = change_since(levels, base_year, {"ets_emissions": "ets_emissions_change"})
     return _finish(pd.concat([levels, changes], ignore_index=True))
+
+
+# ------------------------------------------------------------------------------ air emissions by ecosystem
+
+# Sections the air emissions accounts publish whole, and their divisions (NACE Rev. 2).
+SECTION_DIVISIONS = {
+    "B": ("B05", "B06", "B07", "B08", "B09"),
+    "D": ("D35",),
+    "F": ("F41", "F42", "F43"),
+    "I": ("I55", "I56"),
+    "K": ("K64", "K65", "K66"),
+    "L": ("L68",),
+}
+AIR_UNITS = {"T": 1e-3, "THS_T": 1.0}  # -> thousand tonnes
+
+
+def divisions_of(code: str) -> tuple[str, ...]:
+    """The NACE divisions an air-emissions activity code covers: 'C19' -> (C19,), 'C10-C12' ->
+    (C10, C11, C12), 'C31_C32' -> (C31, C32), 'D' -> (D35,); () for TOTAL, HH and the like."""
+    import re
+
+    if re.fullmatch(r"[A-U]\d\d", code):
+        return (code,)
+    if m := re.fullmatch(r"([A-U])(\d\d)-\1(\d\d)", code):
+        return tuple(f"{m[1]}{n:02d}" for n in range(int(m[2]), int(m[3]) + 1))
+    if re.fullmatch(r"[A-U]\d\d(?:_[A-U]\d\d)+", code):
+        return tuple(code.split("_"))
+    return SECTION_DIVISIONS.get(code, ())
+
+
+def emission_mapping(codes, mapping: pd.DataFrame) -> pd.DataFrame:
+    """Our division-level ecosystem mapping carried to the codes the accounts publish.
+
+    A code covering several divisions takes, for each ecosystem, the mean of its divisions'
+    shares (divisions assumed to weigh alike: an approximation, said on the page). A whole
+    section is used only when the data has none of its divisions. Output: ``nace, ecosystem,
+    share`` (share > 0).
+    """
+    codes = set(codes)
+    shares = mapping.groupby(["nace", "ecosystem"])["share"].sum()
+    rows = []
+    for code in sorted(codes):
+        divisions = divisions_of(code)
+        if not divisions:
+            continue
+        if code in SECTION_DIVISIONS and any(
+            c != code and c.startswith(code) and c[1:2].isdigit() for c in codes
+        ):
+            continue  # finer codes of the section are published: the section would count twice
+        for ecosystem in mapping["ecosystem"].unique():
+            total = sum(float(shares.get((d, ecosystem), 0.0)) for d in divisions)
+            if total > 0:
+                rows.append((code, ecosystem, total / len(divisions)))
+    return pd.DataFrame(rows, columns=["nace", "ecosystem", "share"])
+
+
+def air_emissions_by_ecosystem(
+    env: pd.DataFrame, mapping: pd.DataFrame, members: Iterable[str]
+) -> pd.DataFrame:
+    """CO2 (and GHG) from the air emissions accounts by NACE, summed into ecosystems.
+
+    ``env``: ``geo, nace, measure (airpol), unit (T or THS_T), period, value, flags``. Output
+    ``eco_co2`` (thousand tonnes) and ``eco_co2_share`` (% of all NACE activities, code TOTAL,
+    households excluded) and the same for GHG (``eco_ghg``, ``eco_ghg_share``). A code of the
+    ecosystem without a value gives a lower bound marked I (never ranked, never a share's base);
+    none of them published: no value. Empty when the file has no NACE breakdown (the mirror's
+    extract has TOTAL only).
+    """
+    frame = env[env["unit"].isin(list(AIR_UNITS)) & env["measure"].isin(["CO2", "GHG"])].copy()
+    if frame.empty:
+        return _empty()
+    frame["value"] = frame["value"] * frame["unit"].map(AIR_UNITS)
+    if frame.duplicated(["geo", "nace", "measure", "period"]).any():
+        frame = frame.sort_values("unit").drop_duplicates(["geo", "nace", "measure", "period"], keep="first")
+    emap = emission_mapping(frame["nace"].unique(), mapping)
+    if emap.empty:
+        return _empty()
+    joined = frame.merge(emap, on="nace")
+    joined = joined.assign(part=joined["value"] * joined["share"])
+    keys = ["ecosystem", "geo", "measure", "period"]
+    sums = joined.groupby(keys).agg(value=("part", lambda s: s.sum(min_count=1)), n=("value", "count"))
+    expected = emap.groupby("ecosystem").size()
+    sums = sums.reset_index()
+    sums["markers"] = np.where(
+        sums["n"].to_numpy() < expected.reindex(sums["ecosystem"]).to_numpy(), INCOMPLETE, ""
+    )
+    sums = sums[sums["value"].notna()]
+    totals = frame[frame["nace"] == "TOTAL"][["geo", "measure", "period", "value"]].rename(
+        columns={"value": "total"}
+    )
+    shares = sums.merge(totals, on=["geo", "measure", "period"])
+    shares = shares[(shares["total"] > 0) & (shares["markers"] == "")]
+    name = {"CO2": "eco_co2", "GHG": "eco_ghg"}
+    out = pd.concat(
+        [
+            sums.assign(indicator=sums["measure"].map(name)),
+            shares.assign(
+                indicator=shares["measure"].map(name) + "_share",
+                value=shares["value"] / shares["total"] * 100,
+            ),
+        ],
+        ignore_index=True,
+    ).assign(flags="")
+    return _finish(add_rank(_finish(out), members))

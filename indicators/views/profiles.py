@@ -63,10 +63,13 @@ def ecosystem_detail(request, slug):
         raise Http404(f"No ecosystem {slug}.")
     data = P.ecosystem_profile(slug, request.GET.get("year"))
     ets = T.ecosystem_ets(slug, ecosystem.name)
+    air = T.ecosystem_air(slug, ecosystem.name)
+    extra = [p for p in (ets["panel"], air["panel"]) if p]
     context = {
         **data,
-        "panels": [*data["panels"], *([ets["panel"]] if ets["panel"] else [])],
+        "panels": [*data["panels"], *extra],
         "ets": ets,
+        "air": air,
         "ecosystem": ecosystem,
         "requested_year": request.GET.get("year"),
     }

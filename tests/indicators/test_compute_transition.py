@@ -220,3 +220,22 @@ def test_the_shipped_ets_map_allocates_each_activity_at_most_once():
     assert (frame.groupby("activity")["share"].sum() <= 1 + 1e-9).all()
     slugs = set(pd.read_csv("fixtures/reference/ecosystems.csv")["slug"])
     assert set(frame["ecosystem"]) <= slugs
+
+
+def test_air_emission_codes_cover_their_divisions():
+    assert tc.divisions_of("C10-C12") == ("C10", "C11", "C12")
+    assert tc.divisions_of("C31_C32") == ("C31", "C32")
+    assert tc.divisions_of("D") == ("D35",) and tc.divisions_of("TOTAL") == () and tc.divisions_of("HH") == ()
+    mapping = pd.DataFrame(
+        {
+            "ecosystem": ["food", "food", "eii", "eii"],
+            "nace": ["C10", "C11", "C24", "F41"],
+            "share": [1, 0.5, 1, 0.3],
+        }
+    )
+    emap = tc.emission_mapping(["C10-C12", "C24", "F", "F41", "TOTAL"], mapping).set_index(
+        ["nace", "ecosystem"]
+    )
+    assert emap.loc[("C10-C12", "food"), "share"] == pytest.approx(1.5 / 3)  # C12 unmapped counts as 0
+    assert ("F", "eii") not in emap.index  # F41 is published: the section would count twice
+    assert emap.loc[("F41", "eii"), "share"] == pytest.approx(0.3)

@@ -98,3 +98,46 @@ def test_methodology_lists_our_weights_and_ets_map(reference, client):
     assert "desi_sme_basic_di" in html and "Production of cement clinker" in html
     assert "reference year" in html
     assert "/methodology/transition/" in client.get("/methodology/").content.decode()
+
+
+def test_air_emissions_by_nace_become_ecosystem_figures_when_loaded(reference, tmp_path, client):
+    from ecosystems.models import CodeLabel
+    from indicators.models import IndicatorValue
+
+    cache.clear()
+    CodeLabel.objects.bulk_create(
+        [
+            CodeLabel(dimension=d, code=c, label=c)
+            for d, c in (("airpol", "CO2"), ("unit", "T"), ("unit", "KG_HAB"))
+        ],
+        ignore_conflicts=True,
+    )
+    # Before: the page says why there are no emissions by ecosystem.
+    html = client.get("/ecosystems/energy-intensive-industries/").content.decode()
+    assert (
+        "No emissions by ecosystem yet: the air emissions accounts (env_ac_ainah_r2) are not loaded" in html
+    )
+    path = tmp_path / "air.csv"
+    path.write_bytes(S.air_csv())
+    assert refresh.ingest("env_ac_ainah_r2", path=path).status == "succeeded"
+    assert refresh.recompute().status == "succeeded"
+    at = IndicatorValue.objects.get(indicator_id="eco_co2", ecosystem="energy-intensive-industries", geo="AT")
+    assert at.value == pytest.approx((2_800_000 + 0.7 * 3_000_000 + 11_000_000) / 1000) and at.markers == ""
+    share = IndicatorValue.objects.get(
+        indicator_id="eco_co2_share", ecosystem="energy-intensive-industries", geo="AT"
+    )
+    assert share.value == pytest.approx(at.value * 1000 / 60_000_000 * 100)
+    de = IndicatorValue.objects.get(indicator_id="eco_co2", ecosystem="energy-intensive-industries", geo="DE")
+    assert de.markers == "I" and de.rank is None  # C23 missing: a lower bound, not ranked
+    assert not IndicatorValue.objects.filter(
+        indicator_id="eco_co2_share", geo="DE", ecosystem=de.ecosystem
+    ).exists()
+    food = IndicatorValue.objects.get(indicator_id="eco_co2", ecosystem="agri-food", geo="AT")
+    assert food.value == pytest.approx(1200.0)  # C10-C12: all three divisions fully agri-food
+    energy = IndicatorValue.objects.get(indicator_id="eco_co2", ecosystem="energy-renewables", geo="AT")
+    assert energy.value == pytest.approx(0.85 * 7000)  # section D = D35
+    cache.clear()
+    html = client.get("/ecosystems/energy-intensive-industries/").content.decode()
+    assert 'id="air-emissions-figure"' in html
+    # The KG_HAB total still feeds the per-inhabitant indicator.
+    assert IndicatorValue.objects.get(indicator_id="co2_hab_eurostat", geo="AT", period="2021").value == 6.7

@@ -133,3 +133,30 @@ def ets_csv(extra: list[str] | None = None) -> bytes:
         "42 Production of bulk chemicals,2012,40",
     ]
     return ("\n".join(lines + (extra or [])) + "\n").encode()
+
+
+AIR_HEADER = "DATAFLOW,LAST UPDATE,freq,airpol,nace_r2,unit,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG"
+# (nace, geo, tonnes of CO2 in 2021)
+AIR_ROWS = [
+    ("TOTAL", "AT", 60_000_000),
+    ("C10-C12", "AT", 1_200_000),
+    ("C19", "AT", 2_800_000),
+    ("C23", "AT", 3_000_000),
+    ("C24", "AT", 11_000_000),
+    ("D", "AT", 7_000_000),
+    ("HH", "AT", 12_000_000),
+    ("TOTAL", "DE", 700_000_000),
+    ("C10-C12", "DE", 9_000_000),
+    ("C19", "DE", 20_000_000),
+    ("C24", "DE", 40_000_000),  # DE has no C23 figure: EII is a lower bound (I)
+    ("D", "DE", 220_000_000),
+]
+
+
+def air_csv() -> bytes:
+    """Air emissions accounts by NACE (SDMX-CSV 1.0), CO2 in tonnes, 2021, plus the KG_HAB total."""
+    prefix = "ESTAT:ENV_AC_AINAH_R2(1.0),20/12/22 23:00:00,A,CO2"
+    lines = [AIR_HEADER]
+    lines += [f"{prefix},{nace},T,{geo},2021,{value}," for nace, geo, value in AIR_ROWS]
+    lines += [f"{prefix},TOTAL,KG_HAB,AT,2021,6700,", f"{prefix},TOTAL,KG_HAB,DE,2021,8400,"]
+    return ("\n".join(lines) + "\n").encode()
