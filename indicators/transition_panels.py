@@ -545,7 +545,11 @@ def _country_transition(geo: str) -> dict:
         "desi_ai",
         {"indicator": list(COUNTRY), "geo": [geo, EU]},
     )
-    return {"panel": uptake, "has_any": has_any}
+    trends = [{**t, "id": f"transition-{t['id']}"} for t in _trends(geo, names) if t["id"] in COUNTRY_TRENDS]
+    return {"panel": uptake, "trends": trends, "has_any": has_any}
+
+
+COUNTRY_TRENDS = ("trend-desi_index", "trend-ghg_per_capita")
 
 
 # ------------------------------------------------------------------ the ecosystem page's ETS panel

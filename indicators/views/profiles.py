@@ -96,9 +96,9 @@ def country_detail(request, geo):
     transition = T.country_transition(geo) if geo in {*T.eu_members(), "EU27_2020"} else None
     context = {
         **data,
-        "panels": [*data["panels"], *([transition["panel"]] if transition else [])],
+        "panels": [*data["panels"], *([transition["panel"], *transition["trends"]] if transition else [])],
         "transition": transition,
-        "transition_count": 1 if transition else 0,
+        "transition_count": 1 + len(transition["trends"]) if transition else 0,
         "country": country,
         "ecosystems": P.ecosystem_rows(),
         "requested_year": request.GET.get("year"),

@@ -70,6 +70,12 @@ def test_scoreboard_sorts_and_exports(transition_loaded, client):
 def test_country_page_has_the_twin_transition_panel(transition_loaded, client):
     html = client.get("/countries/DK/").content.decode()
     assert "Twin transition" in html and 'id="transition-figure"' in html
+    assert (
+        'id="transition-trend-desi_index-figure"' in html
+        and 'id="transition-trend-ghg_per_capita-figure"' in html
+    )
+    trend = client.get("/countries/DK/?panel=transition-trend-ghg_per_capita&format=csv").content.decode()
+    assert trend.splitlines()[0].startswith("Year,EU27") and "Denmark" in trend.splitlines()[0]
     csv = client.get("/countries/DK/?panel=transition&format=csv").content.decode()
     assert "Enterprises using AI,24" in csv.replace(".0", "")
 
