@@ -132,3 +132,21 @@ def test_ets_emissions_by_ecosystem_match_the_eea_file(loaded):
     aviation = year["10 Aviation"]
     tourism = IndicatorValue.objects.get(indicator_id="ets_emissions", ecosystem="tourism", period="2019")
     assert tourism.value == pytest.approx(aviation / 2)
+
+
+def test_desi_reference_year_agrees_with_eurostat_for_the_same_year(loaded):
+    """DESI 2022's 3a1 is dated 2021 (its reference year): it matches Eurostat's 2021 survey
+    (isoc_e_dii, SMEs 10-249, DII version 3) for nearly every member state, within revisions."""
+    dii = pd.read_csv(loaded / "eurostat/isoc_e_dii.csv")
+    sel = dii[(dii["size_emp"] == "10-249") & (dii["indic_is"] == "E_DI3_GELO")]
+    eurostat = sel.pivot(index="geo", columns="TIME_PERIOD", values="OBS_VALUE")
+    desi = {
+        v.geo: v.value for v in IndicatorValue.objects.filter(indicator_id="desi_sme_basic_di", period="2021")
+    }
+    same_year = pd.Series({g: abs(v - eurostat.loc[g, 2021]) for g, v in desi.items() if g in eurostat.index})
+    next_survey = pd.Series(
+        {g: abs(v - eurostat.loc[g, 2023]) for g, v in desi.items() if g in eurostat.index}
+    )
+    assert len(same_year) == 28
+    assert (same_year < 0.5).sum() >= 25  # PT and EL were revised since
+    assert same_year.median() < 0.1 < next_survey.median()
