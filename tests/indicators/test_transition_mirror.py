@@ -38,8 +38,8 @@ def stored(indicator, geo, period):
 
 def test_desi_values_by_reference_year_match_the_workbook(loaded):
     book = loaded / "reference/desi_2022/DESI_2022_final.xlsx"
-    data = pd.read_excel(book, sheet_name="Data", nrows=168)
-    meta = pd.read_excel(book, sheet_name="Metadata", nrows=33).set_index("Indicator")
+    data = pd.read_excel(book, sheet_name="Data", nrows=168, engine="openpyxl")
+    meta = pd.read_excel(book, sheet_name="Metadata", nrows=33, engine="openpyxl").set_index("Indicator")
     y6 = data[data["Year"] == "y6"].set_index("Country")
     assert meta.loc["3b5 AI", "Year 6"] == 2021 and meta.loc["3b3 Big data", "Year 6"] == 2020
     for geo in ("DK", "PT", "DE"):
@@ -55,7 +55,9 @@ def test_desi_values_by_reference_year_match_the_workbook(loaded):
 
 
 def test_digital_position_recomputed_by_plain_min_max(loaded):
-    data = pd.read_excel(loaded / "reference/desi_2022/DESI_2022_final.xlsx", sheet_name="Data", nrows=168)
+    data = pd.read_excel(
+        loaded / "reference/desi_2022/DESI_2022_final.xlsx", sheet_name="Data", nrows=168, engine="openpyxl"
+    )
     y6 = data[(data["Year"] == "y6") & data["Country"].isin(EU27)].set_index("Country")
     columns = [
         "3a1 SMEs with at least a basic level of digital intensity",
