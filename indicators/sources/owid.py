@@ -35,9 +35,10 @@ ISO3_TO_GEO = {
     "TUR": "TR", "UKR": "UA", "MDA": "MD", "GEO": "GE", "BLR": "BY", "RUS": "RU",
     "AND": "AD", "FRO": "FO", "GIB": "GI",
     "USA": "US", "CHN": "CN_X_HK", "JPN": "JP", "KOR": "KR", "IND": "IN", "OWID_WRL": "WORLD",
+    "OWID_EU27": "EU27_2020",
 }  # fmt: skip
 # OWID writes its EU aggregates without an iso_code; they are recognised by name only.
-NAME_TO_GEO = {"EU-27": "EU27_2020", "EU-28": "EU28"}
+NAME_TO_GEO = {"EU-27": "EU27_2020", "EU-28": "EU28", "European Union (27)": "EU27_2020"}
 ISO_RE = re.compile(r"^(?:[A-Z]{3}|OWID_[A-Z0-9]+)$")
 
 
