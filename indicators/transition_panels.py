@@ -198,6 +198,8 @@ def _transition_overview(sort: str, descending: bool, ranking: str, geo: str | N
         "table": table,
         "columns": columns,
         "sort_keys": ["name", *codes],
+        "digital_count": sum(1 for m in meta if m["group"] == "digital"),
+        "green_count": sum(1 for m in meta if m["group"] == "green"),
         "panels": panels,
         "sensitivity": sensitivity_tables(),
         "params": parameters(),

@@ -147,3 +147,21 @@ def test_air_emissions_by_nace_become_ecosystem_figures_when_loaded(reference, t
     assert 'id="air-emissions-figure"' in html
     # The KG_HAB total still feeds the per-inhabitant indicator.
     assert IndicatorValue.objects.get(indicator_id="co2_hab_eurostat", geo="AT", period="2021").value == 6.7
+
+
+def test_signed_in_members_see_the_page_and_its_discussion_link(transition_loaded, client, alice):
+    client.force_login(alice)
+    response = client.get("/transition/?indicator=green_progress&geo=DE")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Green progress (composite, ours) since 2005: ranking of the member states" in html
+    assert "/forum/discuss/indicator/digital_position/" in html
+
+
+def test_odd_parameters_fall_back_to_the_defaults(transition_loaded, client):
+    response = client.get("/transition/?sort=%3Cscript%3E&indicator=nope&geo=ZZ&dir=sideways")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "?sort=digital_position&amp;dir=desc" in html or "?sort=digital_position&amp;dir=asc" in html
+    assert "Digital position (composite, ours): ranking of the member states" in html
+    assert "%3Cscript%3E" not in html and "sort=<script>" not in html
