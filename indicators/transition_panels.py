@@ -45,6 +45,7 @@ GREEN = (
     "green_progress",
 )
 SCOREBOARD = DIGITAL + GREEN
+LEADERS = ("desi_ai", "desi_cloud", "desi_big_data")
 TRENDS = (
     "desi_index",
     "desi_integration",
@@ -190,6 +191,28 @@ def _transition_overview(sort: str, descending: bool, ranking: str, geo: str | N
         "digital_position",
         {"indicator": codes, "period": sorted({m["year"] for m in meta if m["year"]})},
     )
+    leaders = []
+    for code in LEADERS:
+        m = next(x for x in meta if x["code"] == code)
+        ranked = sorted(
+            (r for g, r in at[code].items() if g in members and r["rank"] is not None),
+            key=lambda r: r["rank"],
+        )[:5]
+        eu = at[code].get(EU)
+        leaders.append(
+            {
+                **m,
+                "top": [
+                    {
+                        "geo": r["geo"],
+                        "name": names.get(r["geo"], r["geo"]),
+                        "text": fmt(r["value"], m["decimals"]),
+                    }
+                    for r in ranked
+                ],
+                "eu": fmt(eu["value"], m["decimals"]) if eu else "–",
+            }
+        )
     panels = [scoreboard, _quadrant(at, members, names, data["years"])]
     panels.append(_ranking(ranking, members, names))
     panels += _trends(geo, names)
@@ -198,6 +221,7 @@ def _transition_overview(sort: str, descending: bool, ranking: str, geo: str | N
         "table": table,
         "columns": columns,
         "sort_keys": ["name", *codes],
+        "leaders": leaders,
         "digital_count": sum(1 for m in meta if m["group"] == "digital"),
         "green_count": sum(1 for m in meta if m["group"] == "green"),
         "panels": panels,

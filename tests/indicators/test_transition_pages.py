@@ -51,6 +51,9 @@ def test_transition_page_shows_scoreboard_quadrant_ranking_trends_and_method(tra
     assert quadrant["data"][0]["type"] == "scatter" and "DK" in quadrant["data"][0]["text"]
     assert any("EU27" in a["text"] for a in quadrant["layout"]["annotations"])
     assert "Sensitivity" in html and "z-scores" in html
+    leaders = html.split('id="leaders-title"')[1].split("</section>")[0]
+    assert leaders.index("Denmark") < leaders.index("Germany") < leaders.index("Austria")  # AI: 24, 11, 9 %
+    assert "2020 (DESI 2022)" in leaders  # big data's reference year, with its edition
     assert "Our World in Data" in html and "European Commission" in html
 
 
