@@ -970,6 +970,8 @@ def _indicator_view(code: str, period, ecosystem) -> dict:
     )
     # Time series: the EU (country indicators) or the five largest regions (regional ones).
     series_geos = [EU] if not regional else [p["code"] for p in top[:5]]
+    if not regional and rows and not any(r["geo"] == EU for r in rows):
+        series_geos = sorted({r["geo"] for r in rows})[:5]  # e.g. EU ETS figures (geo EU_ETS)
     by = index(rows, "geo", "period")
     periods = periods_of(code)
     series = [
