@@ -82,7 +82,8 @@ def short_sources(*indicators: str) -> str:
     parts = []
     for code in dict.fromkeys(INDICATORS[i].source for i in indicators):
         s = infos.get(code, {"code": code})
-        parts.append(f"{s.get('publisher', 'Eurostat')} {code} ({s.get('vintage') or 'not loaded'})")
+        release = f"release {s['release']}" if s.get("release") else "not loaded"
+        parts.append(f"{PUBLISHERS.get(code, s.get('publisher', 'Eurostat'))} ({code}, {release})")
     return "Sources: " + "; ".join(parts)
 
 

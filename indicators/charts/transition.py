@@ -71,10 +71,10 @@ def quadrant(
             }
         )
     corners = [
-        (0.99, 0.99, "right", "top", "ahead on both"),
-        (0.01, 0.99, "left", "top", "green ahead, digital behind"),
-        (0.99, 0.01, "right", "bottom", "digital ahead, green behind"),
-        (0.01, 0.01, "left", "bottom", "behind on both"),
+        (0.99, 0.99, "right", "top", "ahead<br>on both"),
+        (0.01, 0.99, "left", "top", "green ahead,<br>digital behind"),
+        (0.99, 0.01, "right", "bottom", "digital ahead,<br>green behind"),
+        (0.01, 0.01, "left", "bottom", "behind<br>on both"),
     ]
     if x_ref and y_ref and shown:
         for x, y, xa, ya, text in corners:
@@ -88,7 +88,7 @@ def quadrant(
                     "xanchor": xa,
                     "yanchor": ya,
                     "showarrow": False,
-                    "font": {"size": 11, "color": "#555"},
+                    "font": {"size": 10, "color": "#555"},
                 }
             )
     return {

@@ -56,3 +56,21 @@ def test_transition_pages_have_no_serious_wcag21aa_violation(live_server, page, 
             for v in blocking(run_axe(page))
         ]
     assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_transition_tick_labels_lie_inside_the_figures(live_server, chromium_browser, transition_data, width):
+    from tests.e2e.test_chart_layout import CHECK
+
+    context = chromium_browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/transition/")
+        expected = page.locator(".chart-canvas").count()
+        charts_ready(page, expected, 45000)
+        page.hover(".chart-canvas")
+        results = page.eval_on_selector_all(".chart-canvas", CHECK)
+    finally:
+        context.close()
+    assert sum(r.get("ticks", 0) for r in results) > 0
+    assert [r for r in results if r["problems"]] == []
