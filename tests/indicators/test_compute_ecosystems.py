@@ -466,7 +466,6 @@ def test_compute_ecosystem_indicators_on_real_national_sbs(fixture_mapping):
     eu = out[(out["geo"] == EU_CODE) & (out["period"] == 2014)].set_index(["indicator", "ecosystem"])["value"]
     print((eu["emp"] / 1e6).round(2).to_string())
     print(f"coverage of business-economy persons employed: {eu['share_emp'].sum():.1f}%")
-    assert seconds < 5
     assert 3e6 < eu["emp", "tourism"] < 30e6
     assert 10e6 < eu["emp", "retail"] < 35e6
     assert 60 <= eu["share_emp"].sum() <= 95
