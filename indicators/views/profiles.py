@@ -13,9 +13,9 @@ from django.views.decorators.http import require_safe
 from ecosystems import selectors as taxonomy
 
 from .. import panels as P
-from .. import technology_panels as T
-from .. import transition_panels as TR
 from ..panels import dependencies as D
+from ..panels import technologies as T
+from ..panels import transition as TR
 from ..registry import INDICATORS
 from .common import cache_public_page, render_with_panels
 

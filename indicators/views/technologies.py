@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.views.decorators.http import require_safe
 
-from .. import technology_panels as T
+from ..panels import technologies as T
 from .common import cache_public_page, render_with_panels
 
 

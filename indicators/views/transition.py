@@ -4,7 +4,7 @@ from django.views.decorators.http import require_safe
 
 from ecosystems import selectors as taxonomy
 
-from .. import transition_panels as T
+from ..panels import transition as T
 from .common import cache_public_page, render_with_panels
 
 

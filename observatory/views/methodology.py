@@ -88,8 +88,8 @@ def methodology_technologies(request):
 
 def methodology_transition(request):
     """The twin-transition scoreboard's method: DESI years, EU aggregates, composites, ETS map."""
-    from indicators import transition_panels
     from indicators.compute import transition
+    from indicators.panels import transition as transition_panels
     from indicators.reference import ets_ecosystem_map
 
     context = {

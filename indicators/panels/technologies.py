@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from . import charts
-from .panels import cell, fmt, label_cell, panel, ranking_summary, shown_flags, source_of
-from .registry import SOURCES
-from .selectors import cached, periods_of, place_names, values
-from .sources.ncses import REGION_GEO, WIPO_FIELDS
+from .. import charts
+from ..registry import SOURCES
+from ..selectors import cached, periods_of, place_names, values
+from ..sources.ncses import REGION_GEO, WIPO_FIELDS
+from . import cell, fmt, label_cell, panel, ranking_summary, shown_flags, source_of
 
 EU = "EU27_2020"
 RIVALS = ("US", "CN", "JP", "KR")
@@ -75,7 +75,7 @@ def source_text(code: str = PATENTS) -> str:
 
 
 def source_of_source(code: str) -> dict:
-    from .selectors import release_infos
+    from ..selectors import release_infos
 
     return release_infos().get(code, {"code": code, "vintage": "", "publisher": ""})
 
@@ -139,7 +139,7 @@ def uptake_status(tech: dict) -> list[dict]:
 
 
 def _releases() -> dict:
-    from .selectors import release_infos
+    from ..selectors import release_infos
 
     return release_infos()
 
@@ -334,7 +334,7 @@ def _regional_panel() -> dict | None:
     if period is None:
         return None
     rows = values(["region_pat_ep_mhab"], periods=[period])
-    from .selectors import geometries
+    from ..selectors import geometries
 
     drawn = {f["id"] for f in geometries(2)["features"]}
     names = place_names()
@@ -769,7 +769,7 @@ def _tech_fields_panel(tech: dict, period: str) -> dict:
 
 def _industry_panels(tech: dict, period: str) -> list[dict]:
     """Which ecosystems and NACE divisions generate the technology (EU27, concordance)."""
-    from .selectors import ecosystem_rows
+    from ..selectors import ecosystem_rows
 
     slug = tech["slug"]
     out = []
@@ -807,7 +807,7 @@ def _industry_panels(tech: dict, period: str) -> list[dict]:
                 {"indicator": "tech_pat_fam_ecosystem", "geo": EU, "period": period},
             )
         )
-    from .selectors import values as _values_all
+    from ..selectors import values as _values_all
 
     nace_rows = [
         r
@@ -858,7 +858,7 @@ def _nace_label(code: str) -> str:
 
 
 def _eu_members() -> list[str]:
-    from .selectors import eu_members
+    from ..selectors import eu_members
 
     return eu_members()
 
@@ -955,7 +955,7 @@ def _ecosystem_section(slug: str) -> dict | None:
 
 
 def _intensity_rows(slug: str) -> dict | None:
-    from .selectors import default_period
+    from ..selectors import default_period
 
     period = default_period("pat_intensity_ecosystem")
     if period is None:

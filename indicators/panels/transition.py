@@ -10,12 +10,12 @@ from __future__ import annotations
 import pandas as pd
 from django.urls import reverse
 
-from . import charts
-from .charts.transition import quadrant
-from .compute import transition as tc
-from .panels import cell, country_url, fmt, label_cell, panel, ranking_summary, shown_flags
-from .registry import INDICATORS
-from .selectors import EU, cached, eu_members, place_names, release_infos, values
+from .. import charts
+from ..charts.transition import quadrant
+from ..compute import transition as tc
+from ..registry import INDICATORS
+from ..selectors import EU, cached, eu_members, place_names, release_infos, values
+from . import cell, country_url, fmt, label_cell, panel, ranking_summary, shown_flags
 
 DIGITAL = (
     "desi_index",
@@ -428,7 +428,7 @@ def _trends(geo: str | None, names) -> list[dict]:
 
 
 def parameters() -> dict:
-    from .reference import transition_parameters
+    from ..reference import transition_parameters
 
     params = transition_parameters()
     weights = params["weights"]
@@ -459,7 +459,7 @@ def sensitivity_tables() -> list[dict]:
 
 def _sensitivity_tables() -> list[dict]:
     """Ranks of each composite under min-max (default), z-scores and each component left out."""
-    from .reference import transition_parameters
+    from ..reference import transition_parameters
 
     weights = tc.check_weights(transition_parameters()["weights"])
     members = list(eu_members())
@@ -587,7 +587,7 @@ def ecosystem_ets(slug: str, name: str) -> dict:
 
 
 def _ecosystem_ets(slug: str, name: str) -> dict:
-    from .reference import ets_ecosystem_map
+    from ..reference import ets_ecosystem_map
 
     mapping = ets_ecosystem_map()
     mine = mapping[mapping["ecosystem"] == slug]
