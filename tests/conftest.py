@@ -38,12 +38,7 @@ def raw_dir(settings, tmp_path):
 @pytest.fixture
 def reference(db, raw_dir):
     """Countries, ecosystems and mapping v1 from fixtures/ (no network, no mirror)."""
-    from indicators import reference as ref
-    from indicators.refresh import sync_registry
-
-    ref.load_countries()
-    ref.load_ecosystems()
-    sync_registry()
+    _load_reference()
 
 
 @pytest.fixture
@@ -68,14 +63,48 @@ def staff(django_user_model):
     return user
 
 
-@pytest.fixture
-def loaded_profiles(reference, tmp_path):
-    """The profile pages' universe (tests/universe.py): national + regional SBS samples, recomputed."""
-    from django.core.cache import cache
+def _load_reference():
+    from indicators import reference as ref
+    from indicators.refresh import sync_registry
 
+    ref.load_countries()
+    ref.load_ecosystems()
+    sync_registry()
+
+
+@pytest.fixture(scope="session")
+def profiles_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The profile pages' universe (tests/universe.py) built ONCE per session (per xdist worker):
+    reference data, then the national + regional SBS samples ingested and recomputed for real, in a
+    transaction rolled back and kept as table contents (tests/dbsnapshot.py)."""
+    from django.test import override_settings
+
+    from tests import dbsnapshot
     from tests.universe import load_profiles_universe
 
-    load_profiles_universe(tmp_path)
+    folder = tmp_path_factory.mktemp("profiles-universe")
+    (folder / "offline-mirror").mkdir()
+    # The raw release files stay in this session folder (the releases' raw_path points here).
+    settings = {"OBSERVATORY_RAW_DIR": folder / "raw", "OBSERVATORY_DATA_MIRROR": str(folder / "offline-mirror")}
+    with django_db_blocker.unblock(), override_settings(**settings):
+
+        def build():
+            _load_reference()
+            load_profiles_universe(folder)
+
+        return dbsnapshot.take(build)
+
+
+@pytest.fixture
+def loaded_profiles(profiles_snapshot, db, raw_dir):
+    """The profile pages' universe, restored from the session's snapshot (same rows as building it
+    in the test: reference data + national and regional SBS samples, recomputed)."""
+    from django.core.cache import cache
+
+    from tests import dbsnapshot
+
+    cache.clear()
+    dbsnapshot.restore(profiles_snapshot)
     yield
     cache.clear()
 
