@@ -71,8 +71,10 @@ browser:
 		   --loglevel=error axe-core@4.14.1 >/dev/null \
 		|| echo "axe-core not installed: accessibility tests will be skipped (CI=true makes them fail)"; }
 
+# Parallel workers (pytest-xdist), one test database each; TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
 test: install browser
-	OBSERVATORY_TESTING=1 DJANGO_DEBUG=0 $(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+	OBSERVATORY_TESTING=1 DJANGO_DEBUG=0 $(WITH_DB) $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -13,6 +13,57 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "fixtures" / "samples"
 
 
+# Tests that must not run at the same time as each other on parallel workers (pytest-xdist, `make
+# test`): each group runs whole, in order, on one worker while the other tests spread over the rest.
+#  - browser: one Chromium and one live server at a time is plenty on a 2-core machine;
+#  - celery_worker: the real Celery worker processes share one Redis database (CELERY_TEST_REDIS_URL)
+#    and would take each other's tasks (each test process has its own test database).
+# The xdist controller sees test ids only, not marks, so a group is the files it lives in; a marked
+# test outside its group's files stops the run (below) rather than silently running alongside.
+SERIAL_GROUPS = {
+    "browser": ("tests/e2e/",),
+    "celery_worker": ("tests/indicators/test_celery_worker.py", "tests/community/test_digest_worker.py"),
+}
+
+
+def serial_group(nodeid: str) -> str | None:
+    for group, prefixes in SERIAL_GROUPS.items():
+        if nodeid.startswith(prefixes):
+            return group
+    return None
+
+
+def pytest_collection_modifyitems(items):
+    strays = [
+        f"{item.nodeid} (marked {group})"
+        for item in items
+        for group in SERIAL_GROUPS
+        if item.get_closest_marker(group) and serial_group(item.nodeid) != group
+    ]
+    if strays:
+        raise pytest.UsageError(
+            "tests outside their serial group's files (tests/conftest.py SERIAL_GROUPS): " + ", ".join(strays)
+        )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` (pyproject.toml) by SERIAL_GROUPS. xdist's own loadgroup reads
+    `xdist_group` marks through a node-id rewrite that pytest 9.2 no longer honours (xdist issue
+    1386: the marks are silently ignored), so the groups are decided here from the test ids."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SerialGroupScheduling(LoadScopeScheduling):
+        """One work unit per group (the largest first), every other test a unit of its own."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return serial_group(nodeid) or nodeid
+
+    return SerialGroupScheduling(config, log)
+
+
 def mirror_path() -> Path:
     return Path(os.environ.get("OBSERVATORY_DATA_MIRROR") or ROOT.parent / "shared" / "data")
 
@@ -85,8 +136,11 @@ def profiles_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
     folder = tmp_path_factory.mktemp("profiles-universe")
     (folder / "offline-mirror").mkdir()
     # The raw release files stay in this session folder (the releases' raw_path points here).
-    settings = {"OBSERVATORY_RAW_DIR": folder / "raw", "OBSERVATORY_DATA_MIRROR": str(folder / "offline-mirror")}
-    with django_db_blocker.unblock(), override_settings(**settings):
+    offline = {
+        "OBSERVATORY_RAW_DIR": folder / "raw",
+        "OBSERVATORY_DATA_MIRROR": str(folder / "offline-mirror"),
+    }
+    with django_db_blocker.unblock(), override_settings(**offline):
 
         def build():
             _load_reference()
