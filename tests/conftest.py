@@ -56,10 +56,11 @@ def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadScopeScheduling
 
     class SerialGroupScheduling(LoadScopeScheduling):
-        """One work unit per group (the largest first), every other test a unit of its own."""
+        """One work unit per group, every other test file a unit of its own (as `--dist loadfile`:
+        a module-scoped fixture, e.g. a real mirror file read once, is built on one worker only)."""
 
         def _split_scope(self, nodeid: str) -> str:
-            return serial_group(nodeid) or nodeid
+            return serial_group(nodeid) or nodeid.split("::", 1)[0]
 
     return SerialGroupScheduling(config, log)
 
