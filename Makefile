@@ -35,7 +35,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip check
 	@touch $@
 
-install: $(VENV)/.installed
+# plotly.js with only the portal's trace types (observatory/plotly_bundle.py), from npm into the
+# git-ignored var/plotly; without npm the portal serves the plotly wheel's full bundle.
+PLOTLY_BUNDLE := var/plotly/plotly.min.js
+$(PLOTLY_BUNDLE): observatory/plotly_bundle.py | $(VENV)/.installed
+	@$(PY) -m observatory.plotly_bundle && { test ! -f $@ || touch $@; }
+
+install: $(VENV)/.installed $(PLOTLY_BUNDLE)
 
 run: install
 	$(WITH_DB) bash -c '$(PY) manage.py migrate --noinput && $(PY) manage.py load_reference \
