@@ -3,13 +3,14 @@ maps draw on, and the stylesheet Plotly would otherwise inject inline."""
 
 import re
 from functools import cache
-from pathlib import Path
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
+
+from observatory import plotly_bundle
 
 from .. import panels as P
 from ..registry import INDICATORS
@@ -80,7 +81,7 @@ def geometry(request, level: int):
     return response
 
 
-PLOTLY_JS = Path(__import__("plotly").__file__).parent / "package_data" / "plotly.min.js"
+PLOTLY_JS = plotly_bundle.served()  # the file served as vendor/plotly/plotly.min.js
 
 
 @cache
