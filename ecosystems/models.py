@@ -358,6 +358,9 @@ class ClusterParameters(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("US rule: employment and local units at least this percentile."),
     )
+    strong_min_stars = models.PositiveSmallIntegerField(
+        default=2, help_text=_("Cluster strength (stars method): categories with at least this many stars.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
@@ -370,6 +373,7 @@ class ClusterParameters(models.Model):
         "us_lq_percentile",
         "us_lq_min",
         "us_size_percentile",
+        "strong_min_stars",
     )
 
     class Meta:

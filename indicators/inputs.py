@@ -10,7 +10,14 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from ecosystems.models import Country, EcosystemActivity, MappingVersion
+from ecosystems.models import (
+    ClusterCategoryActivity,
+    ClusterDefinitionVersion,
+    ClusterParameters,
+    Country,
+    EcosystemActivity,
+    MappingVersion,
+)
 
 from .loading import IngestError
 
@@ -53,10 +60,32 @@ def nuts_converter() -> pd.DataFrame | None:
     return frame
 
 
+def cluster_definitions(version: ClusterDefinitionVersion | None = None) -> pd.DataFrame:
+    """The current cluster definitions: ``category, kind, nace, weight, traded_share`` (floats)."""
+    version = version or ClusterDefinitionVersion.objects.filter(is_current=True).first()
+    if version is None:
+        raise IngestError("no current cluster definitions: run `manage.py load_reference` first")
+    rows = ClusterCategoryActivity.objects.filter(version=version).values_list(
+        "category__slug", "category__kind", "nace", "weight", "traded_share"
+    )
+    frame = pd.DataFrame(list(rows), columns=["category", "kind", "nace", "weight", "traded_share"])
+    return frame.astype({"weight": "float64", "traded_share": "float64"})
+
+
+def cluster_parameters() -> list[dict]:
+    """Every version of the cluster thresholds (each version's stars are kept)."""
+    sets = [{"number": p.number, **p.thresholds()} for p in ClusterParameters.objects.order_by("number")]
+    if not sets:
+        raise IngestError("no cluster thresholds: run `manage.py load_reference` first")
+    return sets
+
+
 REFERENCES: dict[str, Callable[[], object]] = {
     "ecosystem_mapping": mapping_frame,
     "eu_members": eu_members,
     "nuts_converter": nuts_converter,
+    "cluster_definitions": cluster_definitions,
+    "cluster_parameters": cluster_parameters,
 }
 
 

@@ -10,6 +10,7 @@ No Django here.
 
 import pandas as pd
 
+from indicators.compute.clusters import compute_cluster_indicators
 from indicators.compute.ecosystems import compute_ecosystem_indicators
 from indicators.compute.regional import compute_regional_indicators
 
@@ -31,3 +32,14 @@ def regional_sbs(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFr
         converter=references["nuts_converter"],
     )
     return values.assign(indicator="region_" + values["indicator"].astype(object))
+
+
+def regional_clusters(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """Regional SBS -> cluster_* figures, and stars for every cluster parameter version."""
+    return compute_cluster_indicators(
+        inputs["sbs"],
+        references["cluster_definitions"],
+        references["cluster_parameters"],
+        members=references["eu_members"],
+        converter=references["nuts_converter"],
+    )
