@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import api, catalogue, indicator_pages
+from .views import api, catalogue, clusters, indicator_pages
 
 app_name = "indicators"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("api/v1/indicators/", api.indicator_index, name="api-indicators"),
     path("api/v1/values/", api.values_endpoint, name="api-values"),
     path("api/v1/observations/", api.observations_endpoint, name="api-observations"),
+    path("clusters/", clusters.overview, name="cluster-overview"),
+    path("clusters/regions/<str:nuts>/", clusters.region, name="cluster-region"),
+    path("clusters/categories/<slug:slug>/", clusters.category, name="cluster-category"),
     path("data/", catalogue.catalogue, name="catalogue"),
     path("data/<slug:code>/", catalogue.source_detail, name="source-detail"),
     path("data/<slug:code>/releases/<int:release_id>/raw", catalogue.raw_download, name="release-raw"),

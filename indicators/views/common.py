@@ -87,7 +87,7 @@ def render_with_panels(request, template: str, context: dict, panels_key: str = 
 
 
 PAGE_CACHE_SECONDS = 60
-PAGE_PARAMS = {"year", "ecosystem", "map", "sort", "dir", "geo", "indicator"}
+PAGE_PARAMS = {"year", "ecosystem", "map", "sort", "dir", "geo", "indicator", "method", "params", "category"}
 
 
 def cache_public_page(view):
