@@ -63,12 +63,14 @@ def nuts_converter() -> pd.DataFrame | None:
 def cluster_definitions(version: ClusterDefinitionVersion | None = None) -> pd.DataFrame:
     """The current cluster definitions: ``category, kind, nace, weight, traded_share`` (floats)."""
     version = version or ClusterDefinitionVersion.objects.filter(is_current=True).first()
+    columns = ["category", "kind", "nace", "weight", "traded_share"]
     if version is None:
-        raise IngestError("no current cluster definitions: run `manage.py load_reference` first")
+        logger.warning("no cluster definitions loaded (manage.py load_reference): no cluster figures")
+        return pd.DataFrame(columns=columns)
     rows = ClusterCategoryActivity.objects.filter(version=version).values_list(
         "category__slug", "category__kind", "nace", "weight", "traded_share"
     )
-    frame = pd.DataFrame(list(rows), columns=["category", "kind", "nace", "weight", "traded_share"])
+    frame = pd.DataFrame(list(rows), columns=columns)
     return frame.astype({"weight": "float64", "traded_share": "float64"})
 
 
@@ -76,7 +78,7 @@ def cluster_parameters() -> list[dict]:
     """Every version of the cluster thresholds (each version's stars are kept)."""
     sets = [{"number": p.number, **p.thresholds()} for p in ClusterParameters.objects.order_by("number")]
     if not sets:
-        raise IngestError("no cluster thresholds: run `manage.py load_reference` first")
+        logger.warning("no cluster thresholds loaded (manage.py load_reference): no cluster stars")
     return sets
 
 

@@ -152,9 +152,10 @@ def load_ecosystems() -> tuple[int, int]:
 
 
 @transaction.atomic
-def load_clusters() -> dict[str, int]:
+def load_clusters(linkage: bool = True) -> dict[str, int]:
     """Cluster categories (upserted), definitions v1 and thresholds v1 (seeded only when no
-    version exists: curators' versions win), and the US related-cluster links (replaced)."""
+    version exists: curators' versions win), and the US related-cluster links (replaced;
+    from the mirror or the publisher, skipped with ``linkage=False``)."""
     for row in _fixture_rows("cluster_categories.csv"):
         ClusterCategory.objects.update_or_create(
             slug=row["slug"],
@@ -201,7 +202,8 @@ def load_clusters() -> dict[str, int]:
             "person employed >= the category's EU level and growth >= the EU's (our choice: the tool's "
             "cut-offs were never published); US rule p75/1.0/p25 (clustermapping.us).",
         )
-    counts["links"] = load_cluster_linkage()
+    if linkage:
+        counts["links"] = load_cluster_linkage()
     return counts
 
 

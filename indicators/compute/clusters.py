@@ -498,7 +498,20 @@ def compute_cluster_indicators(
     converter: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Everything stored: the figures once, and the star values for each parameter set
-    (``{"number": n, **thresholds}``). Indicators are prefixed ``cluster_``."""
+    (``{"number": n, **thresholds}``). Indicators are prefixed ``cluster_``. No definitions
+    (not loaded yet): no values."""
+    if definitions.empty:
+        return pd.DataFrame(
+            {
+                "indicator": pd.Series(dtype=object),
+                "ecosystem": pd.Series(dtype=object),
+                "geo": pd.Series(dtype=object),
+                "period": pd.Series(dtype=object),
+                "value": pd.Series(dtype="float64"),
+                "flags": pd.Series(dtype=object),
+                "rank": pd.Series(dtype="Int64"),
+            }
+        )
     figures = compute_cluster_figures(obs, definitions, members, converter)
     kinds = definitions.drop_duplicates("category").set_index("category")["kind"].to_dict()
     parts = [figures[figures["indicator"] != "wages"]]

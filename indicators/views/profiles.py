@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from ecosystems import selectors as taxonomy
 
+from .. import cluster_panels
 from .. import panels as P
 from ..registry import INDICATORS
 from .common import cache_public_page, render_with_panels
@@ -61,7 +62,12 @@ def ecosystem_detail(request, slug):
     if ecosystem is None:
         raise Http404(f"No ecosystem {slug}.")
     data = P.ecosystem_profile(slug, request.GET.get("year"))
-    context = {**data, "ecosystem": ecosystem, "requested_year": request.GET.get("year")}
+    context = {
+        **data,
+        "ecosystem": ecosystem,
+        "requested_year": request.GET.get("year"),
+        "cluster_categories": cluster_panels.categories_for_ecosystem(slug),
+    }
     return render_with_panels(request, "ecosystems/ecosystem_detail.html", context)
 
 
