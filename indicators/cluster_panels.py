@@ -507,7 +507,14 @@ def _region(nuts, period, params, method) -> dict:
         )
 
     def top(key, n=5):
-        ok = [e for e in entries if e["row"].get(key) is not None and e["category"].get("kind") == cc.TRADED]
+        ok = [
+            e
+            for e in entries
+            if e["row"].get(key) is not None
+            and e["row"].get(f"ok_{key}")
+            and e["row"].get("ok_emp")
+            and e["category"].get("kind") == cc.TRADED
+        ]
         return sorted(ok, key=lambda e: -e["row"][key])[:n]
 
     neighbours = [
