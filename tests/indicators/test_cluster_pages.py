@@ -11,8 +11,8 @@ import pytest
 from django.core.cache import cache
 
 from ecosystems.models import ClusterParameters, CodeLabel, Region
-from indicators import refresh
 from indicators import reference as ref
+from indicators import refresh
 from indicators.models import IndicatorValue
 
 REGIONS = {
