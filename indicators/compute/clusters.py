@@ -11,10 +11,11 @@ Rules (shown on the methodology page and beside every badge):
   confidential makes the figure **incomplete** (marker ``I``, a lower bound); with no component
   available it is NaN, ``c`` when one was confidential — never 0.
 * **Traded employment** of a region = Σ over the traded categories = ``Σ division emp ×
-  traded_share``. **LQ** (traded categories) = (category emp / traded emp) / (the same for the
-  EU), the EU pooled over the EU27_2020 regions with both figures complete. Emerging industries
-  (which overlap) are compared with the region's business-economy total instead
-  (:func:`indicators.compute.regional.region_totals`).
+  traded_share``, confidential divisions estimated from section or country residuals
+  (:func:`traded_totals`, marker ``E``). **LQ** (traded categories) = (category emp /
+  traded emp) / (the same for the EU), the EU pooled over the EU27_2020 regions with both
+  figures complete. Emerging industries (which overlap) are compared with the region's
+  business-economy total instead (:func:`indicators.compute.regional.region_totals`).
 * **Wages** per person employed (wages × 10⁶ / persons employed; the file has no employee
   counts) over the category's EU level (pooled the same way): ``wage_ratio``.
 * **Growth**: % change of the category's persons employed over ``growth_window`` years, both
@@ -134,14 +135,19 @@ def category_sums(obs: pd.DataFrame, definitions: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True).rename(columns={"ecosystem": "category"})
 
 
-def traded_totals(obs: pd.DataFrame, definitions: pd.DataFrame) -> pd.DataFrame:
+def traded_totals(
+    obs: pd.DataFrame, definitions: pd.DataFrame, national: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Traded persons employed per region-year: ``geo, period, value, flags, markers``.
 
     ``Σ division emp × traded_share`` over the divisions with a value; a division without one
-    (confidential or missing) is estimated from its **section's residual**: the section as
-    published minus its divisions with a value (≥ 0), times the mean traded share of the
-    section's missing divisions — marker ``E``. Where such a section has no published total
-    either, the total is incomplete (flag ``i``, a lower bound) and gives no LQ a star.
+    (confidential or missing) is estimated — marker ``E`` — from its **section's residual**:
+    the section as published minus its divisions with a value (≥ 0), times the mean traded
+    share of the section's missing divisions. Where the section has no published total either
+    (Germany's D and E), from the **country's residual** (``national``: the country's own
+    figure for the division minus its regions' published ones, ≥ 0), shared among the regions
+    missing it in proportion to their employment in the divisions they publish. Otherwise the
+    total is incomplete (flag ``i``, a lower bound) and gives no LQ a star.
     """
     ts = definitions[definitions["kind"] == TRADED].drop_duplicates("nace").set_index("nace")["traded_share"]
     emp = obs[obs["measure"] == MEASURES["emp"]]
@@ -173,6 +179,8 @@ def traded_totals(obs: pd.DataFrame, definitions: pd.DataFrame) -> pd.DataFrame:
     residual = (per["section_total"] - per["known_emp"]).clip(lower=0)
     per["estimate"] = np.where(per["miss"] > 0, residual * per["miss_ts"].fillna(0.0), 0.0)
     per["short"] = (per["miss"] > 0) & per["estimate"].isna()
+    if national is not None and per["short"].any():
+        per = _national_fill(per, divs, national)
     per["estimate"] = per["estimate"].fillna(0.0)
     per["estimated"] = (per["miss"] > 0) & ~per["short"]
     g = per.groupby(["geo", "period"], as_index=False).agg(
@@ -185,6 +193,33 @@ def traded_totals(obs: pd.DataFrame, definitions: pd.DataFrame) -> pd.DataFrame:
     out["flags"] = np.where(g["short"], "i", "")
     out["markers"] = np.where(g["estimated"] & ~g["short"], nuts.MARKER_ESTIMATED, "")
     return out
+
+
+def _national_fill(per: pd.DataFrame, divs: pd.DataFrame, national: pd.DataFrame) -> pd.DataFrame:
+    """Estimate the short sections of ``per`` from the country residual (see traded_totals)."""
+    keys = ["geo", "period", "section"]
+    short = per.loc[per["short"], keys]
+    missing = divs[divs["value"].isna()].merge(short, on=keys)
+    if missing.empty:
+        return per
+    known = divs[divs["value"].notna()].assign(country=lambda d: d["geo"].str[:2])
+    published = known.groupby(["country", "period", "nace"])["value"].sum().rename("published")
+    nat = national[national["measure"] == MEASURES["emp"]][["geo", "period", "nace", "value"]]
+    nat = nat.rename(columns={"geo": "country", "value": "national"}).set_index(["country", "period", "nace"])
+    size = known.groupby(["geo", "period"])["value"].sum().rename("size")
+    m = missing.assign(country=missing["geo"].str[:2]).merge(
+        size, left_on=["geo", "period"], right_index=True
+    )
+    m = m.join(nat, on=["country", "period", "nace"]).join(published, on=["country", "period", "nace"])
+    residual = (m["national"] - m["published"].fillna(0.0)).clip(lower=0)
+    share = m["size"] / m.groupby(["country", "period", "nace"])["size"].transform("sum")
+    m["est"] = residual * share * m["ts"]
+    got = m.groupby(keys).agg(est=("est", "sum"), ok=("est", lambda e: e.notna().all()))
+    out = per.merge(got, left_on=keys, right_index=True, how="left")
+    fill = out["short"] & out["ok"].fillna(False).astype(bool)
+    out.loc[fill, "estimate"] = out.loc[fill, "est"]
+    out.loc[fill, "short"] = False
+    return out.drop(columns=["est", "ok"])
 
 
 def pooled_ratio(num, den, on, members, countries, join=("geo", "period"), scale=1.0):
@@ -225,6 +260,7 @@ def compute_cluster_figures(
     """
     defs = check_definitions(definitions)
     obs = prepare_obs(obs, MEASURES.values())
+    national = obs[obs["geo"].str.len() == 2].assign(period=lambda d: d["period"].astype(str))
     obs = obs[nuts2_mask(obs["geo"])].assign(period=lambda d: d["period"].astype(str))
     provenance = None
     if converter is not None:
@@ -240,7 +276,7 @@ def compute_cluster_figures(
     members = frozenset(members)
     kinds = defs.drop_duplicates("category").set_index("category")["kind"]
 
-    traded = traded_totals(obs[obs["nace"].astype(str).str.len() <= 3], defs)
+    traded = traded_totals(obs[obs["nace"].astype(str).str.len() <= 3], defs, national)
     business = region_totals(obs)
     parts = [sums]
     for kind, total in ((TRADED, traded), (EMERGING, business)):

@@ -365,3 +365,35 @@ def test_mirror_sample_recomputed_with_plain_pandas():
             traded = sum(divs[n] * s for n, s in traded_defs.items() if n in divs.index)
             assert value(f, "traded_emp", cl.STRENGTH_KEY, geo)["value"] == pytest.approx(traded, rel=1e-9)
     assert checked["complete"] >= 1, checked
+
+
+def test_traded_total_fills_a_wholly_confidential_section_from_the_country_residual():
+    """DE11 and DE12 keep D35 confidential and D itself too (as Germany does); the country
+    publishes D35 = 1,000 of which DE13 publishes 400: the 600 left are shared 1:3 by size."""
+    defs = pd.DataFrame(
+        [("p", "traded", "D35", 1.0, 0.5), ("q", "traded", "C10", 1.0, 1.0)],
+        columns=["category", "kind", "nace", "weight", "traded_share"],
+    )
+    rows = [
+        ("DE11", "C10", 100.0, ""),
+        ("DE11", "D35", np.nan, "c"),
+        ("DE11", "D", np.nan, "c"),
+        ("DE12", "C10", 300.0, ""),
+        ("DE12", "D35", np.nan, "c"),
+        ("DE12", "D", np.nan, "c"),
+        ("DE13", "C10", 50.0, ""),
+        ("DE13", "D35", 400.0, ""),
+        ("DE13", "D", 400.0, ""),
+    ]
+    obs = pd.DataFrame(
+        [(g, n, EMP, "2014", v, f) for g, n, v, f in rows],
+        columns=["geo", "nace", "measure", "period", "value", "flags"],
+    )
+    national = pd.DataFrame([("DE", "D35", EMP, "2014", 1000.0, "")], columns=obs.columns)
+    without = cl.traded_totals(obs, defs).set_index("geo")
+    assert without.loc["DE11", "flags"] == "i"  # no section total: a lower bound
+    got = cl.traded_totals(obs, defs, national).set_index("geo")
+    assert got.loc["DE11", "value"] == pytest.approx(100 + 600 * 0.25 * 0.5)
+    assert got.loc["DE12", "value"] == pytest.approx(300 + 600 * 0.75 * 0.5)
+    assert got.loc["DE11", "flags"] == "" and got.loc["DE11", "markers"] == "E"
+    assert got.loc["DE13", "value"] == pytest.approx(50 + 400 * 0.5) and got.loc["DE13", "markers"] == ""
