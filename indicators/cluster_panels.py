@@ -314,18 +314,22 @@ def _overview(period, params, method, category) -> dict:
             ]
         )
     if category and category in cats:
+        # A category's strength: its stars (stars method) or strong yes/no (US rule) per region.
+        us = method == "us"
         points = [
             {
                 "key": r["geo"],
                 "label": f"{names.get(r['geo'], r['geo'])} ({r['geo']})",
-                "value": r["lq"],
+                "value": (None if r["us_strong"] is None else float(r["us_strong"])) if us else r["stars"],
                 "flags": r["markers"],
             }
             for r in by_cat.get(category, [])
             if len(r["geo"]) == 4
         ]
-        title = f"{cats[category]['name']}: location quotient by NUTS 2 region, {period}"
-        unit, decimals, diverging, code, api_key = "LQ", 2, 1.0, "cluster_lq", category
+        what = "strong cluster (1 = yes, US rule)" if us else "stars (0–4)"
+        title = f"{cats[category]['name']}: {what} by NUTS 2 region, {period}"
+        unit, decimals, diverging = ("strong" if us else "stars"), 0, None
+        code, api_key = ("cluster_us_strong" if us else "cluster_stars"), category
     else:
         strength = strength_values(period, params["number"], method)
         points = [
@@ -370,8 +374,7 @@ def _overview(period, params, method, category) -> dict:
             for p in sorted(points, key=lambda p: -(p["value"] if charts.is_number(p["value"]) else -1e18))
         ],
         "cluster_emp",
-        {"indicator": code, "ecosystem": api_key, "period": period}
-        | ({"parameter_version": params["number"]} if code != "cluster_lq" else {}),
+        {"indicator": code, "ecosystem": api_key, "period": period, "parameter_version": params["number"]},
     )
     return {
         "counts": counts,

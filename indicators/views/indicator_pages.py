@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
@@ -31,6 +32,14 @@ def indicator_detail(request, code):
     spec = INDICATORS.get(code)
     if spec is None:
         raise Http404(f"No indicator {code!r}.")
+    if spec.breakdown == "cluster_category":
+        # Cluster figures have their own pages (categories, stars, threshold versions).
+        from .. import cluster_panels
+
+        slug = request.GET.get("ecosystem")
+        if slug in cluster_panels.category_map():
+            return redirect("indicators:cluster-category", slug=slug)
+        return redirect("indicators:cluster-overview")
     data = P.indicator_view(code, request.GET.get("year"), request.GET.get("ecosystem"))
     context = {
         **data,

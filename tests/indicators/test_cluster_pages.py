@@ -133,6 +133,12 @@ def test_chart_exports_and_links_from_profiles(client, clusters_loaded):
     csv_text = client.get("/clusters/regions/DE21/?year=2014&panel=portfolio&format=csv").content.decode()
     assert "Location quotient" in csv_text and "Automotive" in csv_text
     assert client.get("/clusters/?year=2014&panel=cluster-map&format=json").status_code == 200
+    stars_map = client.get("/clusters/?year=2014&category=automotive&panel=cluster-map&format=csv")
+    assert "stars" in stars_map.content.decode()
+    assert client.get("/clusters/?category=nope").status_code == 400
+    # The generic indicator page hands cluster figures to their own pages.
+    assert client.get("/indicators/cluster_stars/?ecosystem=automotive").url == "/clusters/categories/automotive/"
+    assert client.get("/indicators/cluster_emp/").url == "/clusters/"
     region = client.get("/regions/DE21/").content.decode()
     assert "/clusters/regions/DE21/" in region
     eco = client.get("/ecosystems/mobility-transport-automotive/").content.decode()
