@@ -137,7 +137,8 @@ def test_chart_exports_and_links_from_profiles(client, clusters_loaded):
     assert "stars" in stars_map.content.decode()
     assert client.get("/clusters/?category=nope").status_code == 400
     # The generic indicator page hands cluster figures to their own pages.
-    assert client.get("/indicators/cluster_stars/?ecosystem=automotive").url == "/clusters/categories/automotive/"
+    moved = client.get("/indicators/cluster_stars/?ecosystem=automotive")
+    assert moved.url == "/clusters/categories/automotive/"
     assert client.get("/indicators/cluster_emp/").url == "/clusters/"
     region = client.get("/regions/DE21/").content.decode()
     assert "/clusters/regions/DE21/" in region
