@@ -509,6 +509,54 @@ def _region(nuts, period, params, method) -> dict:
             )
         )
 
+    patents = sorted(
+        IndicatorValue.objects.filter(
+            indicator_id="region_patents_pmhab", geo=nuts, value__isnull=False
+        ).values_list("period", "value", "rank", "markers", "published_geo")
+    )
+    patent_latest = None
+    if patents:
+        p_period, p_value, p_rank, p_markers, p_published = patents[-1]
+        n_regions = IndicatorValue.objects.filter(
+            indicator_id="region_patents_pmhab", period=p_period, value__isnull=False
+        ).count()
+        patent_latest = {
+            "period": p_period,
+            "value": p_value,
+            "rank": p_rank,
+            "of": n_regions,
+            "markers": p_markers,
+            "published": p_published,
+        }
+        ptitle = f"{names.get(nuts, nuts)}: EPO patent applications per million inhabitants"
+        panels.append(
+            panel(
+                "patents",
+                ptitle,
+                charts.lines(
+                    [
+                        {
+                            "name": "Patent applications",
+                            "points": [{"period": p, "value": v, "flags": m} for p, v, _r, m, _g in patents],
+                        }
+                    ],
+                    title=ptitle,
+                    source_line=source_line("region_patents_pmhab"),
+                    unit="per million inhabitants",
+                    decimals=1,
+                ),
+                f"Patent applications to the EPO per million inhabitants, {patents[0][0]}–{p_period}; "
+                f"{p_period}: {p_value:.1f} (rank {p_rank} of {n_regions} regions)."
+                + (
+                    f" Published as {p_published} (NUTS 2010), converted to NUTS 2021." if p_published else ""
+                ),
+                ["Year", "Per million inhabitants"],
+                [[label_cell(p), cell(v, 1, m)] for p, v, _r, m, _g in patents],
+                "region_patents_pmhab",
+                {"indicator": "region_patents_pmhab", "geo": nuts},
+            )
+        )
+
     def top(key, n=5):
         ok = [
             e
@@ -544,6 +592,7 @@ def _region(nuts, period, params, method) -> dict:
         "most_specialised": top("lq"),
         "most_employment": top("emp"),
         "neighbours": neighbours,
+        "patents": patent_latest,
         "bounds": country_bounds(nuts[:2]),
     }
 

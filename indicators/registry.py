@@ -124,6 +124,17 @@ SOURCES: dict[str, SourceSpec] = {
             ranges={"V11210": (0, 5e7)},
         ),
         _eurostat(
+            "pat_ep_rtot",
+            "Patent applications to the EPO by priority year by NUTS 3 regions",
+            "reference/eurostat_patents_pat_ep_rtot/pat_ep_rtot_1977-2012.csv.gz",
+            ("tidy-csv",),
+            {"geo": "geo", "unit": "measure"},
+            {},
+            ranges={"NR": (0, 1e6), "P_MHAB": (0, 1e5), "P_MACT": (0, 1e5), "GDP_BEUR": (0, 1e5)},
+            note="Discontinued series, 1977-2012, NUTS 2010 codes, as redistributed (tidy CSV) by the R "
+            "package nuts; no flags. Harmonised to NUTS 2021 at recompute (counts and implied population).",
+        ),
+        _eurostat(
             "isoc_e_dii",
             "Digital Intensity by size class of enterprise",
             "eurostat/isoc_e_dii.csv",
@@ -247,6 +258,13 @@ COMPUTATIONS: dict[str, Computation] = {
             ("ecosystem_mapping", "eu_members", "nuts_converter"),
             adapters.regional_sbs,
             ("region_emp", "region_units", "region_share_emp", "region_lq_emp"),
+        ),
+        Computation(
+            "patents_regional",
+            {"pat": Input("pat_ep_rtot", ("NR", "P_MHAB"))},
+            ("nuts_converter",),
+            adapters.regional_patents,
+            ("region_patents_pmhab",),
         ),
         Computation(
             "clusters_regional",
@@ -538,6 +556,20 @@ CLUSTER_INDICATORS = [
     ),
 ]
 INDICATORS.update({i.code: i for i in CLUSTER_INDICATORS})
+INDICATORS["region_patents_pmhab"] = IndicatorSpec(
+    "region_patents_pmhab",
+    "Patent applications to the EPO per million inhabitants (regional)",
+    "per million inhabitants",
+    "EPO patent applications by priority year and inventor region (fractional counts) per million "
+    "inhabitants, all technology fields (key all-fields). Regions are NUTS 2021: counts and the "
+    "population the published intensity implies are converted with the JRC converter (population "
+    "weights; splits marked E), then divided.",
+    "pat_ep_rtot",
+    "region",
+    True,
+    1,
+    "technology",
+)
 
 
 def computation_of(indicator: str) -> Computation:

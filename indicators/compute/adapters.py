@@ -12,6 +12,7 @@ import pandas as pd
 
 from indicators.compute.clusters import compute_cluster_indicators
 from indicators.compute.ecosystems import compute_ecosystem_indicators
+from indicators.compute.patents import compute_patent_indicators
 from indicators.compute.regional import compute_regional_indicators
 
 
@@ -43,3 +44,9 @@ def regional_clusters(inputs: dict[str, pd.DataFrame], references: dict) -> pd.D
         members=references["eu_members"],
         converter=references["nuts_converter"],
     )
+
+
+def regional_patents(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """EPO patent applications by region -> region_patents_pmhab (NUTS 2021)."""
+    values = compute_patent_indicators(inputs["pat"], references["nuts_converter"])
+    return values.assign(indicator="region_" + values["indicator"].astype(object))

@@ -75,6 +75,16 @@ def clusters_loaded(reference, tmp_path):
     path.write_bytes(regional_file())
     run = refresh.ingest("sbs_r_nuts06_r2", path=path)
     assert run.status == "succeeded", run.error
+    patents = tmp_path / "pat.csv.gz"
+    lines = ["unit,geo,time,values"] + [
+        f"{unit},{geo},{year},{value}"
+        for geo in ("DE21", "DE22")
+        for year in ("2011", "2012")
+        for unit, value in (("NR", 500 + int(year) - 2000), ("P_MHAB", 100 + int(year) - 2000))
+    ]
+    patents.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    run = refresh.ingest("pat_ep_rtot", path=patents)
+    assert run.status == "succeeded", run.error
     run = refresh.recompute()
     assert run.status == "succeeded", run.error
     yield
@@ -110,6 +120,8 @@ def test_cluster_pages_render_with_rules_badges_and_method_switch(client, cluste
     text = region.content.decode()
     assert 'id="portfolio"' in text and "Strong and advancing" in text
     assert "cut-off" in text and "percentile" in text and "Most specialised" in text
+    assert 'id="patents"' in text and "112.0 EPO patent applications per million inhabitants in 2012" in text
+    assert "No patent figures" in client.get("/clusters/regions/AT11/").content.decode()
     category = client.get("/clusters/categories/automotive/?year=2014")
     assert category.status_code == 200
     assert "Oberbayern" in category.content.decode() and 'id="lq-distribution"' in category.content.decode()
