@@ -404,6 +404,11 @@ def _region(nuts, period, params, method) -> dict:
     cats = category_map()
     rows = [r for r in assessment(period, params) if r["geo"] == nuts]
     rows.sort(key=lambda r: (-(r["stars"] if r["stars"] is not None else -1), -(r["emp"] or 0)))
+    shares = dict(
+        IndicatorValue.objects.filter(indicator_id="cluster_share", geo=nuts, period=period).values_list(
+            "ecosystem", "value"
+        )
+    )
     entries = []
     for r in rows:
         c = cats.get(
@@ -418,6 +423,7 @@ def _region(nuts, period, params, method) -> dict:
                 "badges": badges(r, params),
                 "emp": fmt(r.get("emp")),
                 "lq": fmt(r.get("lq"), 2),
+                "share": fmt(shares.get(r["category"]), 2),
                 "markers": r.get("markers", ""),
             }
         )

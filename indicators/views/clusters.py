@@ -27,12 +27,26 @@ def _state(request):
     return C.resolve_period(request.GET.get("year")), params, method
 
 
+def _pin(request, period, params, method) -> None:
+    """Put the state actually shown into the query the permalinks, exports and method links are
+    built from: a permalink keeps its threshold version, year and method even after a curator
+    makes a new version current or newer data arrive."""
+    query = request.GET.copy()
+    query["params"] = str(params["number"])
+    query["method"] = method
+    if period:
+        query["year"] = period
+    request.GET = query
+
+
 def _context(request, period, params, method) -> dict:
+    requested_year = request.GET.get("year")
+    _pin(request, period, params, method)
     current = next((p for p in C.parameter_sets() if p["is_current"]), None)
     return {
         "period": period,
         "periods": C.periods(),
-        "requested_year": request.GET.get("year"),
+        "requested_year": requested_year,
         "params": params,
         "parameter_sets": C.parameter_sets(),
         "is_current_params": current is not None and current["number"] == params["number"],

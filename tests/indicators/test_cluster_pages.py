@@ -179,6 +179,9 @@ def test_new_threshold_version_keeps_the_old_one_reachable(client, clusters_load
             "ecosystem", "geo", "period", "value"
         )
     )
+    page = client.get("/clusters/regions/DE21/").content.decode()  # no version in the URL
+    before_link = page[page.index('class="chart-permalink" href="') :][:300]
+    assert "year=2014" in before_link and "method=stars" in before_link
     admin = indicators_admin.ClusterParametersAdmin(ClusterParameters, site)
     obj = ClusterParameters.objects.get(number=1)
     obj.specialisation_lq = 1.0  # the curator edits v1 in the admin form ...
@@ -203,5 +206,22 @@ def test_new_threshold_version_keeps_the_old_one_reachable(client, clusters_load
     assert sum(v.value or 0 for v in v2) > sum(v[3] or 0 for v in before)
     old = client.get("/clusters/?params=1&year=2014").content.decode()
     assert "not the current one" in old and "location quotient ≥ 2" in old
+    # A permalink taken before the change (it names v1) keeps showing v1.
+    assert "params=1" in before_link
     new = client.get("/clusters/?year=2014").content.decode()
     assert "location quotient ≥ 1" in new and "not the current one" not in new
+
+
+def test_page_badges_agree_with_the_stored_stars(clusters_loaded):
+    """The pages recompute the badges with the same pure function: same stars as stored."""
+    from indicators import cluster_panels as C
+
+    params = C.resolve_parameters(None)
+    live = {(r["category"], r["geo"]): r["stars"] for r in C.assessment("2014", params)}
+    stored = {
+        (v.ecosystem, v.geo): None if v.value is None else int(v.value)
+        for v in IndicatorValue.objects.filter(
+            indicator_id="cluster_stars", period="2014", parameter_version=1
+        )
+    }
+    assert stored and all(live.get(k) == v for k, v in stored.items())
