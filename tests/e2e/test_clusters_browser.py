@@ -40,3 +40,18 @@ def test_portfolio_draws_one_bubble_per_category_with_figures(live_server, page,
     rows = page.locator("#portfolio table tbody tr").count()
     assert 0 < bubbles <= rows
     assert page.errors == []
+
+
+def test_cluster_pages_have_no_serious_or_critical_wcag21aa_violation(live_server, page, clusters_loaded):  # noqa: F811
+    from tests.e2e.axe import blocking, run_axe
+
+    failures = []
+    for path in (
+        "/clusters/?year=2014",
+        "/clusters/regions/DE21/?year=2014",
+        "/clusters/categories/automotive/?year=2014&method=us",
+    ):
+        page.goto(live_server.url + path)
+        charts_ready(page, page.locator(".chart-canvas[data-chart]").count(), 60000)
+        failures += [f"{path}: {v['id']} ({v['impact']}): {v['help']}" for v in blocking(run_axe(page))]
+    assert failures == [], "\n".join(failures)
