@@ -133,11 +133,11 @@ def _assessment(period: str, params: dict) -> list[dict]:
         return []
     frame["indicator"] = frame["indicator"].str.removeprefix("cluster_")
     frame["value"] = frame["value"].astype("float64")
-    out = cc.assess(frame, params, kinds(), eu_members())
-    out = out[out["period"] == period]
-    markers = frame[(frame["indicator"] == "emp") & (frame["period"] == period)].set_index(
-        ["ecosystem", "geo"]
-    )["markers"]
+    out = cc.assess(frame, params, kinds(), eu_members(), periods=[period])
+    if out.empty:
+        return []
+    own = frame[(frame["indicator"] == "emp") & (frame["period"] == period)]
+    markers = dict(zip(zip(own["ecosystem"], own["geo"], strict=True), own["markers"], strict=True))
     records = []
     for r in out.to_dict("records"):
         rec = {k: (_bool(v) if k in (*cc.STARS, "us_strong") else v) for k, v in r.items()}

@@ -384,8 +384,10 @@ def assess(
     parameters: dict,
     kinds: dict[str, str] | None = None,
     members=EU27_2020_MEMBERS,
+    periods=None,
 ) -> pd.DataFrame:
-    """Stars and the US rule per ``category, geo, period``.
+    """Stars and the US rule per ``category, geo, period`` (only PERIODS when given: the others
+    serve as growth bases).
 
     Input: ``figures`` as from :func:`compute_cluster_figures` (long; needs emp, units, lq,
     wage_ratio), ``parameters`` (keys of DEFAULT_PARAMETERS; missing ones take the default),
@@ -404,6 +406,10 @@ def assess(
         return w
     countries = country_codes(w["geo"])
     w = growth(w, int(p["growth_window"]), members, countries)
+    if periods is not None:
+        w = w[w["period"].isin([str(x) for x in periods])]
+        if w.empty:
+            return w
     member = w["geo"].map(countries).isin(members)
     groups = []
     for (_cat, _per), g in w.groupby(["category", "period"], sort=False):
