@@ -71,7 +71,14 @@ def cluster_definitions(version: ClusterDefinitionVersion | None = None) -> pd.D
         "category__slug", "category__kind", "nace", "weight", "traded_share"
     )
     frame = pd.DataFrame(list(rows), columns=columns)
-    return frame.astype({"weight": "float64", "traded_share": "float64"})
+    frame = frame.astype({"weight": "float64", "traded_share": "float64"})
+    from .compute.clusters import ClusterInputError, check_definitions
+
+    try:
+        check_definitions(frame)
+    except ClusterInputError as exc:
+        raise IngestError(f"cluster definitions v{version.number}: {exc}") from None
+    return frame
 
 
 def cluster_parameters() -> list[dict]:

@@ -66,7 +66,7 @@ def overview(request):
     if category and category not in C.category_map():
         return HttpResponseBadRequest("Unknown cluster category.")
     context = _context(request, period, params, method)
-    context.update(category=category, categories=C.categories())
+    context.update(category=category, map_category=category, categories=C.categories())
     if period:
         context.update(C.overview(period, params, method, category))
     else:

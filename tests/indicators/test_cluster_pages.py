@@ -225,3 +225,22 @@ def test_page_badges_agree_with_the_stored_stars(clusters_loaded):
         )
     }
     assert stored and all(live.get(k) == v for k, v in stored.items())
+
+
+def test_definitions_whose_weights_do_not_sum_to_one_are_refused_and_nothing_changes(clusters_loaded):
+    from ecosystems.models import ClusterCategoryActivity, ClusterDefinitionVersion
+
+    before = IndicatorValue.objects.filter(indicator_id="cluster_emp").count()
+    old = ClusterDefinitionVersion.objects.get(is_current=True)
+    bad = ClusterDefinitionVersion.objects.create(number=2, note="curator's slip")
+    rows = list(old.rows.all())
+    for r in rows:
+        r.pk, r.version = None, bad
+        if r.nace == "C29" and r.category.slug == "automotive":
+            r.weight = min(1, float(r.weight) + 0.3)
+    ClusterCategoryActivity.objects.bulk_create(rows)
+    ClusterDefinitionVersion.objects.filter(pk=old.pk).update(is_current=False)
+    ClusterDefinitionVersion.objects.filter(pk=bad.pk).update(is_current=True)
+    run = refresh.recompute()
+    assert run.status == "failed" and "do not sum to 1" in run.error and "C29" in run.error
+    assert IndicatorValue.objects.filter(indicator_id="cluster_emp").count() == before
