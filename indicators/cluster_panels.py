@@ -742,17 +742,26 @@ def ecosystem_overlap(slug: str, period: str) -> list[dict]:
 
 
 def categories_for_ecosystem(slug: str) -> list[dict]:
-    """Cluster categories sharing NACE divisions with an ecosystem (for the ecosystem page)."""
+    """Cluster categories sharing NACE divisions with an ecosystem (for the ecosystem page), with
+    the share of the ecosystem's EU persons employed (regional SBS, member states) they cover."""
+    return cached(f"cluster-eco:{slug}", lambda: _categories_for_ecosystem(slug))
+
+
+def _categories_for_ecosystem(slug: str) -> list[dict]:
     from .selectors import mapping_rows
 
     eco = {r["nace"]: float(r["share"]) for r in mapping_rows()["rows"] if r["ecosystem__slug"] == slug}
     cats = category_map()
+    period = default_period("cluster_emp")
+    emp = nace_employment(set(eco), eu_members(), period, source="sbs_r_nuts06_r2") if period else {}
+    total = sum((emp.get(n, (0, 0))[0] or 0) * s for n, s in eco.items())
     weight: dict[str, float] = {}
     for d in cached("cluster-defs", taxonomy.cluster_definition_dicts):
         if d["nace"] in eco:
-            weight[d["category"]] = weight.get(d["category"], 0.0) + d["share"] * eco[d["nace"]]
+            jobs = (emp.get(d["nace"], (0, 0))[0] or 0) if total else 1.0
+            weight[d["category"]] = weight.get(d["category"], 0.0) + jobs * d["share"] * eco[d["nace"]]
     return [
-        {"name": cats[c]["name"], "url": cats[c]["url"]}
-        for c, _w in sorted(weight.items(), key=lambda kv: -kv[1])
-        if c in cats
+        {"name": cats[c]["name"], "url": cats[c]["url"], "share": (w / total * 100) if total else None}
+        for c, w in sorted(weight.items(), key=lambda kv: -kv[1])
+        if c in cats and w > 0
     ][:12]
