@@ -61,3 +61,24 @@ def test_mirror_regions_match_the_published_intensity():
     published = raw[raw["unit"] == "P_MHAB"].set_index(["geo", "time"])["values"]
     for geo in ("AT11", "DE21", "FI1B", "SI02"):
         assert got.loc[(geo, "2012")] == pytest.approx(published.loc[(geo, "2012")], rel=1e-9)
+
+
+@pytest.mark.mirror
+@pytest.mark.django_db
+def test_real_patent_file_ingests_and_recomputes_in_nuts_2021(mirror, reference):
+    from indicators import reference as ref
+    from indicators import refresh
+    from indicators.models import IndicatorValue
+
+    ref.load_nuts_converter()
+    run = refresh.ingest("pat_ep_rtot")
+    assert run.status == "succeeded", run.error
+    assert run.release.row_count == 103_075
+    recompute = refresh.recompute(sources=["pat_ep_rtot"])
+    assert recompute.status == "succeeded", recompute.error
+    values = IndicatorValue.objects.filter(indicator_id="region_patents_pmhab", period="2012")
+    assert values.count() > 250
+    at11 = values.get(geo="AT11")
+    assert at11.value == pytest.approx(62.74) and at11.markers == ""
+    si04 = values.get(geo="SI04")  # NUTS 2021 code, published as SI02 (NUTS 2010)
+    assert si04.published_geo == "SI02" and "E" in si04.markers
