@@ -366,6 +366,30 @@ def test_mirror_sample_recomputed_with_plain_pandas():
             assert value(f, "traded_emp", cl.STRENGTH_KEY, geo)["value"] == pytest.approx(traded, rel=1e-9)
     assert checked["complete"] >= 1, checked
 
+    # Local units and wages per person employed vs the EU (here: the AT and DE regions pooled).
+    def table(measure):
+        rows = raw[(raw["measure"] == measure) & raw["nace"].str.match(r"^[A-Z]\d{2}$")]
+        rows = rows[rows["geo"].str.match(r"^(AT|DE)[0-9A-Z]{2}$") & ~rows["geo"].str.endswith("ZZ")]
+        return rows.pivot_table(index="geo", columns="nace", values="v", aggfunc="first")
+
+    emp_t, units_t, wages_t = table(EMP), table(UNITS), table(WAGES)
+    codes = [r.nace for r in auto.itertuples() if r.nace in emp_t.columns]
+    w = auto.set_index("nace").loc[codes, "weight"] * auto.set_index("nace").loc[codes, "traded_share"]
+
+    def cat(t):
+        part = t.reindex(columns=codes)
+        return (part * w).sum(axis=1, min_count=1).where(part.notna().all(axis=1))
+
+    cat_emp, cat_units, cat_wages = cat(emp_t), cat(units_t), cat(wages_t)
+    both = cat_emp.notna() & cat_wages.notna()
+    eu_wpe = cat_wages[both].sum() * 1e6 / cat_emp[both].sum()
+    sample = [g for g in cat_emp.index if both.get(g, False)][:5]
+    assert sample
+    for geo in sample:
+        assert value(f, "units", "automotive", geo)["value"] == pytest.approx(cat_units[geo], rel=1e-9)
+        expected = cat_wages[geo] * 1e6 / cat_emp[geo] / eu_wpe
+        assert value(f, "wage_ratio", "automotive", geo)["value"] == pytest.approx(expected, rel=1e-9)
+
 
 def test_traded_total_fills_a_wholly_confidential_section_from_the_country_residual():
     """DE11 and DE12 keep D35 confidential and D itself too (as Germany does); the country
