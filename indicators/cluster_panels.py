@@ -295,6 +295,24 @@ def _overview(period, params, method, category) -> dict:
     cats = category_map()
     names = place_names()
     counts = star_counts(rows)
+    traded = star_counts([r for r in rows if cats.get(r["category"], {}).get("kind") == cc.TRADED])
+    counts["rows"] = [
+        {"label": f"{a['stars']} star{'s' if a['stars'] > 1 else ''}", "all": a, "traded": b}
+        for a, b in zip(counts["by_stars"], traded["by_stars"], strict=True)
+    ]
+    minimum = int(params["strong_min_stars"])
+
+    def strong_stars(subset):
+        chosen = [r for r in subset if (r["stars"] or 0) >= minimum]
+        return {"pairs": len(chosen), "jobs": sum(r["emp"] or 0 for r in chosen)}
+
+    traded_rows = [r for r in rows if cats.get(r["category"], {}).get("kind") == cc.TRADED]
+    counts["strong_stars"] = {"all": strong_stars(rows), "traded": strong_stars(traded_rows)}
+    counts["us"] = {
+        "all": {"pairs": counts["us_strong"], "jobs": counts["us_jobs"]},
+        "traded": {"pairs": traded["us_strong"], "jobs": traded["us_jobs"]},
+    }
+    counts["not_assessed_traded"] = traded["not_assessed"]
     by_cat = {}
     for r in rows:
         by_cat.setdefault(r["category"], []).append(r)
