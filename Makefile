@@ -24,7 +24,7 @@ help:
 	@echo "make run    - install, migrate, load reference + reachable data, serve on http://127.0.0.1:8000"
 	@echo "make test   - run the whole test suite (real PostgreSQL; Redis + Celery worker when reachable)"
 	@echo "make lint   - ruff"
-	@echo "make bench  - ingest/compute benchmarks (ratios to a bare COPY) and page load (ratios to a static file)"
+	@echo "make bench  - ingest/compute (ratios to a bare COPY), the dependency screen (to a bare DuckDB pass), pages (to a static file)"
 	@echo "make backup - pg_dump of the database + tars of the raw release files and media into var/backups/<UTC stamp>/"
 	@echo "make restore BACKUP=var/backups/<stamp> - check the sha256s, then restore both (replaces the tables)"
 
@@ -85,6 +85,7 @@ check-deploy: install
 
 bench: install
 	OBSERVATORY_TESTING=1 $(WITH_DB) $(PY) -m bench.ingest
+	$(PY) -m bench.dependencies
 	$(MAKE) bench-pages
 
 # Pages under load (wrk, installed from Debian when missing and we may).

@@ -98,6 +98,11 @@ def region_names() -> dict[str, str]:
     return dict(Region.objects.order_by("version").values_list("code", "name"))
 
 
+def nuts2_names(version: int = 2021) -> dict[str, str]:
+    """NUTS 2 code -> name in one NUTS version (the place pickers' list of regions)."""
+    return dict(Region.objects.filter(level=2, version=version).order_by("code").values_list("code", "name"))
+
+
 # --- NACE activities and the mapping ------------------------------------------------------------
 
 

@@ -13,8 +13,9 @@ from ecosystems.models import (
 )
 
 from . import refresh
-from .models import Indicator, Release, Run, Source
-from .tasks import enqueue_recompute
+from .loading import bump_generation
+from .models import CountryGroupMember, CountryGroupVersion, DependencyRules, Indicator, Release, Run, Source
+from .tasks import enqueue_recompute, enqueue_screen
 
 
 @admin.register(Source)
@@ -189,6 +190,130 @@ def copy_version(version: MappingVersion, user) -> MappingVersion:
         ]
     )
     return copy
+
+
+# ---------------------------------------------------------------- strategic dependencies
+
+
+class CountryGroupMemberInline(admin.TabularInline):
+    model = CountryGroupMember
+    extra = 1
+    fields = ["partner", "group", "note"]
+
+    def _in_use(self, obj) -> bool:
+        return bool(obj and DependencyRules.objects.filter(country_groups=obj).exists())
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not self._in_use(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._in_use(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._in_use(obj)
+
+
+@admin.register(CountryGroupVersion)
+class CountryGroupVersionAdmin(admin.ModelAdmin):
+    """Supplier-risk country groups (ours, versioned). A version a rules version uses is history:
+    copy it into a new version to change it."""
+
+    list_display = ["__str__", "created_at", "member_count"]
+    readonly_fields = ["number", "created_at"]
+    inlines = [CountryGroupMemberInline]
+    actions = ["copy_as_new_version"]
+
+    @admin.display(description="partners")
+    def member_count(self, obj):
+        return obj.members.count()
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.number = (CountryGroupVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Copy as a new version", permissions=["add"])
+    def copy_as_new_version(self, request, queryset):
+        for version in queryset:
+            with transaction.atomic():
+                number = (CountryGroupVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+                copy = CountryGroupVersion.objects.create(number=number, note=f"Copy of v{version.number}: ")
+                CountryGroupMember.objects.bulk_create(
+                    [
+                        CountryGroupMember(version=copy, partner=m.partner, group=m.group, note=m.note)
+                        for m in version.members.all()
+                    ]
+                )
+            messages.success(request, f"{copy} created from {version}.")
+
+
+@admin.register(DependencyRules)
+class DependencyRulesAdmin(admin.ModelAdmin):
+    """The screen's thresholds, as versions. A saved version is never edited (its results are
+    cited by permalink); add a new one — the form starts from the current version's values — and
+    the screen reruns for it. "Make current" switches the public pages to a version."""
+
+    list_display = [
+        "__str__",
+        "hhi_threshold",
+        "extra_share_threshold",
+        "substitutability_threshold",
+        "persistence",
+        "created_at",
+        "created_by",
+    ]
+    actions = ["make_current"]
+
+    @admin.display(description="persistence")
+    def persistence(self, obj):
+        return f"{obj.persistence_years} of {obj.persistence_window} years"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["number", "is_current", "created_at", "created_by"]
+        return [f.name for f in DependencyRules._meta.fields]
+
+    def get_changeform_initial_data(self, request):
+        current = DependencyRules.objects.filter(is_current=True).first()
+        if current is None:
+            return super().get_changeform_initial_data(request)
+        fields = [
+            f.name
+            for f in DependencyRules._meta.fields
+            if f.name not in {"id", "number", "is_current", "created_at", "created_by", "note"}
+        ]
+        initial = {name: getattr(current, name) for name in fields}
+        initial["country_groups"] = current.country_groups_id
+        initial["note"] = f"Changed from v{current.number}: "
+        return initial
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # results and permalinks refer to every version
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.number = (DependencyRules.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+            obj.created_by = request.user
+            obj.is_current = False
+        super().save_model(request, obj, form, change)
+        if not change:
+            run = enqueue_screen(obj.pk)
+            messages.success(
+                request, f"{obj} saved; the screen runs for it (run {run.pk}). Make it current to publish it."
+            )
+
+    @admin.action(description="Make current (the public pages show this version)", permissions=["change"])
+    def make_current(self, request, queryset):
+        if queryset.count() != 1:
+            messages.error(request, "Choose exactly one version to make current.")
+            return
+        version = queryset.get()
+        with transaction.atomic():
+            DependencyRules.objects.filter(is_current=True).update(is_current=False)
+            DependencyRules.objects.filter(pk=version.pk).update(is_current=True)
+            bump_generation()
+        run = enqueue_screen(version.pk)
+        messages.success(request, f"{version} is current; the screen reruns for it (run {run.pk}).")
 
 
 class ClusterCategoryActivityInline(admin.TabularInline):

@@ -89,8 +89,46 @@ def cluster_parameters() -> list[dict]:
     return sets
 
 
+def technology_weights() -> pd.DataFrame:
+    """Our WIPO-field weights: ``technology, wipo_field, weight`` (float)."""
+    from observatory.models import TechnologyField
+
+    rows = TechnologyField.objects.values_list("technology__slug", "wipo_field", "weight")
+    frame = pd.DataFrame(list(rows), columns=["technology", "wipo_field", "weight"])
+    frame["weight"] = frame["weight"].astype("float64")
+    return frame
+
+
+def technology_uptake() -> dict[str, list[str]]:
+    """Technology slug -> its uptake indicator codes (``source:measure``), from our list."""
+    from observatory.models import Technology
+
+    return {t.slug: list(t.uptake) for t in Technology.objects.filter(curated=True) if t.uptake}
+
+
+def patent_concordance() -> pd.DataFrame | None:
+    """The WIPO35 × NACE concordance (``field, nace, share``) from the mirror or its publisher
+    copy; None (logged: no by-NACE patent figures) when neither is reachable."""
+    from .reference import REFERENCE_FILES, read_reference
+    from .sources.base import ParseError
+    from .sources.concordance import parse_concordance
+
+    ref = REFERENCE_FILES["patent_concordance"]
+    raw = read_reference(ref)
+    if raw is None:
+        logger.warning("patent concordance not reachable: no patent figures by NACE")
+        return None
+    try:
+        return parse_concordance(raw, ref.mirror_path)
+    except ParseError as exc:
+        raise IngestError(str(exc)) from exc
+
+
 REFERENCES: dict[str, Callable[[], object]] = {
     "ecosystem_mapping": mapping_frame,
+    "technology_weights": technology_weights,
+    "technology_uptake": technology_uptake,
+    "patent_concordance": patent_concordance,
     "eu_members": eu_members,
     "nuts_converter": nuts_converter,
     "cluster_definitions": cluster_definitions,

@@ -165,6 +165,11 @@ def write_release(
         )
         if spec.kind == "geometry":
             count = _write_geometries(release, parsed.frame)
+        elif spec.kind == "trade":
+            from .screen import write_trade
+
+            count = write_trade(release, obs)
+            release.period_min, release.period_max = obs["period"].min(), obs["period"].max()
         else:
             count = copy_observations(release.pk, obs)
             release.period_min, release.period_max = obs["period"].min(), obs["period"].max()

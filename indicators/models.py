@@ -1,5 +1,6 @@
 """The data engine's tables: sources, releases (vintages), observations, indicators, runs."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -140,7 +141,7 @@ class IndicatorValue(models.Model):
     """
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
-    ecosystem = models.CharField(max_length=60)
+    ecosystem = models.CharField(max_length=120)
     geo = models.CharField(max_length=16)
     period = models.CharField(max_length=10)
     value = models.FloatField(null=True)
@@ -234,3 +235,189 @@ class Run(models.Model):
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at
         return None
+
+
+# ---------------------------------------------------------------- strategic dependencies
+
+
+class CountryGroupVersion(models.Model):
+    """A version of the supplier-risk country groups we write (fixtures/reference/country_groups.csv)."""
+
+    number = models.PositiveIntegerField(unique=True)
+    note = models.TextField(blank=True, help_text=_("What changed in this version and why."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self):
+        return f"country groups v{self.number}"
+
+
+class CountryGroupMember(models.Model):
+    class Group(models.TextChoices):
+        EEA_EFTA = "eea_efta", _("EEA / EFTA")
+        CANDIDATES = "candidates", _("EU candidate countries")
+        LIKE_MINDED = "like_minded", _("G7 and other like-minded partners")
+
+    version = models.ForeignKey(CountryGroupVersion, on_delete=models.CASCADE, related_name="members")
+    partner = models.CharField(max_length=4, help_text=_("Eurostat geo code (EL, UK, RS…)."))
+    group = models.CharField(max_length=16, choices=Group.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "partner"], name="one_group_per_partner")]
+
+    def __str__(self):
+        return f"{self.partner} in {self.group} (v{self.version.number})"
+
+
+class DependencyRules(models.Model):
+    """A version of the dependency screen's thresholds and rules. Versions are never edited once
+    results exist: a curator adds a new version (the admin copies the current one), the screen
+    reruns for it, and the old version's results stay reachable by permalink (?rules=N)."""
+
+    number = models.PositiveIntegerField(unique=True)
+    note = models.TextField(help_text=_("What changed in this version and why."))
+    is_current = models.BooleanField(default=False)
+    hhi_threshold = models.FloatField(
+        default=0.4, help_text=_("Criterion 1: HHI of extra-EU suppliers above.")
+    )
+    extra_share_threshold = models.FloatField(
+        default=0.5,
+        help_text=_("Criterion 2: extra-EU share of all imports above (unverified in SWD(2021) 352)."),
+    )
+    substitutability_threshold = models.FloatField(
+        default=1.0, help_text=_("Criterion 3: extra-EU imports ÷ exports above.")
+    )
+    require_substitutability = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Flag only when criterion 3 can be computed (exports loaded). Off: judge on 1 and 2 then."
+        ),
+    )
+    min_extra_imports = models.FloatField(
+        default=0, help_text=_("EUR; product-years with less extra-EU imports are not judged.")
+    )
+    persistence_years = models.PositiveSmallIntegerField(default=2)
+    persistence_window = models.PositiveSmallIntegerField(default=3)
+    spof_share = models.FloatField(
+        default=0.5, help_text=_("Single point of failure: top supplier's share of extra-EU imports above.")
+    )
+    hhi_rise = models.FloatField(
+        default=0.1, help_text=_("Early warning: HHI up by more than this over the window.")
+    )
+    share_jump = models.FloatField(
+        default=0.2,
+        help_text=_("Early warning: a supplier's share of extra-EU imports up by more than this in a year."),
+    )
+    low_risk_groups = models.JSONField(
+        default=list, help_text=_("Country groups counted as low-risk suppliers.")
+    )
+    country_groups = models.ForeignKey(CountryGroupVersion, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("dependency screen rules")
+        verbose_name_plural = _("dependency screen rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=models.Q(is_current=True), name="one_current_rules"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(persistence_years__lte=models.F("persistence_window")),
+                name="persistence_within_window",
+            ),
+        ]
+
+    def __str__(self):
+        return f"rules v{self.number}" + (" (current)" if self.is_current else "")
+
+
+class DependencyResult(models.Model):
+    """One importer × CN8 product × year of the screen, for one rules version and trade release."""
+
+    rules = models.ForeignKey(DependencyRules, on_delete=models.CASCADE, related_name="results")
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+    importer = models.CharField(max_length=16)  # EU27_2020 or a member state
+    product = models.CharField(max_length=8)
+    period = models.CharField(max_length=4)
+    total = models.FloatField()
+    intra = models.FloatField()
+    extra = models.FloatField()
+    exports = models.FloatField(null=True)
+    hhi = models.FloatField(null=True)
+    extra_share = models.FloatField(null=True)
+    substitutability = models.FloatField(null=True)
+    suppliers = models.PositiveIntegerField(default=0)
+    top_partner = models.CharField(max_length=4, blank=True)
+    top_share = models.FloatField(null=True)
+    hhi_risk = models.FloatField(null=True)
+    risky_share = models.FloatField(null=True)
+    top_risky_partner = models.CharField(max_length=4, blank=True)
+    top_risky_share = models.FloatField(null=True)
+    judged = models.BooleanField()
+    crit_concentration = models.BooleanField()
+    crit_extra_share = models.BooleanField()
+    crit_substitutability = models.BooleanField(null=True)  # None: exports not loaded
+    flagged = models.BooleanField()
+    flagged_risk = models.BooleanField()
+    spof = models.BooleanField()
+    persistent = models.BooleanField()
+    years_judged = models.PositiveSmallIntegerField()
+    years_flagged = models.PositiveSmallIntegerField()
+    newly_flagged = models.BooleanField()
+    left_list = models.BooleanField()
+    hhi_rising = models.BooleanField()
+    share_jumped = models.BooleanField()
+    jump_partner = models.CharField(max_length=4, blank=True)
+    share_jump = models.FloatField(null=True)
+    family = models.CharField(max_length=8, blank=True)  # chained CN family (codes that changed)
+
+    class Meta:
+        indexes = [models.Index(fields=["rules", "release", "importer", "period"], name="dep_by_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rules", "release", "importer", "product", "period"], name="one_dep_result"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.importer} {self.product} {self.period} (rules {self.rules_id})"
+
+
+class DependencySupplier(models.Model):
+    """An importer-product-year's top suppliers (from the trade release; the rules don't change them)."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+    importer = models.CharField(max_length=16)
+    product = models.CharField(max_length=8)
+    period = models.CharField(max_length=4)
+    partner = models.CharField(max_length=4)
+    value = models.FloatField()
+    share = models.FloatField(null=True)  # of all imports
+    share_of_extra = models.FloatField(null=True)  # of extra-EU imports (None for intra-EU partners)
+    intra = models.BooleanField()
+    risk_group = models.CharField(max_length=16)
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["release", "product", "importer"], name="dep_supplier_by_product")]
+
+    def __str__(self):
+        return f"{self.partner} → {self.importer} {self.product} {self.period}"
+
+
+class TradeProduct(models.Model):
+    """A screened CN8 product: its label and where it sits in CPA 2.1 / NACE Rev. 2 (from the
+    publisher's CN2022 and CN2022 -> CPA 2.1 tables), filled by each screen run."""
+
+    code = models.CharField(max_length=8, primary_key=True)
+    label = models.TextField(blank=True)
+    cpa = models.CharField(max_length=12, blank=True)  # e.g. 08.99.29
+    nace = models.CharField(max_length=8, blank=True)  # NACE class in Eurostat's form, e.g. B0899
+
+    def __str__(self):
+        return f"{self.code} {self.label[:60]}"

@@ -67,6 +67,12 @@ REFERENCE_FILES = {
         "https://github.com/ACR1/industry-clusters/raw/59f88b820b8214435425f2971ff86ffd443f59fb/"
         "Shared_Files/ClusterLinkage.xlsx",
     ),
+    # The Fraunhofer ISI WIPO35 × NACE concordance as shared in piotrsobecki/economical_impact_pri.
+    "patent_concordance": ReferenceFile(
+        "reference/patent_nace_concordance/IPC_WIPO35_by_NACE2_concordance_table.xlsx",
+        "https://raw.githubusercontent.com/piotrsobecki/economical_impact_pri/"
+        "b131f79fac8a0f561963cf8714d34c398f77ff7e/concordance/concordance_table.xlsx",
+    ),
     "nuts2021_xlsx": ReferenceFile(
         "reference/eurostat_nuts_classification/NUTS2021.xlsx", NUTS_XLSX + "NUTS2021.xlsx"
     ),
@@ -389,9 +395,91 @@ def nuts_converter_frame(level: int = 2, to_version: int = 2021):
     return pd.DataFrame(list(rows), columns=columns)
 
 
+WIPO_FIELD_CODES = frozenset(f"W{n:02d}" for n in range(1, 36))
+
+
+class TechnologyReferenceError(ValueError):
+    """A reference fixture we wrote is inconsistent (nothing is loaded)."""
+
+
+def check_technologies(technologies: list[dict], fields: list[dict]) -> list[str]:
+    """Problems of technologies.csv + technology_wipo_fields.csv (empty list: consistent)."""
+    problems = []
+    slugs = [row["slug"] for row in technologies]
+    if len(set(slugs)) != len(slugs):
+        problems.append("technologies.csv: a slug is repeated")
+    seen = set()
+    for n, row in enumerate(fields, start=2):
+        where = f"technology_wipo_fields.csv: line {n}"
+        if row["technology"] not in slugs:
+            problems.append(f"{where}: unknown technology {row['technology']!r}")
+        if row["wipo_field"] not in WIPO_FIELD_CODES:
+            problems.append(f"{where}: unknown WIPO field {row['wipo_field']!r} (W01…W35)")
+        try:
+            weight = float(row["weight"])
+        except ValueError:
+            weight = -1
+        if not 0 < weight <= 1:
+            problems.append(f"{where}: weight {row['weight']!r} is not in (0, 1]")
+        if not row.get("reasoning", "").startswith("Ours"):
+            problems.append(f"{where}: reasoning must start with 'Ours' (the weights are our judgment)")
+        key = (row["technology"], row["wipo_field"])
+        if key in seen:
+            problems.append(f"{where}: {key} repeated")
+        seen.add(key)
+    for row in technologies:
+        for code in filter(None, row.get("uptake", "").split(";")):
+            if ":" not in code:
+                problems.append(
+                    f"technologies.csv: {row['slug']}: uptake code {code!r} is not source:measure"
+                )
+    return problems
+
+
+@transaction.atomic
+def load_technologies(technologies=None, fields=None) -> tuple[int, int]:
+    """Our technology list and WIPO-field weights (upserted; fields replaced per technology).
+
+    Tags curators added in the admin (not in the file) are kept as they are.
+    """
+    from observatory.models import Technology, TechnologyField
+
+    technologies = technologies if technologies is not None else _fixture_rows("technologies.csv")
+    fields = fields if fields is not None else _fixture_rows("technology_wipo_fields.csv")
+    problems = check_technologies(technologies, fields)
+    if problems:
+        raise TechnologyReferenceError("; ".join(problems))
+    for row in technologies:
+        tech, _ = Technology.objects.update_or_create(
+            slug=row["slug"],
+            defaults={
+                "name": row["name"],
+                "definition": row["definition"],
+                "order": int(row["order"] or 0),
+                "uptake": [c.strip() for c in row.get("uptake", "").split(";") if c.strip()],
+                "uptake_note": row.get("uptake_note", ""),
+                "curated": True,
+            },
+        )
+        tech.fields.all().delete()
+        TechnologyField.objects.bulk_create(
+            TechnologyField(
+                technology=tech, wipo_field=f["wipo_field"], weight=f["weight"], reasoning=f["reasoning"]
+            )
+            for f in fields
+            if f["technology"] == row["slug"]
+        )
+    from .loading import bump_generation
+
+    bump_generation()  # the technology pages are cached by data generation
+    return len(technologies), len(fields)
+
+
 def load_all() -> list[str]:
     """Everything, in dependency order; returns human-readable lines for the command's output."""
     lines = [f"countries: {load_countries()}"]
+    technologies, weights = load_technologies()
+    lines.append(f"technologies: {technologies} with {weights} WIPO-field weights")
     ecosystems, mapping_rows = load_ecosystems()
     lines.append(f"ecosystems: {ecosystems}; mapping rows seeded: {mapping_rows or 'kept existing versions'}")
     clusters = load_clusters()
@@ -402,6 +490,9 @@ def load_all() -> list[str]:
     regions = load_regions()
     lines.append("NUTS: " + (", ".join(f"{k} {v}" for k, v in regions.items()) or "none reachable"))
     lines.append(f"NUTS converter overlaps (JRC): {load_nuts_converter() or 'none reachable'}")
+    from .screen import load_country_groups
+
+    lines.append(f"supplier-risk country groups seeded: {load_country_groups() or 'kept existing versions'}")
     return lines
 
 

@@ -20,7 +20,7 @@ from . import fetch as fetching
 from . import inputs
 from .loading import IngestError, bump_generation, to_observations, validate, write_release
 from .models import Indicator, IndicatorValue, Observation, Release, Run, Source
-from .registry import COMPUTATIONS, INDICATORS, SOURCES, Computation, SourceSpec, get_source
+from .registry import ANALYSES, COMPUTATIONS, INDICATORS, SOURCES, Computation, SourceSpec, get_source
 from .sources.base import ParseError
 from .sources.detect import parse_bytes
 
@@ -180,7 +180,11 @@ def _ingest(spec: SourceSpec, path: Path | None, run: Run, fail_after_copy) -> R
     report(run, 45, "validating")
     clock = time.perf_counter()
     obs = None
-    if spec.kind == "observations":
+    if spec.kind == "trade":
+        from .screen import validate_trade
+
+        obs = validate_trade(parsed.frame, origin)
+    elif spec.kind == "observations":
         obs = to_observations(parsed, spec, origin)
         try:
             validate(obs, spec, origin, labels=parsed.labels)
@@ -267,33 +271,45 @@ def affected_computations(sources: set[str] | None) -> list[Computation]:
     return [c for c in COMPUTATIONS.values() if sources is None or c.sources & sources]
 
 
+def affected_analyses(sources: set[str] | None):
+    return [a for a in ANALYSES.values() if sources is None or set(a.sources) & sources]
+
+
 def _recompute(run: Run, sources: set[str] | None) -> Run:
+    from django.utils.module_loading import import_string
+
     timings, clock = {}, time.perf_counter()
     version = inputs.current_mapping_version()
     todo = affected_computations(sources)
+    analyses = affected_analyses(sources)
     frames, codes, cache = [], [], {}
     for step, computation in enumerate(todo):
         releases = {name: current_release(i.source) for name, i in computation.inputs.items()}
         if not all(releases.values()):
             continue  # an input was never loaded: nothing to compute from yet
-        report(run, 10 + 60 * step // max(len(todo), 1), f"computing {computation.code}")
+        report(run, 10 + 50 * step // max(len(todo), 1), f"computing {computation.code}")
         frames.append(_compute(computation, releases, cache))
         codes += computation.yields
-    if not frames:
+    ready = [a for a in analyses if any(current_release(s) for s in a.sources)]
+    if not frames and not ready:
         return finish(run, Run.Status.SKIPPED, "recompute: no source release to compute from yet")
-    values = pd.concat(frames, ignore_index=True)
-    timings["compute"] = _lap(clock)
-    report(run, 80, "swapping indicator values")
-    clock = time.perf_counter()
-    count = swap_indicator_values(values, version.number, codes)
-    timings["swap"] = _lap(clock)
-    return finish(
-        run,
-        Run.Status.SUCCEEDED,
-        f"recomputed {count:,} values of {len(codes)} indicators (mapping v{version.number})",
-        rows=count,
-        timings=timings,
-    )
+    count, parts = 0, []
+    if frames:
+        values = pd.concat(frames, ignore_index=True)
+        timings["compute"] = _lap(clock)
+        report(run, 65, "swapping indicator values")
+        clock = time.perf_counter()
+        count = swap_indicator_values(values, version.number, codes)
+        timings["swap"] = _lap(clock)
+        parts.append(f"recomputed {count:,} values of {len(codes)} indicators (mapping v{version.number})")
+    for analysis in ready:
+        report(run, 85, f"running {analysis.code}")
+        clock = time.perf_counter()
+        rows = import_string(analysis.runner)(run)
+        timings[analysis.code] = _lap(clock)
+        count += rows
+        parts.append(f"{analysis.code}: {rows:,} rows")
+    return finish(run, Run.Status.SUCCEEDED, "; ".join(parts), rows=count, timings=timings)
 
 
 def _compute(computation: Computation, releases: dict[str, Release], cache: dict) -> pd.DataFrame:
@@ -317,11 +333,11 @@ def current_release(code: str) -> Release | None:
 
 def observations_frame(release: Release, measures: list[str], filters=None) -> pd.DataFrame:
     """Observations of RELEASE for MEASURES (and FILTERS: column -> value or tuple) as a
-    DataFrame (geo, nace, measure, period, value, flags)."""
+    DataFrame (geo, nace, measure, period, value, flags, extra)."""
     qs = Observation.objects.filter(release=release, measure__in=measures)
     for column, wanted in (filters or {}).items():
         qs = qs.filter(**{f"{column}__in" if isinstance(wanted, tuple | list) else column: wanted})
-    columns = ["geo", "nace", "measure", "period", "value", "flags"]
+    columns = ["geo", "nace", "measure", "period", "value", "flags", "extra"]
     frame = pd.DataFrame(list(qs.values_list(*columns)), columns=columns)
     frame["value"] = frame["value"].astype("float64")
     return frame
@@ -418,7 +434,7 @@ def changed_sources(runs) -> set[str]:
 def recompute_after(ingest_runs, run: Run | None = None) -> Run | None:
     """Recompute what the ingest runs changed; None (RUN finished as unchanged) when nothing."""
     changed = changed_sources(ingest_runs)
-    read = set().union(*(c.sources for c in COMPUTATIONS.values()))
+    read = set().union(*(c.sources for c in COMPUTATIONS.values()), *(a.sources for a in ANALYSES.values()))
     if not IndicatorValue.objects.exists():
         return recompute(run)
     if changed & read:

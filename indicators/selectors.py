@@ -233,6 +233,15 @@ def mapping_rows(version=None) -> dict:
     return cached(f"mapping:{version.pk if version else 'current'}", build)
 
 
+def nace_names(codes) -> dict[str, str]:
+    """NACE code (Eurostat form) -> name."""
+    import hashlib
+
+    codes = sorted(set(codes))
+    key = hashlib.blake2b(",".join(codes).encode(), digest_size=8).hexdigest()  # short cache keys
+    return cached(f"nace-names:{key}", lambda: taxonomy.activity_names(codes))
+
+
 def nace_employment(naces, geos, period: str, source: str = "sbs_na_sca_r2") -> dict[str, tuple]:
     """Persons employed (V16110) per NACE code summed over `geos` in one period, from the current
     release's observations: nace -> (sum, number of geos with a value). One query."""
@@ -325,3 +334,186 @@ def _points(coords):
         return
     for c in coords:
         yield from _points(c)
+
+
+# --- The strategic-dependency screen ----------------------------------------------------------
+
+
+def dependency_versions() -> list[dict]:
+    from .models import DependencyRules
+
+    return cached(
+        "dep-versions",
+        lambda: list(
+            DependencyRules.objects.order_by("-number").values(
+                "number", "note", "is_current", "created_at", "country_groups__number"
+            )
+        ),
+    )
+
+
+def dependency_rules(number: int | None = None) -> dict | None:
+    """A rules version as a dict (the current one when NUMBER is None); None when there is none."""
+    from django.forms.models import model_to_dict
+
+    from .models import DependencyRules
+
+    def build():
+        qs = DependencyRules.objects.select_related("country_groups")
+        found = qs.filter(number=number).first() if number else qs.filter(is_current=True).first()
+        if found is None:
+            return None
+        out = model_to_dict(found, exclude=["created_by"])
+        out.update(
+            pk=found.pk, country_groups_number=found.country_groups.number, created_at=found.created_at
+        )
+        return out
+
+    return cached(f"dep-rules:{number or 'current'}", build)
+
+
+def dependency_release(rules_pk: int) -> dict | None:
+    """The trade release whose results the page shows for a rules version: the newest release
+    with results for it (the current one once the screen has run on it)."""
+    from .models import DependencyResult
+
+    def build():
+        release_id = (
+            DependencyResult.objects.filter(rules_id=rules_pk)
+            .order_by("-release_id")
+            .values_list("release_id", flat=True)
+            .first()
+        )
+        if release_id is None:
+            return None
+        release = Release.objects.select_related("source").get(pk=release_id)
+        return {
+            "id": release.pk,
+            "source": release.source_id,
+            "title": release.source.title,
+            "vintage": release.vintage_label,
+            "fetched": release.fetched_at,
+            "current": release.source.current_release_id == release.pk,
+            "period_min": release.period_min,
+            "period_max": release.period_max,
+        }
+
+    return cached(f"dep-release:{rules_pk}", build)
+
+
+def dependency_results(
+    rules_pk: int, release_id: int, importer: str | None = None, product: str | None = None
+) -> list[dict]:
+    """Screen rows (dicts, every column) for an importer (all importers when None) or a product."""
+    from .models import DependencyResult
+
+    def build():
+        qs = DependencyResult.objects.filter(rules_id=rules_pk, release_id=release_id)
+        if importer:
+            qs = qs.filter(importer=importer)
+        if product:
+            qs = qs.filter(product=product)
+        return list(qs.order_by("importer", "product", "period").values())
+
+    return cached(f"dep-results:{rules_pk}:{release_id}:{importer or '*'}:{product or '*'}", build)
+
+
+def dependency_periods(rules_pk: int, release_id: int) -> list[str]:
+    from .models import DependencyResult
+
+    return cached(
+        f"dep-periods:{rules_pk}:{release_id}",
+        lambda: sorted(
+            DependencyResult.objects.filter(rules_id=rules_pk, release_id=release_id)
+            .values_list("period", flat=True)
+            .distinct(),
+            key=int,
+        ),
+    )
+
+
+def dependency_importers(rules_pk: int, release_id: int) -> list[str]:
+    from .models import DependencyResult
+
+    return cached(
+        f"dep-importers:{rules_pk}:{release_id}",
+        lambda: sorted(
+            DependencyResult.objects.filter(rules_id=rules_pk, release_id=release_id)
+            .values_list("importer", flat=True)
+            .distinct()
+        ),
+    )
+
+
+def dependency_suppliers(release_id: int, product: str, importer: str) -> list[dict]:
+    """A product's top suppliers per year for one importer (the EU's stored; a member's read from
+    the trade release's Parquet file)."""
+    from .models import DependencySupplier
+
+    if importer != "EU27_2020":
+        from .screen import member_supplier_rows
+
+        return cached(
+            f"dep-suppliers:{release_id}:{product}:{importer}",
+            lambda: member_supplier_rows(release_id, product, importer),
+        )
+    return cached(
+        f"dep-suppliers:{release_id}:{product}:{importer}",
+        lambda: list(
+            DependencySupplier.objects.filter(release_id=release_id, product=product, importer=importer)
+            .order_by("period", "rank")
+            .values()
+        ),
+    )
+
+
+def trade_products() -> dict[str, dict]:
+    """CN8 code -> {code, label, cpa, nace} for every screened product."""
+    from .models import TradeProduct
+
+    return cached("trade-products", lambda: {p["code"]: p for p in TradeProduct.objects.values()})
+
+
+def partner_names() -> dict[str, str]:
+    """Partner code -> name: the portal's country names, else ISO 3166 / Comext's own names."""
+    from .sources.comext import partner_name
+
+    def build():
+        names = dict(taxonomy.country_names())
+        from .models import DependencySupplier
+
+        for code in DependencySupplier.objects.values_list("partner", flat=True).distinct():
+            names.setdefault(code, partner_name(code))
+        return names
+
+    return cached("partner-names", build)
+
+
+def country_groups(version_number: int) -> dict[str, str]:
+    from .models import CountryGroupMember
+
+    return cached(
+        f"country-groups:{version_number}",
+        lambda: dict(
+            CountryGroupMember.objects.filter(version__number=version_number).values_list("partner", "group")
+        ),
+    )
+
+
+def dependency_supplier_rows(release_id: int, importer: str, period: str) -> list[dict]:
+    """Every stored supplier row of one importer-year (all products)."""
+    from .models import DependencySupplier
+
+    return cached(
+        f"dep-supplier-rows:{release_id}:{importer}:{period}",
+        lambda: list(
+            DependencySupplier.objects.filter(release_id=release_id, importer=importer, period=period).values(
+                "product", "partner", "value", "intra", "share", "share_of_extra"
+            )
+        ),
+    )
+
+
+def activity_label(code: str) -> str:
+    """A NACE code's name (Eurostat form, e.g. B07), '' when unknown."""
+    return cached(f"activity-name:{code}", lambda: taxonomy.activity_names([code]).get(code, ""))

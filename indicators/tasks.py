@@ -89,3 +89,33 @@ def enqueue_recompute(attempt: int = 1) -> Run:
     run = Run.objects.create(kind=Run.Kind.RECOMPUTE, attempt=attempt)
     transaction.on_commit(lambda: recompute_indicators.delay(run.pk))
     return run
+
+
+@shared_task(acks_late=True)
+def screen_dependencies(rules_pk: int, run_id: int) -> int:
+    """Run the dependency screen for one rules version (a curator just added or chose it)."""
+    from .models import DependencyRules
+    from .screen import run_screen
+
+    run = refresh.start_run(Run.Kind.RECOMPUTE, run=Run.objects.get(pk=run_id))
+    version = DependencyRules.objects.get(pk=rules_pk)
+    try:
+        refresh.report(run, 20, f"dependency screen, rules v{version.number}")
+        rows = run_screen(version)
+    except Exception as exc:
+        refresh.finish(
+            run,
+            Run.Status.FAILED,
+            "dependency screen failed, nothing changed",
+            f"{exc.__class__.__name__}: {exc}",
+        )
+        raise
+    return refresh.finish(
+        run, Run.Status.SUCCEEDED, f"dependency screen v{version.number}: {rows:,} rows", rows=rows
+    ).pk
+
+
+def enqueue_screen(rules_pk: int) -> Run:
+    run = Run.objects.create(kind=Run.Kind.RECOMPUTE, step="queued: dependency screen")
+    transaction.on_commit(lambda: screen_dependencies.delay(rules_pk, run.pk))
+    return run

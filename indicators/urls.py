@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import api, catalogue, clusters, indicator_pages
+from .views import api, catalogue, clusters, dependencies, indicator_pages
 
 app_name = "indicators"
 
 urlpatterns = [
     path("indicators/", indicator_pages.indicator_list, name="indicator-list"),
     path("indicators/<slug:code>/", indicator_pages.indicator_detail, name="indicator-detail"),
+    path("nace/<str:code>/regions/", indicator_pages.nace_regions, name="nace-regions"),
     path("geo/nuts2021/<int:level>.geojson", indicator_pages.geometry, name="geometry"),
     path("charts/plotly.css", indicator_pages.plotly_css, name="plotly-css"),
     path("api/", api.docs, name="api-docs"),
@@ -17,6 +18,9 @@ urlpatterns = [
     path("clusters/", clusters.overview, name="cluster-overview"),
     path("clusters/regions/<str:nuts>/", clusters.region, name="cluster-region"),
     path("clusters/categories/<slug:slug>/", clusters.category, name="cluster-category"),
+    path("api/v1/dependencies/", api.dependencies_endpoint, name="api-dependencies"),
+    path("dependencies/", dependencies.screen, name="dependencies"),
+    path("dependencies/products/<str:code>/", dependencies.product, name="dependency-product"),
     path("data/", catalogue.catalogue, name="catalogue"),
     path("data/<slug:code>/", catalogue.source_detail, name="source-detail"),
     path("data/<slug:code>/releases/<int:release_id>/raw", catalogue.raw_download, name="release-raw"),

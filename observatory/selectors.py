@@ -23,7 +23,7 @@ def _with_tags(qs):
 
 def published_publications(filters: dict | None = None):
     """Published publications, newest first, narrowed by `kind`, `ecosystem` (slug), `country`
-    (geo code), `year` (int) when given."""
+    (geo code), `technology` (slug), `year` (int) when given."""
     qs = Publication.objects.published()
     filters = filters or {}
     if filters.get("kind"):
@@ -32,6 +32,8 @@ def published_publications(filters: dict | None = None):
         qs = qs.filter(ecosystems__slug=filters["ecosystem"])
     if filters.get("country"):
         qs = qs.filter(countries__code=filters["country"])
+    if filters.get("technology"):
+        qs = qs.filter(technologies__slug=filters["technology"])
     if filters.get("year"):
         qs = qs.filter(published_at__year=filters["year"])
     return _with_tags(qs.distinct().order_by("-published_at", "-pk"))
@@ -164,3 +166,17 @@ def sources_with_licences() -> list[dict]:
 
 def country_names(codes) -> dict[str, str]:
     return taxonomy.country_names(codes)
+
+
+def dependency_method() -> dict | None:
+    """The dependency screen's current rules and country groups (ours), for the methodology page."""
+    from indicators import selectors as indicator_selectors
+
+    rules = indicator_selectors.dependency_rules()
+    if rules is None:
+        return None
+    groups = indicator_selectors.country_groups(rules["country_groups_number"])
+    by_group: dict[str, list[str]] = {}
+    for partner, group in sorted(groups.items()):
+        by_group.setdefault(group, []).append(partner)
+    return {"rules": rules, "groups": by_group, "versions": indicator_selectors.dependency_versions()}

@@ -25,6 +25,11 @@ urlpatterns = [
     path("methodology/indicators/", methodology.methodology_indicators, name="methodology-indicators"),
     path("methodology/sources/", methodology.methodology_sources, name="methodology-sources"),
     path(
+        "methodology/technologies/",
+        methodology.methodology_technologies,
+        name="methodology-technologies",
+    ),
+    path(
         "methodology/search-aliases/",
         methodology.methodology_search_aliases,
         name="methodology-search-aliases",
@@ -33,6 +38,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("indicators.urls")),
     path("", include("indicators.profile_urls")),
+    path("", include("indicators.technology_urls")),
     path("forum/", include("community.urls")),
 ]
 

@@ -26,6 +26,7 @@ FORMATS = (
     "tidy-csv",
     "eurostat-dic",
     "gisco-geojson",
+    "ncses-sei-wide",
 )
 
 #: Observation-status letters accepted in a cell or an OBS_FLAG column: the pre-2025 set

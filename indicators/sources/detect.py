@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Callable
 
-from . import eurostat, gisco
+from . import comext, eurostat, gisco, ncses
 from .base import ParsedDataset, ParseError, maybe_gunzip
 
 _HEAD_BYTES = 64 * 1024  # the header line is all detection needs
@@ -18,6 +18,8 @@ _PARSERS: dict[str, Callable[[bytes, str], ParsedDataset]] = {
     "sdmx-csv-2": eurostat.parse_sdmx_csv,
     "tidy-csv": eurostat.parse_tidy_csv,
     "gisco-geojson": gisco.parse_geojson,
+    comext.FORMAT: comext.parse,
+    ncses.FORMAT: ncses.parse_ncses,
 }
 
 # Formats that are not observation datasets, and the function to use instead.
@@ -31,7 +33,7 @@ def detect_format(raw: bytes, source: str = "<bytes>") -> str:
     """Name the format of ``raw`` from its content (gunzipped first if gzip magic).
 
     Returns one of 'eurostat-tsv', 'eurostat-tsv-2023', 'sdmx-csv-1', 'sdmx-csv-2',
-    'tidy-csv', 'eurostat-dic', 'gisco-geojson' or 'eurostat-toc'. Only the first line (or
+    'tidy-csv', 'comext-csv', 'eurostat-dic', 'gisco-geojson' or 'eurostat-toc'. Only the first line (or
     first character for JSON/XML) is looked at; full validation is the parser's job.
     Raises ParseError (naming ``source``) for empty, bad-gzip or unrecognised input.
     """
@@ -68,12 +70,16 @@ def _detect_tab_separated(line: str, source: str) -> str:
 
 def _detect_csv(line: str, source: str) -> str:
     header = [name.strip() for name in next(csv.reader(io.StringIO(line)), [])]
+    if ncses.is_ncses_header(line):
+        return ncses.FORMAT
     if header[:1] == ["DATAFLOW"]:
         return "sdmx-csv-1"
     if header[:1] == ["STRUCTURE"]:
         return "sdmx-csv-2"
     if "values" in header:
         return "tidy-csv"  # the parser reports a missing time column
+    if comext.is_header(line):
+        return comext.FORMAT
     raise ParseError(source, f"unrecognised format: header {line[:80]!r}", 1)
 
 

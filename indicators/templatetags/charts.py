@@ -31,3 +31,25 @@ def cell(c: dict, first: bool = False):
         else ""
     )
     return format_html("<td{}>{}{}</td>", mark_safe(' class="num"') if c["num"] else "", body, flags)
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **overrides):
+    """This page's query string with OVERRIDES applied (an empty value drops the parameter):
+    links that change one thing (sort, page, year) and keep the rest of the permalink."""
+    from urllib.parse import urlencode
+
+    request = context["request"]
+    params = {k: v for k, v in request.GET.items() if k not in {"panel", "format"}}
+    for key, value in overrides.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + urlencode(params) if params else "?"
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (None when absent)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

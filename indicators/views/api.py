@@ -183,6 +183,116 @@ def values_endpoint(request):
     return paginate(request, qs, fields, meta, names)
 
 
+DEPENDENCY_FIELDS = [
+    "importer",
+    "product",
+    "period",
+    "total",
+    "intra",
+    "extra",
+    "exports",
+    "hhi",
+    "extra_share",
+    "substitutability",
+    "suppliers",
+    "top_partner",
+    "top_share",
+    "hhi_risk",
+    "risky_share",
+    "top_risky_partner",
+    "top_risky_share",
+    "judged",
+    "crit_concentration",
+    "crit_extra_share",
+    "crit_substitutability",
+    "flagged",
+    "flagged_risk",
+    "spof",
+    "persistent",
+    "years_judged",
+    "years_flagged",
+    "newly_flagged",
+    "left_list",
+    "hhi_rising",
+    "share_jumped",
+    "jump_partner",
+    "share_jump",
+    "family",
+]
+RULE_FIELDS = [
+    "hhi_threshold",
+    "extra_share_threshold",
+    "substitutability_threshold",
+    "require_substitutability",
+    "min_extra_imports",
+    "persistence_years",
+    "persistence_window",
+    "spof_share",
+    "hhi_rise",
+    "share_jump",
+    "low_risk_groups",
+]
+
+
+def _yes_no(request, name: str) -> bool | None:
+    value = request.GET.get(name)
+    if value in (None, ""):
+        return None
+    if value not in {"true", "false", "1", "0"}:
+        raise BadRequest(f"{name} must be true or false")
+    return value in {"true", "1"}
+
+
+@require_safe
+@handle_bad_request
+def dependencies_endpoint(request):
+    """The dependency screen's results: one row per importer × CN8 product × year, every criterion."""
+    from ..models import DependencyResult, DependencyRules
+
+    number = request.GET.get("rules")
+    if number:
+        if not is_id(number):
+            raise BadRequest("rules must be a rules version number")
+        rules = DependencyRules.objects.filter(number=int(number)).first()
+        if rules is None:
+            raise BadRequest(f"no rules version {number}")
+    else:
+        rules = DependencyRules.objects.filter(is_current=True).first()
+        if rules is None:
+            raise BadRequest("the dependency screen has not been set up (no rules version)")
+    qs = DependencyResult.objects.filter(rules=rules)
+    release = request.GET.get("release")
+    if release:
+        if not is_id(release):
+            raise BadRequest("release must be a release id (a number)")
+        qs = qs.filter(release_id=int(release))
+    else:
+        latest = qs.order_by("-release_id").values_list("release_id", flat=True).first()
+        qs = qs.filter(release_id=latest)
+    for name in ("importer", "product", "period"):
+        if wanted := multi(request, name):
+            if name == "product" and not all(len(w) == 8 and w.isdigit() for w in wanted):
+                raise BadRequest("product must be 8-digit CN codes")
+            qs = qs.filter(**{f"{name}__in": [w.upper() for w in wanted]})
+    if year := request.GET.get("year"):
+        if not (len(year) == 4 and year.isdigit()):
+            raise BadRequest("year must be a four-digit year")
+        qs = qs.filter(period=year)
+    for name in ("flagged", "persistent", "flagged_risk", "spof"):
+        if (value := _yes_no(request, name)) is not None:
+            qs = qs.filter(**{name: value})
+    qs = qs.order_by("importer", "product", "period")
+    release_ids = qs.order_by().values_list("release_id", flat=True).distinct()
+    meta = {
+        "releases": release_meta(list(release_ids)),
+        "licence": LICENCE,
+        "rules": {"number": rules.number, "note": rules.note, "country_groups": rules.country_groups.number}
+        | {f: getattr(rules, f) for f in RULE_FIELDS},
+        "method": reverse("indicators:dependencies") + "#method",
+    }
+    return paginate(request, qs, DEPENDENCY_FIELDS, meta)
+
+
 @require_safe
 @handle_bad_request
 def observations_endpoint(request):
@@ -326,6 +436,32 @@ def openapi_document(base: str) -> dict:
                             "null for values that depend on none).",
                             schema={"type": "integer"},
                         ),
+                        *PAGING,
+                    ],
+                    "responses": ok,
+                }
+            },
+            "/api/v1/dependencies/": {
+                "get": {
+                    "summary": "The strategic-dependency screen per importer, CN8 product and year",
+                    "operationId": "listDependencies",
+                    "parameters": [
+                        _param(
+                            "rules", "Rules version number (default: current).", schema={"type": "integer"}
+                        ),
+                        _param(
+                            "release",
+                            "Trade release id (default: the newest screened).",
+                            schema={"type": "integer"},
+                        ),
+                        _param("importer", "EU27_2020 (the EU as one) or member state code(s)."),
+                        _param("product", "CN8 code(s)."),
+                        _param("period", "Year(s)."),
+                        _param("year", "One year."),
+                        _param("flagged", "true or false.", schema={"type": "boolean"}),
+                        _param("persistent", "true or false.", schema={"type": "boolean"}),
+                        _param("flagged_risk", "true or false.", schema={"type": "boolean"}),
+                        _param("spof", "true or false.", schema={"type": "boolean"}),
                         *PAGING,
                     ],
                     "responses": ok,

@@ -50,9 +50,28 @@ def tidy_csv(request, code, release_id):
     release = selectors.release_for_download(code, release_id)
     if release is None or release.format == "gisco-geojson":
         raise Http404("No tidy table for this release.")
-    response = StreamingHttpResponse(_copy_out(release.pk), content_type="text/csv; charset=utf-8")
+    rows = _copy_out(release.pk)
+    if release.format == "comext-csv":  # trade rows live in Parquet beside the release (Decision 23)
+        rows = _trade_csv(release)
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{code}_release{release.pk}_tidy.csv"'
     return response
+
+
+def _trade_csv(release) -> list[bytes]:
+    import duckdb
+
+    from ..screen import parquet_path
+
+    path = parquet_path(release)
+    if not path.is_file():
+        raise Http404("The columnar copy of this release is not kept on this server.")
+    con = duckdb.connect()
+    try:
+        frame = con.read_parquet(str(path)).order("period, reporter, product, partner, flow").df()
+    finally:
+        con.close()
+    return [frame.to_csv(index=False).encode()]
 
 
 def _copy_out(release_id: int):

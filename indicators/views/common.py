@@ -26,12 +26,13 @@ def page_query(request, **overrides) -> str:
 
 def api_url(request, api: dict) -> str:
     params = []
+    endpoint = api.get("endpoint", "indicators:api-values")
     for key, value in api.items():
-        if value in (None, "", []):
+        if key == "endpoint" or value in (None, "", []):
             continue
         for v in value if isinstance(value, list | tuple) else [value]:
             params.append((key, v))
-    return request.build_absolute_uri(reverse("indicators:api-values") + "?" + urlencode(params))
+    return request.build_absolute_uri(reverse(endpoint) + "?" + urlencode(params))
 
 
 def citation(panel: dict, permalink: str) -> str:
@@ -87,7 +88,31 @@ def render_with_panels(request, template: str, context: dict, panels_key: str = 
 
 
 PAGE_CACHE_SECONDS = 60
-PAGE_PARAMS = {"year", "ecosystem", "map", "sort", "dir", "geo", "indicator", "method", "params", "category"}
+PAGE_PARAMS = {
+    "year",
+    "ecosystem",
+    "map",
+    "sort",
+    "dir",
+    "geo",
+    "indicator",
+    # the dependency screen's permalink state
+    "rules",
+    "importer",
+    "show",
+    "supplier",
+    "risk",
+    "nace",
+    "page",
+    # the compare page's year range and picker
+    "from",
+    "to",
+    "aggregates",
+    # the cluster pages' method, threshold version and mapped category
+    "method",
+    "params",
+    "category",
+}
 
 
 def cache_public_page(view):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
@@ -40,6 +41,13 @@ def indicator_detail(request, code):
         if slug in cluster_panels.category_map():
             return redirect("indicators:cluster-category", slug=slug)
         return redirect("indicators:cluster-overview")
+    if spec.breakdown == "nace":
+        # One NACE division at a time: the NACE view of regions (C29 unless one is asked for).
+        target = reverse(
+            "indicators:nace-regions", args=[request.GET.get("nace", "C29")[:8].upper() or "C29"]
+        )
+        year = request.GET.get("year", "")
+        return redirect(target + (f"?year={year}" if year.isdigit() and len(year) == 4 else ""))
     data = P.indicator_view(code, request.GET.get("year"), request.GET.get("ecosystem"))
     context = {
         **data,
@@ -49,6 +57,25 @@ def indicator_detail(request, code):
         "source": release_infos().get(spec.source, {}),
     }
     return render_with_panels(request, "indicators/indicator_detail.html", context)
+
+
+@require_safe
+@cache_public_page
+def nace_regions(request, code):
+    """One NACE division across the NUTS 2 regions: map and ranking by LQ, employment."""
+    if code != code.upper():
+        return redirect("indicators:nace-regions", code=code.upper(), permanent=True)
+    if not (len(code) in (3, 4) and code[0].isalpha() and code[1:].isdigit()):
+        raise Http404("A NACE division is a section letter and two digits, e.g. C29.")
+    data = P.nace_regions(code, request.GET.get("year"))
+    context = {
+        **data,
+        "code": code,
+        "requested_year": request.GET.get("year"),
+        "divisions": P.nace_divisions_with_values(),
+        "source": release_infos().get("sbs_r_nuts06_r2", {}),
+    }
+    return render_with_panels(request, "indicators/nace_regions.html", context)
 
 
 @require_safe

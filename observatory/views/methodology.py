@@ -47,6 +47,7 @@ def methodology_indicators(request):
         "flags": selectors.flags_legend(),
         "markers": selectors.markers_legend(),
         "eu_method": selectors.eu_method(),
+        "dependency": selectors.dependency_method(),
     }
     return render(request, "observatory/methodology_indicators.html", context)
 
@@ -65,3 +66,28 @@ def methodology_search_aliases(request):
 
     rows = sorted(alias_rows(), key=lambda r: (r["kind"], r["alias"].lower()))
     return render(request, "observatory/methodology_search_aliases.html", {"rows": rows})
+
+
+@require_safe
+def methodology_technologies(request):
+    """Our technologies, their WIPO-field weights and uptake codes, and the patent sources."""
+    from ..models import Technology
+
+    technologies = Technology.objects.filter(curated=True).prefetch_related("fields")
+    from indicators.sources.ncses import REGION_GEO, SKIPPED_PATHS, WIPO_FIELDS
+
+    context = {
+        "technologies": [
+            {
+                "tech": t,
+                "fields": [
+                    {"field": f, "name": WIPO_FIELDS.get(f.wipo_field, (f.wipo_field, ""))[0]}
+                    for f in t.fields.all()
+                ],
+            }
+            for t in technologies
+        ],
+        "regions": sorted(REGION_GEO.items(), key=lambda kv: kv[1]),
+        "skipped": sorted(SKIPPED_PATHS),
+    }
+    return render(request, "observatory/methodology_technologies.html", context)

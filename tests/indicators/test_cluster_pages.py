@@ -61,6 +61,7 @@ def clusters_loaded(reference, tmp_path):
     rows = [("geo", g) for g in [*REGIONS, "AT", "DE", "EU27_2020"]]
     rows += [("nace_r2", n) for n in [*DIVISIONS, *SECTIONS]]
     rows += [("indic_sb", m) for m in MEASURES]
+    rows += [("unit", "NR"), ("unit", "P_MHAB")]  # the patent file's units
     CodeLabel.objects.bulk_create(
         [CodeLabel(dimension=d, code=c, label=f"{d} {c}") for d, c in rows], ignore_conflicts=True
     )

@@ -70,6 +70,7 @@ def test_real_patent_file_ingests_and_recomputes_in_nuts_2021(mirror, reference)
     from indicators import refresh
     from indicators.models import IndicatorValue
 
+    ref.load_codelists()  # the source validates geo and unit codes
     ref.load_nuts_converter()
     run = refresh.ingest("pat_ep_rtot")
     assert run.status == "succeeded", run.error
