@@ -124,7 +124,23 @@ def patent_concordance() -> pd.DataFrame | None:
         raise IngestError(str(exc)) from exc
 
 
+def transition_parameters() -> dict:
+    """Composite weights and base years of the twin-transition scoreboard (our versioned CSVs)."""
+    from .reference import transition_parameters as read
+
+    return read()
+
+
+def ets_ecosystem_map() -> pd.DataFrame:
+    """Our EU ETS activity -> NACE -> ecosystem map (a versioned CSV in fixtures/reference)."""
+    from .reference import ets_ecosystem_map as read
+
+    return read()
+
+
 REFERENCES: dict[str, Callable[[], object]] = {
+    "ets_ecosystem_map": ets_ecosystem_map,
+    "transition_parameters": transition_parameters,
     "ecosystem_mapping": mapping_frame,
     "technology_weights": technology_weights,
     "technology_uptake": technology_uptake,

@@ -103,6 +103,32 @@ def _fixture_rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(line for line in handle if not line.startswith("#")))
 
 
+def ets_ecosystem_map():
+    """Our EU ETS activity -> NACE -> ecosystem map (fixtures/reference/ets_activity_ecosystem.csv)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(_fixture_rows("ets_activity_ecosystem.csv"))
+    frame["share"] = frame["share"].astype(float)
+    return frame
+
+
+def transition_parameters() -> dict:
+    """Our twin-transition parameters (fixtures/reference/transition_*.csv; README there):
+    ``weights`` (DataFrame: version, composite, indicator, direction, weight, reasoning),
+    ``version`` (int), ``base_year`` and ``eurostat_base_year`` (int)."""
+    import pandas as pd
+
+    weights = pd.DataFrame(_fixture_rows("transition_composites.csv"))
+    weights["weight"] = weights["weight"].astype(float)
+    params = {r["name"]: r["value"] for r in _fixture_rows("transition_parameters.csv")}
+    return {
+        "weights": weights,
+        "version": int(weights["version"].max()),
+        "base_year": int(params["base_year"]),
+        "eurostat_base_year": int(params["eurostat_base_year"]),
+    }
+
+
 @transaction.atomic
 def load_countries() -> int:
     rows = _fixture_rows("countries.csv")

@@ -333,11 +333,11 @@ def current_release(code: str) -> Release | None:
 
 def observations_frame(release: Release, measures: list[str], filters=None) -> pd.DataFrame:
     """Observations of RELEASE for MEASURES (and FILTERS: column -> value or tuple) as a
-    DataFrame (geo, nace, measure, period, value, flags, extra)."""
+    DataFrame (geo, nace, measure, unit, size, extra, period, value, flags)."""
     qs = Observation.objects.filter(release=release, measure__in=measures)
     for column, wanted in (filters or {}).items():
         qs = qs.filter(**{f"{column}__in" if isinstance(wanted, tuple | list) else column: wanted})
-    columns = ["geo", "nace", "measure", "period", "value", "flags", "extra"]
+    columns = ["geo", "nace", "measure", "unit", "size", "extra", "period", "value", "flags"]
     frame = pd.DataFrame(list(qs.values_list(*columns)), columns=columns)
     frame["value"] = frame["value"].astype("float64")
     return frame

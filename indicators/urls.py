@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import api, catalogue, clusters, dependencies, indicator_pages
+from .views import api, catalogue, clusters, dependencies, indicator_pages, transition
 
 app_name = "indicators"
 
 urlpatterns = [
+    path("transition/", transition.transition, name="transition"),
     path("indicators/", indicator_pages.indicator_list, name="indicator-list"),
     path("indicators/<slug:code>/", indicator_pages.indicator_detail, name="indicator-detail"),
     path("nace/<str:code>/regions/", indicator_pages.nace_regions, name="nace-regions"),

@@ -24,6 +24,7 @@ urlpatterns = [
     path("methodology/ecosystems/", methodology.methodology_ecosystems, name="methodology-ecosystems"),
     path("methodology/indicators/", methodology.methodology_indicators, name="methodology-indicators"),
     path("methodology/sources/", methodology.methodology_sources, name="methodology-sources"),
+    path("methodology/transition/", methodology.methodology_transition, name="methodology-transition"),
     path(
         "methodology/technologies/",
         methodology.methodology_technologies,

@@ -10,6 +10,7 @@ No Django here.
 
 import pandas as pd
 
+from indicators.compute import transition
 from indicators.compute.clusters import compute_cluster_indicators
 from indicators.compute.ecosystems import compute_ecosystem_indicators
 from indicators.compute.patents import compute_patent_indicators
@@ -128,3 +129,54 @@ def patent_intensity(inputs: dict[str, pd.DataFrame], references: dict) -> pd.Da
         return pd.DataFrame(columns=["indicator", "ecosystem", "geo", "period", "value", "flags", "rank"])
     sbs = inputs["sbs"]
     return intensity(table, sbs[sbs["measure"] == "V16110"], concordance, references.get("ecosystem_mapping"))
+
+
+def transition_digital(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """DESI workbook -> desi_* indicators by reference year (key DESI_<edition>)."""
+    return transition.digital_indicators(inputs["desi"], references["eu_members"])
+
+
+def transition_green(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """OWID CO2 data -> emissions and energy levels and their change since the base year."""
+    params = references["transition_parameters"]
+    return transition.green_indicators(inputs["owid"], references["eu_members"], params["base_year"])
+
+
+def transition_dii(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    return transition.eurostat_uptake(inputs["dii"], None, references["eu_members"])
+
+
+def transition_ai(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    return transition.eurostat_uptake(None, inputs["ai"], references["eu_members"])
+
+
+def transition_co2(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    params = references["transition_parameters"]
+    return transition.eurostat_co2(inputs["co2"], references["eu_members"], params["eurostat_base_year"])
+
+
+def transition_composites(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """Digital position, green position and green progress (min-max, our weights)."""
+    members = references["eu_members"]
+    params = references["transition_parameters"]
+    values = pd.concat(
+        [
+            transition.digital_indicators(inputs["desi"], members),
+            transition.green_indicators(inputs["owid"], members, params["base_year"]),
+        ],
+        ignore_index=True,
+    )
+    return transition.composites(values, params["weights"], members)
+
+
+def transition_ets(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """EU ETS emissions by activity -> by ecosystem (our activity -> NACE -> ecosystem map)."""
+    params = references["transition_parameters"]
+    return transition.ets_by_ecosystem(inputs["ets"], references["ets_ecosystem_map"], params["base_year"])
+
+
+def transition_air_ecosystems(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """Air emissions accounts by NACE -> CO2 and GHG by ecosystem (empty without a NACE breakdown)."""
+    return transition.air_emissions_by_ecosystem(
+        inputs["air"], references["ecosystem_mapping"], references["eu_members"]
+    )

@@ -76,7 +76,8 @@ def source_of(indicator: str) -> dict:
 
 def source_line(indicator: str) -> str:
     s = source_of(indicator)
-    return f"Source: Eurostat {s['code']}, {s.get('vintage') or 'not loaded'}; EU Industry Observatory"
+    publisher = s.get("publisher") or "Eurostat"
+    return f"Source: {publisher} {s['code']}, {s.get('vintage') or 'not loaded'}; EU Industry Observatory"
 
 
 def pct_change(first, last) -> float | None:
@@ -1096,6 +1097,8 @@ def indicator_view(code: str, year: str | None, ecosystem: str | None) -> dict:
     period = latest_period(code, year)
     slugs = [e["slug"] for e in ecosystem_rows()]
     ecosystem = ecosystem if ecosystem in slugs else (slugs[0] if slugs else None)
+    if spec(code).breakdown != "ecosystem":
+        ecosystem = None  # a country-level figure (its key is an edition or a version, not a filter)
     return cached(f"ind:{code}:{period}:{ecosystem}", lambda: _indicator_view(code, period, ecosystem))
 
 
@@ -1103,14 +1106,14 @@ def _indicator_view(code: str, period, ecosystem) -> dict:
     s = spec(code)
     names = place_names()
     regional = s.scope == "region"
-    rows = values([code], ecosystems=[ecosystem])
+    rows = values([code], ecosystems=[ecosystem] if ecosystem else None)
     year_rows = [r for r in rows if r["period"] == period]
     if regional:  # stored in NUTS 2021 already: the codes are the map's
         year_rows = [r for r in year_rows if len(r["geo"]) == 4]
     else:
         members = set(eu_members())
         year_rows = [r for r in year_rows if r["geo"] in members]
-    ename = eco_names().get(ecosystem, ecosystem)
+    ename = eco_names().get(ecosystem, ecosystem) if ecosystem else "all activities"
     link = region_url if regional else country_url
     points = [
         {
@@ -1158,6 +1161,8 @@ def _indicator_view(code: str, period, ecosystem) -> dict:
     )
     # Time series: the EU (country indicators) or the five largest regions (regional ones).
     series_geos = [EU] if not regional else [p["code"] for p in top[:5]]
+    if not regional and rows and not any(r["geo"] == EU for r in rows):
+        series_geos = sorted({r["geo"] for r in rows})[:5]  # e.g. EU ETS figures (geo EU_ETS)
     by = index(rows, "geo", "period")
     periods = periods_of(code)
     series = [

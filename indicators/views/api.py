@@ -106,6 +106,8 @@ def release_meta(release_ids) -> list[dict]:
             "sha256": r.sha256,
             "status": r.status,
             "dataset_page": reverse("indicators:source-detail", args=[r.source_id]),
+            "publisher": r.source.publisher,
+            "source_licence": r.source.licence,
         }
         for r in rels
     ]
@@ -125,7 +127,8 @@ def handle_bad_request(view):
 @require_safe
 @handle_bad_request
 def values_endpoint(request):
-    """Indicator values: indicator, ecosystem, geo, period, value, flags, rank, release."""
+    """Indicator values: indicator, ecosystem, geo, period, value, flags, rank, release, and our
+    markers, the base year of a change and the members an EU aggregate lacks."""
     codes = multi(request, "indicator")
     unknown = [c for c in codes if c not in INDICATORS]
     if unknown:
@@ -158,28 +161,10 @@ def values_endpoint(request):
         "mapping_versions": sorted(set(qs.order_by().values_list("mapping_version", flat=True).distinct())),
         "flags": reverse("indicators:source-detail", args=[next(iter(SOURCES))]) + "#flags",
     }
-    fields = [
-        "indicator_id",
-        "ecosystem",
-        "geo",
-        "period",
-        "value",
-        "flags",
-        "rank",
-        "release_id",
-        "parameter_version",
-    ]
-    names = [
-        "indicator",
-        "ecosystem",
-        "geo",
-        "period",
-        "value",
-        "flags",
-        "rank",
-        "release",
-        "parameter_version",
-    ]
+    fields = ["indicator_id", "ecosystem", "geo", "period", "value", "flags", "rank", "release_id"]
+    fields += ["markers", "base_period", "missing_geos", "parameter_version"]
+    names = ["indicator", "ecosystem", "geo", "period", "value", "flags", "rank", "release"]
+    names += ["markers", "base_period", "missing_geos", "parameter_version"]
     return paginate(request, qs, fields, meta, names)
 
 
@@ -414,8 +399,10 @@ def openapi_document(base: str) -> dict:
                         ),
                         _param(
                             "ecosystem",
-                            "Breakdown key(s): an ecosystem slug, or a cluster category slug for "
-                            "cluster_* indicators (all-traded for region-wide ones).",
+                            "Breakdown key(s): an ecosystem slug, or what the indicator names "
+                            "(a DESI edition such as DESI_2022, a Digital Intensity Index version, "
+                            "total; a cluster category slug for cluster_* indicators, all-traded for "
+                            "region-wide ones).",
                         ),
                         _param("geo", "Eurostat geo code(s) (EU27_2020, DE, EL…) or NUTS codes."),
                         _param(

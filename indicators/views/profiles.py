@@ -15,6 +15,7 @@ from ecosystems import selectors as taxonomy
 from .. import cluster_panels
 from .. import panels as P
 from .. import technology_panels as T
+from .. import transition_panels as TR
 from ..panels import dependencies as D
 from ..registry import INDICATORS
 from .common import cache_public_page, render_with_panels
@@ -64,8 +65,14 @@ def ecosystem_detail(request, slug):
     if ecosystem is None:
         raise Http404(f"No ecosystem {slug}.")
     data = P.ecosystem_profile(slug, request.GET.get("year"))
+    ets = TR.ecosystem_ets(slug, ecosystem.name)
+    air = TR.ecosystem_air(slug, ecosystem.name)
+    extra = [p for p in (ets["panel"], air["panel"]) if p]
     context = {
         **data,
+        "panels": [*data["panels"], *extra],
+        "ets": ets,
+        "air": air,
         "ecosystem": ecosystem,
         "requested_year": request.GET.get("year"),
         "cluster_categories": cluster_panels.categories_for_ecosystem(slug),
@@ -92,8 +99,12 @@ def country_detail(request, geo):
     if country is None:
         raise Http404(f"No country {geo}.")
     data = P.country_profile(geo, request.GET.get("year"), request.GET.get("map"))
+    transition = TR.country_transition(geo) if geo in {*TR.eu_members(), "EU27_2020"} else None
     context = {
         **data,
+        "panels": [*data["panels"], *([transition["panel"], *transition["trends"]] if transition else [])],
+        "transition": transition,
+        "transition_count": 1 + len(transition["trends"]) if transition else 0,
         "country": country,
         "ecosystems": P.ecosystem_rows(),
         "requested_year": request.GET.get("year"),

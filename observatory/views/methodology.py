@@ -91,3 +91,17 @@ def methodology_technologies(request):
         "skipped": sorted(SKIPPED_PATHS),
     }
     return render(request, "observatory/methodology_technologies.html", context)
+
+
+def methodology_transition(request):
+    """The twin-transition scoreboard's method: DESI years, EU aggregates, composites, ETS map."""
+    from indicators import transition_panels
+    from indicators.compute import transition
+    from indicators.reference import ets_ecosystem_map
+
+    context = {
+        "params": transition_panels.parameters(),
+        "ets_map": ets_ecosystem_map().to_dict("records"),
+        "max_missing": f"{transition.MAX_MISSING_SHARE:.0%}",
+    }
+    return render(request, "observatory/methodology_transition.html", context)
