@@ -10,7 +10,14 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from ecosystems.models import Country, EcosystemActivity, MappingVersion
+from ecosystems.models import (
+    ClusterCategoryActivity,
+    ClusterDefinitionVersion,
+    ClusterParameters,
+    Country,
+    EcosystemActivity,
+    MappingVersion,
+)
 
 from .loading import IngestError
 
@@ -51,6 +58,35 @@ def nuts_converter() -> pd.DataFrame | None:
         logger.warning("NUTS converter not loaded: regional values keep their published codes")
         return None
     return frame
+
+
+def cluster_definitions(version: ClusterDefinitionVersion | None = None) -> pd.DataFrame:
+    """The current cluster definitions: ``category, kind, nace, weight, traded_share`` (floats)."""
+    version = version or ClusterDefinitionVersion.objects.filter(is_current=True).first()
+    columns = ["category", "kind", "nace", "weight", "traded_share"]
+    if version is None:
+        logger.warning("no cluster definitions loaded (manage.py load_reference): no cluster figures")
+        return pd.DataFrame(columns=columns)
+    rows = ClusterCategoryActivity.objects.filter(version=version).values_list(
+        "category__slug", "category__kind", "nace", "weight", "traded_share"
+    )
+    frame = pd.DataFrame(list(rows), columns=columns)
+    frame = frame.astype({"weight": "float64", "traded_share": "float64"})
+    from .compute.clusters import ClusterInputError, check_definitions
+
+    try:
+        check_definitions(frame)
+    except ClusterInputError as exc:
+        raise IngestError(f"cluster definitions v{version.number}: {exc}") from None
+    return frame
+
+
+def cluster_parameters() -> list[dict]:
+    """Every version of the cluster thresholds (each version's stars are kept)."""
+    sets = [{"number": p.number, **p.thresholds()} for p in ClusterParameters.objects.order_by("number")]
+    if not sets:
+        logger.warning("no cluster thresholds loaded (manage.py load_reference): no cluster stars")
+    return sets
 
 
 def technology_weights() -> pd.DataFrame:
@@ -111,6 +147,8 @@ REFERENCES: dict[str, Callable[[], object]] = {
     "patent_concordance": patent_concordance,
     "eu_members": eu_members,
     "nuts_converter": nuts_converter,
+    "cluster_definitions": cluster_definitions,
+    "cluster_parameters": cluster_parameters,
 }
 
 

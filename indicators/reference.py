@@ -14,6 +14,11 @@ from django.db import transaction
 
 from ecosystems.models import (
     Activity,
+    ClusterCategory,
+    ClusterCategoryActivity,
+    ClusterDefinitionVersion,
+    ClusterLinkage,
+    ClusterParameters,
     CodeLabel,
     Country,
     Ecosystem,
@@ -57,6 +62,11 @@ REFERENCE_FILES = {
         "reference/eurostat_nuts_classification/NUTS2013-NUTS2016.xlsx",
         NUTS_XLSX + "NUTS2013-NUTS2016.xlsx",
     ),
+    "cluster_linkage": ReferenceFile(
+        "reference/cluster_definitions_us/ClusterLinkage.xlsx",
+        "https://github.com/ACR1/industry-clusters/raw/59f88b820b8214435425f2971ff86ffd443f59fb/"
+        "Shared_Files/ClusterLinkage.xlsx",
+    ),
     # The Fraunhofer ISI WIPO35 × NACE concordance as shared in piotrsobecki/economical_impact_pri.
     "patent_concordance": ReferenceFile(
         "reference/patent_nace_concordance/IPC_WIPO35_by_NACE2_concordance_table.xlsx",
@@ -88,6 +98,7 @@ def read_dic(name: str) -> bytes | None:
 
 
 def _fixture_rows(name: str) -> list[dict[str, str]]:
+    """Rows of a fixture CSV; lines starting with ``#`` before the header are our note."""
     with (FIXTURES / name).open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(line for line in handle if not line.startswith("#")))
 
@@ -170,6 +181,84 @@ def load_ecosystems() -> tuple[int, int]:
     ]
     EcosystemActivity.objects.bulk_create(rows)
     return len(ecosystems), len(rows)
+
+
+@transaction.atomic
+def load_clusters(linkage: bool = True) -> dict[str, int]:
+    """Cluster categories (upserted), definitions v1 and thresholds v1 (seeded only when no
+    version exists: curators' versions win), and the US related-cluster links (replaced;
+    from the mirror or the publisher, skipped with ``linkage=False``)."""
+    for row in _fixture_rows("cluster_categories.csv"):
+        ClusterCategory.objects.update_or_create(
+            slug=row["slug"],
+            defaults={
+                "name": row["name"],
+                "kind": row["kind"],
+                "us_name": row["us_name"],
+                "approximation": row["approximation"] == "1",
+                "sbs_coverage": float(row["sbs_coverage"]),
+                "description": row["description"],
+                "order": int(row["order"]),
+            },
+        )
+    counts = {"categories": ClusterCategory.objects.count(), "definition rows seeded": 0}
+    if not ClusterDefinitionVersion.objects.exists():
+        version = ClusterDefinitionVersion.objects.create(
+            number=1,
+            is_current=True,
+            note="Initial definitions by the project team (fixtures/reference/cluster_category_nace.csv): "
+            "US traded clusters translated NAICS -> NACE divisions by linked NAICS count; emerging "
+            "industries as judged division shares (approximations).",
+        )
+        categories = {c.slug: c for c in ClusterCategory.objects.all()}
+        rows = [
+            ClusterCategoryActivity(
+                version=version,
+                category=categories[r["category"]],
+                nace=r["nace"],
+                weight=r["weight"],
+                traded_share=r["traded_share"],
+                naics_count=float(r["naics_count"]) if r["naics_count"] else None,
+                confidence=r["confidence"],
+                source_note=r["source_note"],
+            )
+            for r in _fixture_rows("cluster_category_nace.csv")
+        ]
+        ClusterCategoryActivity.objects.bulk_create(rows)
+        counts["definition rows seeded"] = len(rows)
+    if not ClusterParameters.objects.exists():
+        ClusterParameters.objects.create(
+            number=1,
+            is_current=True,
+            note="Initial thresholds: size top 10% and LQ >= 2 (European Cluster Observatory); wages per "
+            "person employed >= the category's EU level and growth >= the EU's (our choice: the tool's "
+            "cut-offs were never published); US rule p75/1.0/p25 (clustermapping.us).",
+        )
+    if linkage:
+        counts["links"] = load_cluster_linkage()
+    return counts
+
+
+def load_cluster_linkage() -> int:
+    """The US related-cluster table, by US name onto our traded categories; replaced as a whole."""
+    import io
+
+    import pandas as pd
+
+    raw = read_reference(REFERENCE_FILES["cluster_linkage"])
+    if raw is None:
+        return 0
+    frame = pd.read_excel(io.BytesIO(raw), sheet_name=0)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    by_name = {c.us_name: c for c in ClusterCategory.objects.exclude(us_name="")}
+    links = {}
+    for r in frame.itertuples(index=False):
+        core, linked = by_name.get(str(r[0]).strip()), by_name.get(str(r[1]).strip())
+        if core and linked and core != linked:
+            links[(core.pk, linked.pk)] = ClusterLinkage(core=core, linked=linked, strength=str(r[2]).strip())
+    ClusterLinkage.objects.all().delete()
+    ClusterLinkage.objects.bulk_create(links.values())
+    return len(links)
 
 
 def load_codelists() -> dict[str, int]:
@@ -419,6 +508,8 @@ def load_all() -> list[str]:
     lines.append(f"technologies: {technologies} with {weights} WIPO-field weights")
     ecosystems, mapping_rows = load_ecosystems()
     lines.append(f"ecosystems: {ecosystems}; mapping rows seeded: {mapping_rows or 'kept existing versions'}")
+    clusters = load_clusters()
+    lines.append("clusters: " + ", ".join(f"{k} {v}" for k, v in clusters.items()))
     codelists = load_codelists()
     lines.append("code lists: " + (", ".join(f"{k} {v}" for k, v in codelists.items()) or "none reachable"))
     lines.append(f"NACE activities: {load_nace()}")

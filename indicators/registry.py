@@ -416,6 +416,23 @@ GREEN_YIELDS = (
     "ghg_per_gdp_change", "energy_per_gdp_change",
 )  # fmt: skip
 SBS_REGIONAL = ("V11210", "V16110")
+SBS_CLUSTERS = ("V11210", "V16110", "V13320")
+CLUSTER_FIGURES = (
+    "cluster_emp",
+    "cluster_units",
+    "cluster_lq",
+    "cluster_wage_ratio",
+    "cluster_share",
+    "cluster_traded_emp",
+)
+# Values that depend on a threshold version (IndicatorValue.parameter_version): every version kept.
+CLUSTER_VERSIONED = (
+    "cluster_growth",
+    "cluster_stars",
+    "cluster_us_strong",
+    "cluster_strength_stars",
+    "cluster_strength_us",
+)
 
 COMPUTATIONS: dict[str, Computation] = {
     c.code: c
@@ -433,6 +450,20 @@ COMPUTATIONS: dict[str, Computation] = {
             ("ecosystem_mapping", "eu_members", "nuts_converter"),
             adapters.regional_sbs,
             ("region_emp", "region_units", "region_share_emp", "region_lq_emp"),
+        ),
+        Computation(
+            "patents_regional",
+            {"pat": Input("pat_ep_rtot", ("NR", "P_MHAB"))},
+            ("nuts_converter",),
+            adapters.regional_patents,
+            ("region_patents_pmhab",),
+        ),
+        Computation(
+            "clusters_regional",
+            {"sbs": Input("sbs_r_nuts06_r2", SBS_CLUSTERS)},
+            ("cluster_definitions", "cluster_parameters", "eu_members", "nuts_converter"),
+            adapters.regional_clusters,
+            CLUSTER_FIGURES + CLUSTER_VERSIONED,
         ),
         Computation(
             "regional_nace",
@@ -733,6 +764,142 @@ INDICATORS: dict[str, IndicatorSpec] = {
         ),
     ]
 }
+
+CLUSTER_NOTE = (
+    " Cluster categories: the 51 US benchmark traded clusters translated to NACE divisions, and 10 "
+    "emerging industries approximated by us (methodology: cluster categories). Regions are NUTS "
+    "2021 (JRC converter, population weights; split regions' figures are estimates, marked E)."
+)
+
+
+def _cluster(code, title, unit, description, higher=True, decimals=0, versioned=False):
+    note = " Depends on the threshold version (parameter_version)." if versioned else ""
+    return IndicatorSpec(
+        code,
+        title,
+        unit,
+        description + CLUSTER_NOTE + note,
+        "sbs_r_nuts06_r2",
+        "region",
+        higher,
+        decimals,
+        "cluster_category",
+    )
+
+
+CLUSTER_INDICATORS = [
+    _cluster(
+        "cluster_emp",
+        "Cluster employment (persons employed)",
+        "persons",
+        "Persons employed in the category: Σ over its NACE divisions of persons employed × traded share × "
+        "weight. Incomplete (marker I) when a division is missing or confidential.",
+    ),
+    _cluster(
+        "cluster_units",
+        "Cluster establishments (local units)",
+        "number",
+        "Local units in the category, weighted like employment (can be fractional).",
+    ),
+    _cluster(
+        "cluster_lq",
+        "Cluster specialisation (location quotient vs EU)",
+        "ratio",
+        "Traded categories: the category's share of the region's traded employment over the same share "
+        "for the EU27 (2020) regions pooled; emerging industries: share of the business-economy total. "
+        "Marked E when the region's traded total includes our estimate for confidential divisions.",
+        None,
+        2,
+    ),
+    _cluster(
+        "cluster_wage_ratio",
+        "Cluster wages per person employed vs EU",
+        "ratio",
+        "Wages and salaries per person employed in the category over the category's EU level (pooled "
+        "EU27 regions). The file has no employee counts, so persons employed is the denominator.",
+        True,
+        2,
+    ),
+    _cluster(
+        "cluster_share",
+        "Cluster share of regional employment",
+        "%",
+        "The category's persons employed as a share of the region's business-economy persons employed.",
+        None,
+        2,
+    ),
+    _cluster(
+        "cluster_traded_emp",
+        "Traded employment",
+        "persons",
+        "Persons employed in traded activities (key all-traded): Σ division × traded share; confidential "
+        "divisions estimated from their section's residual (marker E).",
+    ),
+    _cluster(
+        "cluster_growth",
+        "Cluster employment growth",
+        "%",
+        "% change of the category's persons employed over the threshold version's growth window "
+        "(base year given), both ends complete.",
+        True,
+        1,
+        True,
+    ),
+    _cluster(
+        "cluster_stars",
+        "Cluster stars (size, specialisation, productivity, dynamism)",
+        "stars",
+        "Number of star rules met (0–4). No star from an incomplete or confidential value; marker I when "
+        "a rule could not be assessed.",
+        True,
+        0,
+        True,
+    ),
+    _cluster(
+        "cluster_us_strong",
+        "Strong cluster (US Cluster Mapping rule)",
+        "1 = strong",
+        "1 when LQ ≥ the 75th percentile of regions and ≥ 1, and employment and local units ≥ their 25th "
+        "percentiles (thresholds of the version); traded categories only.",
+        True,
+        0,
+        True,
+    ),
+    _cluster(
+        "cluster_strength_stars",
+        "Cluster strength (stars method)",
+        "%",
+        "Share of the region's traded employment in categories with at least the version's minimum "
+        "number of stars (key all-traded).",
+        True,
+        1,
+        True,
+    ),
+    _cluster(
+        "cluster_strength_us",
+        "Cluster strength (US strong clusters)",
+        "%",
+        "Share of the region's traded employment in strong clusters by the US rule (key all-traded).",
+        True,
+        1,
+        True,
+    ),
+]
+INDICATORS.update({i.code: i for i in CLUSTER_INDICATORS})
+INDICATORS["region_patents_pmhab"] = IndicatorSpec(
+    "region_patents_pmhab",
+    "Patent applications to the EPO per million inhabitants (regional)",
+    "per million inhabitants",
+    "EPO patent applications by priority year and inventor region (fractional counts) per million "
+    "inhabitants, all technology fields (key all-fields). Regions are NUTS 2021: counts and the "
+    "population the published intensity implies are converted with the JRC converter (population "
+    "weights; splits marked E), then divided.",
+    "pat_ep_rtot",
+    "region",
+    True,
+    1,
+    "technology",
+)
 
 
 PATENTS = "ncses_sei2020_patents"

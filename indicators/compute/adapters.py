@@ -11,7 +11,9 @@ No Django here.
 import pandas as pd
 
 from indicators.compute import transition
+from indicators.compute.clusters import compute_cluster_indicators
 from indicators.compute.ecosystems import compute_ecosystem_indicators
+from indicators.compute.patents import compute_patent_indicators
 from indicators.compute.regional import compute_regional_indicators
 
 
@@ -31,6 +33,23 @@ def regional_sbs(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFr
         members=references["eu_members"],
         converter=references["nuts_converter"],
     )
+    return values.assign(indicator="region_" + values["indicator"].astype(object))
+
+
+def regional_clusters(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """Regional SBS -> cluster_* figures, and stars for every cluster parameter version."""
+    return compute_cluster_indicators(
+        inputs["sbs"],
+        references["cluster_definitions"],
+        references["cluster_parameters"],
+        members=references["eu_members"],
+        converter=references["nuts_converter"],
+    )
+
+
+def regional_patents(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """EPO patent applications by region -> region_patents_pmhab (NUTS 2021)."""
+    values = compute_patent_indicators(inputs["pat"], references["nuts_converter"])
     return values.assign(indicator="region_" + values["indicator"].astype(object))
 
 

@@ -149,7 +149,11 @@ def values_endpoint(request):
         if not is_id(release):
             raise BadRequest("release must be a release id (a number)")
         qs = qs.filter(release_id=int(release))
-    qs = qs.order_by("indicator_id", "ecosystem", "geo", "period")
+    if version := request.GET.get("parameter_version"):
+        if not is_id(version):
+            raise BadRequest("parameter_version must be a threshold version number")
+        qs = qs.filter(parameter_version=int(version))
+    qs = qs.order_by("indicator_id", "ecosystem", "geo", "period", "parameter_version")
     release_ids = qs.order_by().values_list("release_id", flat=True).distinct()
     meta = {
         "releases": release_meta(list(release_ids)),
@@ -158,9 +162,9 @@ def values_endpoint(request):
         "flags": reverse("indicators:source-detail", args=[next(iter(SOURCES))]) + "#flags",
     }
     fields = ["indicator_id", "ecosystem", "geo", "period", "value", "flags", "rank", "release_id"]
-    fields += ["markers", "base_period", "missing_geos"]
+    fields += ["markers", "base_period", "missing_geos", "parameter_version"]
     names = ["indicator", "ecosystem", "geo", "period", "value", "flags", "rank", "release"]
-    names += ["markers", "base_period", "missing_geos"]
+    names += ["markers", "base_period", "missing_geos", "parameter_version"]
     return paginate(request, qs, fields, meta, names)
 
 
@@ -396,7 +400,9 @@ def openapi_document(base: str) -> dict:
                         _param(
                             "ecosystem",
                             "Breakdown key(s): an ecosystem slug, or what the indicator names "
-                            "(a DESI edition such as DESI_2022, a Digital Intensity Index version, total).",
+                            "(a DESI edition such as DESI_2022, a Digital Intensity Index version, "
+                            "total; a cluster category slug for cluster_* indicators, all-traded for "
+                            "region-wide ones).",
                         ),
                         _param("geo", "Eurostat geo code(s) (EU27_2020, DE, EL…) or NUTS codes."),
                         _param(
@@ -409,6 +415,12 @@ def openapi_document(base: str) -> dict:
                         _param(
                             "release",
                             "Only values computed from this release id.",
+                            schema={"type": "integer"},
+                        ),
+                        _param(
+                            "parameter_version",
+                            "Cluster stars and strength: the threshold version (every version is kept; "
+                            "null for values that depend on none).",
                             schema={"type": "integer"},
                         ),
                         *PAGING,

@@ -108,6 +108,10 @@ PAGE_PARAMS = {
     "from",
     "to",
     "aggregates",
+    # the cluster pages' method, threshold version and mapped category
+    "method",
+    "params",
+    "category",
 }
 
 

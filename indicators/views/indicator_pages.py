@@ -34,6 +34,14 @@ def indicator_detail(request, code):
     spec = INDICATORS.get(code)
     if spec is None:
         raise Http404(f"No indicator {code!r}.")
+    if spec.breakdown == "cluster_category":
+        # Cluster figures have their own pages (categories, stars, threshold versions).
+        from .. import cluster_panels
+
+        slug = request.GET.get("ecosystem")
+        if slug in cluster_panels.category_map():
+            return redirect("indicators:cluster-category", slug=slug)
+        return redirect("indicators:cluster-overview")
     if spec.breakdown == "nace":
         # One NACE division at a time: the NACE view of regions (C29 unless one is asked for).
         target = reverse(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from ecosystems import selectors as taxonomy
 
+from .. import cluster_panels
 from .. import panels as P
 from ..panels import dependencies as D
 from ..panels import technologies as T
@@ -74,6 +75,7 @@ def ecosystem_detail(request, slug):
         "air": air,
         "ecosystem": ecosystem,
         "requested_year": request.GET.get("year"),
+        "cluster_categories": cluster_panels.categories_for_ecosystem(slug),
         "deps": D.summary_for(ecosystem=slug),
         "patents": T.ecosystem_section(slug),
     }

@@ -4,6 +4,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from ecosystems import selectors as taxonomy
+
 from .. import selectors
 from ..params import is_id
 
@@ -13,7 +15,12 @@ def methodology(request):
     return render(
         request,
         "observatory/methodology.html",
-        {"mapping": selectors.mapping_version(), "indicator_count": len(selectors.indicator_definitions())},
+        {
+            "mapping": selectors.mapping_version(),
+            "indicator_count": len(selectors.indicator_definitions()),
+            "cluster_parameters": taxonomy.cluster_parameter_dicts(),
+            "cluster_categories": taxonomy.cluster_category_dicts(),
+        },
     )
 
 

@@ -44,7 +44,7 @@ def test_values_csv_has_header_total_and_link(client, loaded_profiles):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == [
         "indicator", "ecosystem", "geo", "period", "value", "flags", "rank", "release",
-        "markers", "base_period", "missing_geos",
+        "markers", "base_period", "missing_geos", "parameter_version",
     ]  # fmt: skip
     assert len(rows) == 6
     assert int(response["X-Total-Count"]) == IndicatorValue.objects.filter(indicator_id="emp").count()
