@@ -35,7 +35,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip check
 	@touch $@
 
-install: $(VENV)/.installed
+# plotly.js with only the portal's trace types (observatory/plotly_bundle.py), from npm into the
+# git-ignored var/plotly; without npm the portal serves the plotly wheel's full bundle.
+PLOTLY_BUNDLE := var/plotly/plotly.min.js
+$(PLOTLY_BUNDLE): observatory/plotly_bundle.py | $(VENV)/.installed
+	@$(PY) -m observatory.plotly_bundle && { test ! -f $@ || touch $@; }
+
+install: $(VENV)/.installed $(PLOTLY_BUNDLE)
 
 run: install
 	$(WITH_DB) bash -c '$(PY) manage.py migrate --noinput && $(PY) manage.py load_reference \
@@ -71,8 +77,10 @@ browser:
 		   --loglevel=error axe-core@4.14.1 >/dev/null \
 		|| echo "axe-core not installed: accessibility tests will be skipped (CI=true makes them fail)"; }
 
+# Parallel workers (pytest-xdist), one test database each; TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
 test: install browser
-	OBSERVATORY_TESTING=1 DJANGO_DEBUG=0 $(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+	OBSERVATORY_TESTING=1 DJANGO_DEBUG=0 $(WITH_DB) $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

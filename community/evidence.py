@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 
 from ecosystems import selectors as taxonomy
 
-KINDS = ("ecosystem", "country", "region", "indicator", "publication", "product")
+KINDS = ("ecosystem", "country", "region", "indicator", "publication", "product", "technology")
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,18 @@ def _product(key):
     return obj and (f"{key} {obj['label'][:80]}".strip(), _url("indicators:dependency-product", key))
 
 
+def _technology(key):
+    # The Technology table lives in observatory: looked up lazily, like publications.
+    try:
+        model = apps.get_model("observatory", "Technology")
+    except LookupError:
+        return None
+    obj = model.objects.filter(slug=key).first()
+    return obj and (obj.name, _url("technologies:technology-detail", obj.slug))
+
+
 _RESOLVERS = {
+    "technology": _technology,
     "ecosystem": _ecosystem,
     "country": _country,
     "region": _region,

@@ -64,6 +64,7 @@ class Thread(models.Model):
         INDICATOR = "indicator", _("Indicator")
         PUBLICATION = "publication", _("Publication")
         PRODUCT = "product", _("Traded product (CN8)")
+        TECHNOLOGY = "technology", _("Technology")
 
     space = models.ForeignKey(Space, on_delete=models.PROTECT, related_name="threads")
     title = models.CharField(max_length=200)

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Activity, CodeLabel, Country, Ecosystem, NutsChange, Region
+from .models import (
+    Activity,
+    ClusterCategory,
+    ClusterLinkage,
+    CodeLabel,
+    Country,
+    Ecosystem,
+    NutsChange,
+    Region,
+)
 
 
 @admin.register(Country)
@@ -43,3 +52,16 @@ class CodeLabelAdmin(admin.ModelAdmin):
 class EcosystemAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(ClusterCategory)
+class ClusterCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "approximation", "sbs_coverage", "order"]
+    list_filter = ["kind", "approximation"]
+    search_fields = ["name", "slug", "us_name"]
+
+
+@admin.register(ClusterLinkage)
+class ClusterLinkageAdmin(admin.ModelAdmin):
+    list_display = ["core", "linked", "strength"]
+    list_filter = ["strength"]

@@ -211,3 +211,184 @@ class NutsConversion(models.Model):
 
     def __str__(self):
         return f"{self.from_code} ({self.from_version}) ∩ {self.to_code} ({self.to_version})"
+
+
+class ClusterCategory(models.Model):
+    """A cluster category: one of the 51 US benchmark traded clusters translated to NACE, or one
+    of the 10 emerging industries (our NACE approximations). Their NACE rows are versioned
+    (ClusterDefinitionVersion); the categories themselves are stable keys."""
+
+    class Kind(models.TextChoices):
+        TRADED = "traded", _("Traded")
+        EMERGING = "emerging", _("Emerging industry")
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    us_name = models.CharField(
+        max_length=120, blank=True, help_text=_("The US Cluster Mapping name (traded categories).")
+    )
+    approximation = models.BooleanField(
+        default=False, help_text=_("Our own approximation, not a published definition.")
+    )
+    sbs_coverage = models.FloatField(
+        default=1.0,
+        help_text=_(
+            "Share of the definition (NAICS count) in activities the regional SBS publish (B–N, S95)."
+        ),
+    )
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "cluster categories"
+
+    def __str__(self):
+        return self.name
+
+
+class ClusterDefinitionVersion(models.Model):
+    """A version of the category ↔ NACE weights. Exactly one is current; older ones stay readable."""
+
+    number = models.PositiveIntegerField(unique=True)
+    note = models.TextField(blank=True, help_text=_("What changed in this version and why."))
+    is_current = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=models.Q(is_current=True),
+                name="one_current_cluster_definition",
+            )
+        ]
+
+    def __str__(self):
+        return f"Cluster definitions v{self.number}{' (current)' if self.is_current else ''}"
+
+
+class ClusterCategoryActivity(models.Model):
+    """A row of the definitions: the category's part of a NACE division is
+    ``traded_share × weight`` (traded: weights sum to 1 per division over the traded
+    categories; emerging: ``weight`` is the judged share, ``traded_share`` 1)."""
+
+    version = models.ForeignKey(ClusterDefinitionVersion, on_delete=models.CASCADE, related_name="rows")
+    category = models.ForeignKey(ClusterCategory, on_delete=models.CASCADE, related_name="activities")
+    nace = models.CharField(max_length=24, help_text=_("Eurostat form, e.g. C25."))
+    weight = models.DecimalField(
+        max_digits=8, decimal_places=6, validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
+    traded_share = models.DecimalField(
+        max_digits=8,
+        decimal_places=6,
+        default=1,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("The part of the division the US definitions call traded (its linked NAICS count)."),
+    )
+    naics_count = models.FloatField(null=True, blank=True, help_text=_("Fractional count of linked NAICS."))
+    confidence = models.CharField(max_length=8, default="low")
+    source_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["category__order", "nace"]
+        verbose_name_plural = "cluster category activities"
+        constraints = [
+            models.UniqueConstraint(fields=["version", "category", "nace"], name="cluster_row_unique"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0) & models.Q(weight__lte=1), name="cluster_weight_0_1"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.category} ← {self.nace} × {self.weight}"
+
+
+class ClusterLinkage(models.Model):
+    """A related-cluster link of the US Cluster Mapping Project (ClusterLinkage.xlsx)."""
+
+    core = models.ForeignKey(ClusterCategory, on_delete=models.CASCADE, related_name="links")
+    linked = models.ForeignKey(ClusterCategory, on_delete=models.CASCADE, related_name="+")
+    strength = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["core__order", "linked__order"]
+        constraints = [models.UniqueConstraint(fields=["core", "linked"], name="cluster_link_unique")]
+
+    def __str__(self):
+        return f"{self.core} → {self.linked} ({self.strength})"
+
+
+class ClusterParameters(models.Model):
+    """A version of the cluster star and "strong cluster" thresholds. Editing in admin saves a
+    new version (the old one stays, and its results stay reachable by permalink)."""
+
+    number = models.PositiveIntegerField(unique=True)
+    is_current = models.BooleanField(default=False)
+    note = models.TextField(blank=True, help_text=_("What changed in this version and why."))
+    size_top_share = models.FloatField(
+        default=0.10,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("Size star: the region is in this top share of regions by category employment."),
+    )
+    specialisation_lq = models.FloatField(default=2.0, help_text=_("Specialisation star: LQ at least this."))
+    productivity_ratio = models.FloatField(
+        default=1.0,
+        help_text=_("Productivity star: wages per person employed at least this × the category's EU level."),
+    )
+    dynamism_margin = models.FloatField(
+        default=0.0,
+        help_text=_(
+            "Dynamism star: employment growth over the window at least the category's EU growth "
+            "plus this many percentage points."
+        ),
+    )
+    growth_window = models.PositiveSmallIntegerField(default=3, help_text=_("Years of the growth window."))
+    us_lq_percentile = models.FloatField(
+        default=0.75,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("US rule: LQ percentile."),
+    )
+    us_lq_min = models.FloatField(default=1.0, help_text=_("US rule: LQ at least this too."))
+    us_size_percentile = models.FloatField(
+        default=0.25,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("US rule: employment and local units at least this percentile."),
+    )
+    strong_min_stars = models.PositiveSmallIntegerField(
+        default=2, help_text=_("Cluster strength (stars method): categories with at least this many stars.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    THRESHOLDS = (
+        "size_top_share",
+        "specialisation_lq",
+        "productivity_ratio",
+        "dynamism_margin",
+        "growth_window",
+        "us_lq_percentile",
+        "us_lq_min",
+        "us_size_percentile",
+        "strong_min_stars",
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = "cluster parameter set"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=models.Q(is_current=True),
+                name="one_current_cluster_parameters",
+            )
+        ]
+
+    def __str__(self):
+        return f"Cluster thresholds v{self.number}{' (current)' if self.is_current else ''}"
+
+    def thresholds(self) -> dict:
+        return {name: getattr(self, name) for name in self.THRESHOLDS}

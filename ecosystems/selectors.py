@@ -11,7 +11,19 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from .models import Activity, Country, Ecosystem, EcosystemActivity, MappingVersion, Region
+from .models import (
+    Activity,
+    ClusterCategory,
+    ClusterCategoryActivity,
+    ClusterDefinitionVersion,
+    ClusterLinkage,
+    ClusterParameters,
+    Country,
+    Ecosystem,
+    EcosystemActivity,
+    MappingVersion,
+    Region,
+)
 
 # --- ecosystems ---------------------------------------------------------------------------------
 
@@ -86,6 +98,11 @@ def region_names() -> dict[str, str]:
     return dict(Region.objects.order_by("version").values_list("code", "name"))
 
 
+def nuts2_names(version: int = 2021) -> dict[str, str]:
+    """NUTS 2 code -> name in one NUTS version (the place pickers' list of regions)."""
+    return dict(Region.objects.filter(level=2, version=version).order_by("code").values_list("code", "name"))
+
+
 # --- NACE activities and the mapping ------------------------------------------------------------
 
 
@@ -143,3 +160,55 @@ def current_ecosystems_of(codes) -> dict[str, list[tuple[str, float]]]:
     for nace, name, share in rows.values_list("nace", "ecosystem__name", "share"):
         out.setdefault(nace, []).append((name, share))
     return out
+
+
+# --- cluster categories and thresholds ---------------------------------------------------------
+
+
+def cluster_category_dicts() -> list[dict]:
+    return list(
+        ClusterCategory.objects.values(
+            "slug", "name", "kind", "us_name", "approximation", "sbs_coverage", "description", "order"
+        )
+    )
+
+
+def cluster_definition_dicts() -> list[dict]:
+    """Rows of the current cluster definitions: category, kind, nace, weight, traded_share (floats)."""
+    version = ClusterDefinitionVersion.objects.filter(is_current=True).first()
+    if version is None:
+        return []
+    rows = ClusterCategoryActivity.objects.filter(version=version).values(
+        "category__slug", "category__kind", "nace", "weight", "traded_share", "source_note"
+    )
+    return [
+        {
+            "category": r["category__slug"],
+            "kind": r["category__kind"],
+            "nace": r["nace"],
+            "weight": float(r["weight"]),
+            "traded_share": float(r["traded_share"]),
+            "share": float(r["weight"]) * float(r["traded_share"]),
+            "note": r["source_note"],
+            "version": version.number,
+        }
+        for r in rows
+    ]
+
+
+def cluster_parameter_dicts() -> list[dict]:
+    """Every threshold version, newest first: number, is_current, note, created_at and thresholds."""
+    return [
+        {
+            "number": p.number,
+            "is_current": p.is_current,
+            "note": p.note,
+            "created_at": p.created_at,
+            **p.thresholds(),
+        }
+        for p in ClusterParameters.objects.order_by("-number")
+    ]
+
+
+def cluster_links() -> list[tuple[str, str, str]]:
+    return list(ClusterLinkage.objects.values_list("core__slug", "linked__slug", "strength"))

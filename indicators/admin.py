@@ -4,7 +4,13 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ecosystems.models import EcosystemActivity, MappingVersion
+from ecosystems.models import (
+    ClusterCategoryActivity,
+    ClusterDefinitionVersion,
+    ClusterParameters,
+    EcosystemActivity,
+    MappingVersion,
+)
 
 from . import refresh
 from .loading import bump_generation
@@ -308,3 +314,85 @@ class DependencyRulesAdmin(admin.ModelAdmin):
             bump_generation()
         run = enqueue_screen(version.pk)
         messages.success(request, f"{version} is current; the screen reruns for it (run {run.pk}).")
+
+
+class ClusterCategoryActivityInline(admin.TabularInline):
+    model = ClusterCategoryActivity
+    extra = 1
+    fields = ["category", "nace", "weight", "traded_share", "naics_count", "confidence", "source_note"]
+
+
+@admin.register(ClusterDefinitionVersion)
+class ClusterDefinitionVersionAdmin(admin.ModelAdmin):
+    """The cluster categories' NACE weights, versioned like the ecosystem mapping: copy the current
+    version, edit the copy, make it current; the cluster indicators are recomputed."""
+
+    list_display = ["__str__", "is_current", "created_at", "created_by", "row_count"]
+    readonly_fields = ["number", "is_current", "created_at", "created_by"]
+    inlines = [ClusterCategoryActivityInline]
+    actions = ["copy_as_new_version", "make_current"]
+
+    @admin.display(description="rows")
+    def row_count(self, obj):
+        return obj.rows.count()
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields + (["note"] if obj and obj.is_current else [])
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_current)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.number = (ClusterDefinitionVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Copy as a new draft version", permissions=["add"])
+    def copy_as_new_version(self, request, queryset):
+        for version in queryset:
+            with transaction.atomic():
+                number = (ClusterDefinitionVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+                copy = ClusterDefinitionVersion.objects.create(
+                    number=number, note=f"Copy of v{version.number}: ", created_by=request.user
+                )
+                rows = list(version.rows.all())
+                for r in rows:
+                    r.pk, r.version = None, copy
+                ClusterCategoryActivity.objects.bulk_create(rows)
+            messages.success(request, f"{copy} created from {version}; edit it, then make it current.")
+
+    @admin.action(description="Make current (then recompute indicators)", permissions=["change"])
+    def make_current(self, request, queryset):
+        if queryset.count() != 1:
+            messages.error(request, "Choose exactly one version to make current.")
+            return
+        version = queryset.get()
+        with transaction.atomic():
+            ClusterDefinitionVersion.objects.filter(is_current=True).update(is_current=False)
+            ClusterDefinitionVersion.objects.filter(pk=version.pk).update(is_current=True)
+        run = enqueue_recompute()
+        messages.success(request, f"{version} is current; recompute queued (run {run.pk}).")
+
+
+@admin.register(ClusterParameters)
+class ClusterParametersAdmin(admin.ModelAdmin):
+    """Cluster thresholds with history: saving always writes a NEW version that becomes current;
+    the previous versions stay (read-only), and so do their stars (by permalink ?params=N)."""
+
+    list_display = ["__str__", *ClusterParameters.THRESHOLDS, "created_at", "created_by"]
+    readonly_fields = ["number", "is_current", "created_at", "created_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a version may be cited by a permalink
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            number = (ClusterParameters.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+            ClusterParameters.objects.filter(is_current=True).update(is_current=False)
+            obj.pk, obj.number, obj.is_current, obj.created_by = None, number, True, request.user
+            super().save_model(request, obj, form, False)
+        run = enqueue_recompute()
+        messages.success(
+            request, f"Saved as {obj}; the earlier versions stay. Recompute queued (run {run.pk})."
+        )

@@ -44,24 +44,43 @@ def mirror_root() -> Path | None:
 
 
 def fetch(spec: SourceSpec, progress: Callable[[int, int | None], None] | None = None) -> Fetched:
-    """The bytes of SPEC: from the mirror when one is configured and has the file, else the web."""
+    """The bytes of SPEC: from the mirror when one is configured and has the file, else the web.
+
+    A source in several parts (``spec.parts``) is read part by part (all from the mirror, or
+    all from the web) and joined in registry order into one input.
+    """
     root = mirror_root()
-    if root is not None and (root / spec.mirror_path).is_file():
-        path = root / spec.mirror_path
-        return _fetched(path.read_bytes(), f"mirror:{spec.mirror_path}")
+    paths = spec.part_paths()
+    if root is not None and all((root / p).is_file() for p in paths):
+        return _fetched(_join([(root / p).read_bytes() for p in paths]), f"mirror:{_origin(paths)}")
     if root is not None:
         logger.info("%s: not in the mirror at %s, trying %s", spec.code, root, spec.remote_url)
-    return _fetched(download(spec.remote_url, progress), spec.remote_url)
+    urls = spec.part_urls()
+    return _fetched(_join([download(url, progress) for url in urls]), _origin(urls))
+
+
+def _join(parts: list[bytes]) -> bytes:
+    if len(parts) == 1:
+        return parts[0]
+    return b"".join(part.removeprefix(b"\xef\xbb\xbf").rstrip(b"\r\n") + b"\n" for part in parts)
+
+
+def _origin(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{names[0]} (+{len(names) - 1} parts)"
 
 
 def mirror_sha256(spec: SourceSpec) -> str | None:
     """sha256 of SPEC's file in the mirror (None when no mirror holds it); cached per file state."""
     root = mirror_root()
-    path = root / spec.mirror_path if root is not None else None
-    if path is None or not path.is_file():
+    if root is None:
         return None
-    stat = path.stat()
-    return _sha_of(str(path), stat.st_mtime_ns, stat.st_size)
+    paths = [root / p for p in spec.part_paths()]
+    if not all(path.is_file() for path in paths):
+        return None
+    if len(paths) > 1:
+        return hashlib.sha256(_join([path.read_bytes() for path in paths])).hexdigest()
+    stat = paths[0].stat()
+    return _sha_of(str(paths[0]), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=64)

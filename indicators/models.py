@@ -141,7 +141,7 @@ class IndicatorValue(models.Model):
     """
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
-    ecosystem = models.CharField(max_length=60)
+    ecosystem = models.CharField(max_length=120)
     geo = models.CharField(max_length=16)
     period = models.CharField(max_length=10)
     value = models.FloatField(null=True)
@@ -162,6 +162,9 @@ class IndicatorValue(models.Model):
     # EU aggregates: member states missing (marker I) and estimated (marker E), space-separated.
     missing_geos = models.CharField(max_length=120, blank=True, default="")
     estimated_geos = models.CharField(max_length=120, blank=True, default="")
+    # Values that depend on a threshold set (cluster stars): the ClusterParameters version
+    # they were computed with; null for every other value. Each version's values are kept.
+    parameter_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -14,6 +14,11 @@ from django.db import transaction
 
 from ecosystems.models import (
     Activity,
+    ClusterCategory,
+    ClusterCategoryActivity,
+    ClusterDefinitionVersion,
+    ClusterLinkage,
+    ClusterParameters,
     CodeLabel,
     Country,
     Ecosystem,
@@ -57,6 +62,17 @@ REFERENCE_FILES = {
         "reference/eurostat_nuts_classification/NUTS2013-NUTS2016.xlsx",
         NUTS_XLSX + "NUTS2013-NUTS2016.xlsx",
     ),
+    "cluster_linkage": ReferenceFile(
+        "reference/cluster_definitions_us/ClusterLinkage.xlsx",
+        "https://github.com/ACR1/industry-clusters/raw/59f88b820b8214435425f2971ff86ffd443f59fb/"
+        "Shared_Files/ClusterLinkage.xlsx",
+    ),
+    # The Fraunhofer ISI WIPO35 × NACE concordance as shared in piotrsobecki/economical_impact_pri.
+    "patent_concordance": ReferenceFile(
+        "reference/patent_nace_concordance/IPC_WIPO35_by_NACE2_concordance_table.xlsx",
+        "https://raw.githubusercontent.com/piotrsobecki/economical_impact_pri/"
+        "b131f79fac8a0f561963cf8714d34c398f77ff7e/concordance/concordance_table.xlsx",
+    ),
     "nuts2021_xlsx": ReferenceFile(
         "reference/eurostat_nuts_classification/NUTS2021.xlsx", NUTS_XLSX + "NUTS2021.xlsx"
     ),
@@ -82,8 +98,35 @@ def read_dic(name: str) -> bytes | None:
 
 
 def _fixture_rows(name: str) -> list[dict[str, str]]:
+    """Rows of a fixture CSV; lines starting with ``#`` before the header are our note."""
     with (FIXTURES / name).open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
+
+
+def ets_ecosystem_map():
+    """Our EU ETS activity -> NACE -> ecosystem map (fixtures/reference/ets_activity_ecosystem.csv)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(_fixture_rows("ets_activity_ecosystem.csv"))
+    frame["share"] = frame["share"].astype(float)
+    return frame
+
+
+def transition_parameters() -> dict:
+    """Our twin-transition parameters (fixtures/reference/transition_*.csv; README there):
+    ``weights`` (DataFrame: version, composite, indicator, direction, weight, reasoning),
+    ``version`` (int), ``base_year`` and ``eurostat_base_year`` (int)."""
+    import pandas as pd
+
+    weights = pd.DataFrame(_fixture_rows("transition_composites.csv"))
+    weights["weight"] = weights["weight"].astype(float)
+    params = {r["name"]: r["value"] for r in _fixture_rows("transition_parameters.csv")}
+    return {
+        "weights": weights,
+        "version": int(weights["version"].max()),
+        "base_year": int(params["base_year"]),
+        "eurostat_base_year": int(params["eurostat_base_year"]),
+    }
 
 
 @transaction.atomic
@@ -138,6 +181,84 @@ def load_ecosystems() -> tuple[int, int]:
     ]
     EcosystemActivity.objects.bulk_create(rows)
     return len(ecosystems), len(rows)
+
+
+@transaction.atomic
+def load_clusters(linkage: bool = True) -> dict[str, int]:
+    """Cluster categories (upserted), definitions v1 and thresholds v1 (seeded only when no
+    version exists: curators' versions win), and the US related-cluster links (replaced;
+    from the mirror or the publisher, skipped with ``linkage=False``)."""
+    for row in _fixture_rows("cluster_categories.csv"):
+        ClusterCategory.objects.update_or_create(
+            slug=row["slug"],
+            defaults={
+                "name": row["name"],
+                "kind": row["kind"],
+                "us_name": row["us_name"],
+                "approximation": row["approximation"] == "1",
+                "sbs_coverage": float(row["sbs_coverage"]),
+                "description": row["description"],
+                "order": int(row["order"]),
+            },
+        )
+    counts = {"categories": ClusterCategory.objects.count(), "definition rows seeded": 0}
+    if not ClusterDefinitionVersion.objects.exists():
+        version = ClusterDefinitionVersion.objects.create(
+            number=1,
+            is_current=True,
+            note="Initial definitions by the project team (fixtures/reference/cluster_category_nace.csv): "
+            "US traded clusters translated NAICS -> NACE divisions by linked NAICS count; emerging "
+            "industries as judged division shares (approximations).",
+        )
+        categories = {c.slug: c for c in ClusterCategory.objects.all()}
+        rows = [
+            ClusterCategoryActivity(
+                version=version,
+                category=categories[r["category"]],
+                nace=r["nace"],
+                weight=r["weight"],
+                traded_share=r["traded_share"],
+                naics_count=float(r["naics_count"]) if r["naics_count"] else None,
+                confidence=r["confidence"],
+                source_note=r["source_note"],
+            )
+            for r in _fixture_rows("cluster_category_nace.csv")
+        ]
+        ClusterCategoryActivity.objects.bulk_create(rows)
+        counts["definition rows seeded"] = len(rows)
+    if not ClusterParameters.objects.exists():
+        ClusterParameters.objects.create(
+            number=1,
+            is_current=True,
+            note="Initial thresholds: size top 10% and LQ >= 2 (European Cluster Observatory); wages per "
+            "person employed >= the category's EU level and growth >= the EU's (our choice: the tool's "
+            "cut-offs were never published); US rule p75/1.0/p25 (clustermapping.us).",
+        )
+    if linkage:
+        counts["links"] = load_cluster_linkage()
+    return counts
+
+
+def load_cluster_linkage() -> int:
+    """The US related-cluster table, by US name onto our traded categories; replaced as a whole."""
+    import io
+
+    import pandas as pd
+
+    raw = read_reference(REFERENCE_FILES["cluster_linkage"])
+    if raw is None:
+        return 0
+    frame = pd.read_excel(io.BytesIO(raw), sheet_name=0)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    by_name = {c.us_name: c for c in ClusterCategory.objects.exclude(us_name="")}
+    links = {}
+    for r in frame.itertuples(index=False):
+        core, linked = by_name.get(str(r[0]).strip()), by_name.get(str(r[1]).strip())
+        if core and linked and core != linked:
+            links[(core.pk, linked.pk)] = ClusterLinkage(core=core, linked=linked, strength=str(r[2]).strip())
+    ClusterLinkage.objects.all().delete()
+    ClusterLinkage.objects.bulk_create(links.values())
+    return len(links)
 
 
 def load_codelists() -> dict[str, int]:
@@ -300,11 +421,95 @@ def nuts_converter_frame(level: int = 2, to_version: int = 2021):
     return pd.DataFrame(list(rows), columns=columns)
 
 
+WIPO_FIELD_CODES = frozenset(f"W{n:02d}" for n in range(1, 36))
+
+
+class TechnologyReferenceError(ValueError):
+    """A reference fixture we wrote is inconsistent (nothing is loaded)."""
+
+
+def check_technologies(technologies: list[dict], fields: list[dict]) -> list[str]:
+    """Problems of technologies.csv + technology_wipo_fields.csv (empty list: consistent)."""
+    problems = []
+    slugs = [row["slug"] for row in technologies]
+    if len(set(slugs)) != len(slugs):
+        problems.append("technologies.csv: a slug is repeated")
+    seen = set()
+    for n, row in enumerate(fields, start=2):
+        where = f"technology_wipo_fields.csv: line {n}"
+        if row["technology"] not in slugs:
+            problems.append(f"{where}: unknown technology {row['technology']!r}")
+        if row["wipo_field"] not in WIPO_FIELD_CODES:
+            problems.append(f"{where}: unknown WIPO field {row['wipo_field']!r} (W01…W35)")
+        try:
+            weight = float(row["weight"])
+        except ValueError:
+            weight = -1
+        if not 0 < weight <= 1:
+            problems.append(f"{where}: weight {row['weight']!r} is not in (0, 1]")
+        if not row.get("reasoning", "").startswith("Ours"):
+            problems.append(f"{where}: reasoning must start with 'Ours' (the weights are our judgment)")
+        key = (row["technology"], row["wipo_field"])
+        if key in seen:
+            problems.append(f"{where}: {key} repeated")
+        seen.add(key)
+    for row in technologies:
+        for code in filter(None, row.get("uptake", "").split(";")):
+            if ":" not in code:
+                problems.append(
+                    f"technologies.csv: {row['slug']}: uptake code {code!r} is not source:measure"
+                )
+    return problems
+
+
+@transaction.atomic
+def load_technologies(technologies=None, fields=None) -> tuple[int, int]:
+    """Our technology list and WIPO-field weights (upserted; fields replaced per technology).
+
+    Tags curators added in the admin (not in the file) are kept as they are.
+    """
+    from observatory.models import Technology, TechnologyField
+
+    technologies = technologies if technologies is not None else _fixture_rows("technologies.csv")
+    fields = fields if fields is not None else _fixture_rows("technology_wipo_fields.csv")
+    problems = check_technologies(technologies, fields)
+    if problems:
+        raise TechnologyReferenceError("; ".join(problems))
+    for row in technologies:
+        tech, _ = Technology.objects.update_or_create(
+            slug=row["slug"],
+            defaults={
+                "name": row["name"],
+                "definition": row["definition"],
+                "order": int(row["order"] or 0),
+                "uptake": [c.strip() for c in row.get("uptake", "").split(";") if c.strip()],
+                "uptake_note": row.get("uptake_note", ""),
+                "curated": True,
+            },
+        )
+        tech.fields.all().delete()
+        TechnologyField.objects.bulk_create(
+            TechnologyField(
+                technology=tech, wipo_field=f["wipo_field"], weight=f["weight"], reasoning=f["reasoning"]
+            )
+            for f in fields
+            if f["technology"] == row["slug"]
+        )
+    from .loading import bump_generation
+
+    bump_generation()  # the technology pages are cached by data generation
+    return len(technologies), len(fields)
+
+
 def load_all() -> list[str]:
     """Everything, in dependency order; returns human-readable lines for the command's output."""
     lines = [f"countries: {load_countries()}"]
+    technologies, weights = load_technologies()
+    lines.append(f"technologies: {technologies} with {weights} WIPO-field weights")
     ecosystems, mapping_rows = load_ecosystems()
     lines.append(f"ecosystems: {ecosystems}; mapping rows seeded: {mapping_rows or 'kept existing versions'}")
+    clusters = load_clusters()
+    lines.append("clusters: " + ", ".join(f"{k} {v}" for k, v in clusters.items()))
     codelists = load_codelists()
     lines.append("code lists: " + (", ".join(f"{k} {v}" for k, v in codelists.items()) or "none reachable"))
     lines.append(f"NACE activities: {load_nace()}")

@@ -333,11 +333,11 @@ def current_release(code: str) -> Release | None:
 
 def observations_frame(release: Release, measures: list[str], filters=None) -> pd.DataFrame:
     """Observations of RELEASE for MEASURES (and FILTERS: column -> value or tuple) as a
-    DataFrame (geo, nace, measure, period, value, flags)."""
+    DataFrame (geo, nace, measure, unit, size, extra, period, value, flags)."""
     qs = Observation.objects.filter(release=release, measure__in=measures)
     for column, wanted in (filters or {}).items():
         qs = qs.filter(**{f"{column}__in" if isinstance(wanted, tuple | list) else column: wanted})
-    columns = ["geo", "nace", "measure", "period", "value", "flags"]
+    columns = ["geo", "nace", "measure", "unit", "size", "extra", "period", "value", "flags"]
     frame = pd.DataFrame(list(qs.values_list(*columns)), columns=columns)
     frame["value"] = frame["value"].astype("float64")
     return frame
@@ -358,6 +358,10 @@ def swap_indicator_values(values: pd.DataFrame, mapping_number: int, indicators=
     for name in OPTIONAL_TEXT:
         values[name] = values[name].fillna("").astype(str) if name in values else ""
     values["rank"] = values["rank"].astype("Int64")
+    values["value"] = values["value"].astype("float64")  # float_format applies to float columns only
+    values["parameter_version"] = (
+        values["parameter_version"].astype("Int64") if "parameter_version" in values else pd.NA
+    )
     columns = [
         "indicator",
         "ecosystem",
@@ -374,6 +378,7 @@ def swap_indicator_values(values: pd.DataFrame, mapping_number: int, indicators=
         "base_period",
         "missing_geos",
         "estimated_geos",
+        "parameter_version",
     ]
     db_columns = ", ".join("indicator_id" if c == "indicator" else c for c in columns)
     not_null = ", ".join(["ecosystem", "flags", *OPTIONAL_TEXT])

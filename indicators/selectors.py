@@ -233,6 +233,15 @@ def mapping_rows(version=None) -> dict:
     return cached(f"mapping:{version.pk if version else 'current'}", build)
 
 
+def nace_names(codes) -> dict[str, str]:
+    """NACE code (Eurostat form) -> name."""
+    import hashlib
+
+    codes = sorted(set(codes))
+    key = hashlib.blake2b(",".join(codes).encode(), digest_size=8).hexdigest()  # short cache keys
+    return cached(f"nace-names:{key}", lambda: taxonomy.activity_names(codes))
+
+
 def nace_employment(naces, geos, period: str, source: str = "sbs_na_sca_r2") -> dict[str, tuple]:
     """Persons employed (V16110) per NACE code summed over `geos` in one period, from the current
     release's observations: nace -> (sum, number of geos with a value). One query."""

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import actions
-from .models import Publication, Technology
+from .models import Publication, Technology, TechnologyField
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -83,8 +83,26 @@ class PublicationAdmin(admin.ModelAdmin):
         )
 
 
+class TechnologyFieldInline(admin.TabularInline):
+    model = TechnologyField
+    extra = 0
+
+
 @admin.register(Technology)
 class TechnologyAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    inlines = [TechnologyFieldInline]
+    list_display = ["name", "slug", "curated", "order"]
+
+    def save_related(self, request, form, formsets, change):
+        """Changed WIPO-field weights change the technology figures: queue a recompute."""
+        super().save_related(request, form, formsets, change)
+        if any(f.has_changed() for formset in formsets for f in formset.forms):
+            from indicators.loading import bump_generation
+            from indicators.tasks import enqueue_recompute
+
+            bump_generation()
+            run = enqueue_recompute()
+            self.message_user(request, f"WIPO-field weights changed: recompute queued (run {run.pk}).")
+
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

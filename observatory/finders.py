@@ -1,18 +1,20 @@
 """Static files taken from installed packages, one file at a time (no third-party code in the repo).
 
-The plotly wheel ships plotly.min.js next to sample datasets we don't want to publish; this finder
-exposes only the script, as ``vendor/plotly/plotly.min.js``, to runserver, whitenoise and
-collectstatic alike.
+The script served as ``vendor/plotly/plotly.min.js`` (to runserver, whitenoise and collectstatic
+alike) is our partial plotly.js bundle built at install time (observatory/plotly_bundle.py), or,
+where it could not be built, the plotly wheel's full plotly.min.js (the wheel also ships sample
+datasets we don't want to publish: only the script is exposed).
 """
 
 from pathlib import Path
 
-import plotly
 from django.contrib.staticfiles.finders import BaseFinder
 from django.core.files.storage import FileSystemStorage
 
+from observatory import plotly_bundle
+
 PACKAGE_FILES = {
-    "vendor/plotly/plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
+    "vendor/plotly/plotly.min.js": plotly_bundle.served(),
 }
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecosystems import selectors as taxonomy
 
-from .models import Publication
+from .models import Publication, Technology
 
 
 class PublicationFilterForm(forms.Form):
@@ -26,6 +26,13 @@ class PublicationFilterForm(forms.Form):
         to_field_name="code",
         empty_label=_("All countries"),
     )
+    technology = forms.ModelChoiceField(
+        label=_("Technology"),
+        required=False,
+        queryset=Technology.objects.all(),
+        to_field_name="slug",
+        empty_label=_("All technologies"),
+    )
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, years=(), **kwargs):
@@ -42,6 +49,7 @@ class PublicationFilterForm(forms.Form):
             "kind": data.get("type") or "",
             "ecosystem": data["ecosystem"].slug if data.get("ecosystem") else "",
             "country": data["country"].code if data.get("country") else "",
+            "technology": data["technology"].slug if data.get("technology") else "",
             "year": data.get("year"),
         }
 

@@ -67,21 +67,56 @@ class User(AbstractUser):
 
 
 class Technology(models.Model):
-    """A technology tag for publications (AI, robotics, hydrogen…).
+    """An advanced technology: the tag on publications (AI, robotics, hydrogen…) and the unit of
+    the technology pages (generation by WIPO field weights, uptake indicators).
 
-    Kept here, not in ecosystems/, while the taxonomy app has no Technology table: a tag list
-    curators can extend in the admin. When ecosystems grows one, migrate the M2M to it.
+    One model for both: curators may add tags in the admin (``curated=False``); the list we
+    write in fixtures/reference/technologies.csv is loaded with ``curated=True`` and its
+    definitions, WIPO-field weights (:class:`TechnologyField`) and uptake indicator codes.
     """
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120)
+    definition = models.TextField(blank=True)
+    # "source:measure" codes of the uptake indicators that measure it (e.g. isoc_eb_ai:E_AI_TANY).
+    uptake = models.JSONField(default=list, blank=True)
+    uptake_note = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    curated = models.BooleanField(
+        default=False, help_text="From fixtures/reference/technologies.csv (written by us)."
+    )
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["order", "name"]
         verbose_name_plural = "technologies"
 
     def __str__(self):
         return self.name
+
+
+class TechnologyField(models.Model):
+    """How much of a WIPO technical field's patents we attribute to a technology (ours, judged).
+
+    Many-to-many with weights: a technology draws on several fields, a field feeds several
+    technologies (the weights of one field need not sum to 1: technologies overlap).
+    """
+
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="fields")
+    wipo_field = models.CharField(max_length=3)  # W01 … W35 (WIPO 2008 numbering)
+    weight = models.DecimalField(max_digits=4, decimal_places=3)
+    reasoning = models.TextField()
+
+    class Meta:
+        ordering = ["technology", "wipo_field"]
+        constraints = [
+            models.UniqueConstraint(fields=["technology", "wipo_field"], name="unique_technology_field"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0) & models.Q(weight__lte=1), name="technology_weight_0_1"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.technology.slug} ← {self.wipo_field} × {self.weight}"
 
 
 class PublicationQuerySet(models.QuerySet):

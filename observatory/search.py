@@ -41,6 +41,7 @@ KINDS = {
     "indicator": _("Indicators"),
     "dataset": _("Datasets"),
     "publication": _("Publications"),
+    "technology": _("Technologies"),
     "organisation": _("Organisations"),
     "post": _("Forum"),
 }
@@ -263,6 +264,28 @@ def _publications(q, query, limit):
     return hits, qs.count()
 
 
+def _technologies(q, query, limit):
+    from .models import Technology
+
+    vector = SearchVector("name", weight="A", config="english") + SearchVector(
+        "definition", weight="B", config="english"
+    )
+    qs = _ranked(
+        Technology.objects.filter(curated=True),  # the ones with a technology page
+        vector,
+        query,
+        Q(slug__iexact=q),
+        _starts("name", q),
+        whole=Q(name__iexact=q),
+    ).annotate(snippet=_headline("definition", query))
+    hits = [
+        Hit("technology", t.name, reverse("technologies:technology-detail", args=[t.slug]), t.rank, t.slug,
+            highlight(t.snippet))
+        for t in qs[:limit]
+    ]  # fmt: skip
+    return hits, qs.count()
+
+
 def _posts(user, q, limit):
     """Forum posts through the community app's contract; it alone decides what `user` may read."""
     results = community.search_posts(user, q, limit=max(limit, 20))
@@ -294,6 +317,7 @@ SEARCHERS = {
     "indicator": _indicators,
     "dataset": _datasets,
     "publication": _publications,
+    "technology": _technologies,
     "organisation": _organisations,
 }
 

@@ -23,7 +23,7 @@ def _with_tags(qs):
 
 def published_publications(filters: dict | None = None):
     """Published publications, newest first, narrowed by `kind`, `ecosystem` (slug), `country`
-    (geo code), `year` (int) when given."""
+    (geo code), `technology` (slug), `year` (int) when given."""
     qs = Publication.objects.published()
     filters = filters or {}
     if filters.get("kind"):
@@ -32,6 +32,8 @@ def published_publications(filters: dict | None = None):
         qs = qs.filter(ecosystems__slug=filters["ecosystem"])
     if filters.get("country"):
         qs = qs.filter(countries__code=filters["country"])
+    if filters.get("technology"):
+        qs = qs.filter(technologies__slug=filters["technology"])
     if filters.get("year"):
         qs = qs.filter(published_at__year=filters["year"])
     return _with_tags(qs.distinct().order_by("-published_at", "-pk"))

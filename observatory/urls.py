@@ -24,6 +24,12 @@ urlpatterns = [
     path("methodology/ecosystems/", methodology.methodology_ecosystems, name="methodology-ecosystems"),
     path("methodology/indicators/", methodology.methodology_indicators, name="methodology-indicators"),
     path("methodology/sources/", methodology.methodology_sources, name="methodology-sources"),
+    path("methodology/transition/", methodology.methodology_transition, name="methodology-transition"),
+    path(
+        "methodology/technologies/",
+        methodology.methodology_technologies,
+        name="methodology-technologies",
+    ),
     path(
         "methodology/search-aliases/",
         methodology.methodology_search_aliases,
@@ -33,6 +39,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("indicators.urls")),
     path("", include("indicators.profile_urls")),
+    path("", include("indicators.technology_urls")),
     path("forum/", include("community.urls")),
     # Cluster organisations, offers and events (community app): /organisations/..., /events/...
     path("", include("community.organisations.urls")),

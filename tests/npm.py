@@ -4,6 +4,7 @@ Never committed: `make test` installs them, and tests call `npm_install` on dema
 there. Returns False when npm is missing or the install fails (the caller decides to skip).
 """
 
+import fcntl
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,13 +22,18 @@ def npm_install(spec: str, expected: Path, timeout: int = 180) -> bool:
     if npm is None:
         return False
     NPM_PREFIX.mkdir(parents=True, exist_ok=True)
-    try:
-        subprocess.run(
-            [npm, "install", "--prefix", str(NPM_PREFIX), *QUIET, spec],
-            check=True,
-            timeout=timeout,
-            capture_output=True,
-        )
-    except (subprocess.SubprocessError, OSError):
-        return False
+    # One install at a time: parallel test workers (pytest-xdist) may all ask for it at once.
+    with open(NPM_PREFIX / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if expected.is_file():  # another worker installed it while we waited
+            return True
+        try:
+            subprocess.run(
+                [npm, "install", "--prefix", str(NPM_PREFIX), *QUIET, spec],
+                check=True,
+                timeout=timeout,
+                capture_output=True,
+            )
+        except (subprocess.SubprocessError, OSError):
+            return False
     return expected.is_file()

@@ -76,10 +76,11 @@ def base_layout(title: str, source_line: str, *, height: int = 420, bottom: int 
             "text": title,
             "x": 0,
             "xanchor": "left",
-            # Anchored by its bottom in pixels below the figure's top: Plotly lays a multi-line
-            # title out from its anchor line, so a top anchor cut the first lines off.
+            # Plotly places a multi-line title by its first line, whatever the anchor: the first
+            # line sits 30 px below the top and the others run down into the top margin, which
+            # grows by a line per line (a top anchor pushed the first lines out of the figure).
             "yref": "container",
-            "y": 1 - (12 + 21 * title_lines) / (height + 20 * (title_lines - 1) + 14 * (source_lines - 1)),
+            "y": 1 - 30 / (height + 20 * (title_lines - 1) + 14 * (source_lines - 1)),
             "yanchor": "bottom",
             "font": {"size": 16},
         },
@@ -125,7 +126,9 @@ def bar(
     shown = sorted((p for p in points if is_number(p["value"])), key=lambda p: p["value"])
     colors = [YELLOW if p["key"] == highlight else BLUE for p in shown]
     fmt = f",.{decimals}f"
-    layout = base_layout(title, source_line, height=max(260, 60 + 22 * len(shown)) + 70)
+    # A wrapped label takes two lines: give every bar room for them, or the labels overlap.
+    per_bar = 34 if any(len(p["label"]) > LABEL_WIDTH for p in shown) else 22
+    layout = base_layout(title, source_line, height=max(260, 60 + per_bar * len(shown)) + 70)
     layout.update(
         xaxis={
             "title": {"text": unit, "standoff": 8},

@@ -26,6 +26,7 @@ from ..selectors import (
     eu_members,
     mapping_rows,
     nace_employment,
+    nace_names,
     periods_of,
     place_names,
     release_infos,
@@ -75,7 +76,8 @@ def source_of(indicator: str) -> dict:
 
 def source_line(indicator: str) -> str:
     s = source_of(indicator)
-    return f"Source: Eurostat {s['code']}, {s.get('vintage') or 'not loaded'}; EU Industry Observatory"
+    publisher = s.get("publisher") or "Eurostat"
+    return f"Source: {publisher} {s['code']}, {s.get('vintage') or 'not loaded'}; EU Industry Observatory"
 
 
 def pct_change(first, last) -> float | None:
@@ -841,6 +843,22 @@ def _region_profile(nuts: str, period) -> dict:
     ]
     neighbours = _neighbours(nuts, period)
     top = sorted((p for p in lq_points if charts.is_number(p["value"])), key=lambda p: -p["value"])[:3]
+    ranks = _region_ranks(nuts, period)
+    for row, e in zip(table, ecos, strict=True):
+        eu_rank, n_eu, c_rank, n_c = ranks.get(e["slug"], (None, 0, None, 0))
+        row.append(cell(f"{eu_rank} of {n_eu}" if eu_rank else "–", num=False))
+        row.append(cell(f"{c_rank} of {n_c}" if c_rank else "–", num=False))
+    columns += ["Rank by LQ among EU regions", "Rank by LQ in country"]
+    extra = [
+        p
+        for p in (
+            _region_trend_panel(nuts, rname, [t["key"] for t in top]),
+            _regions_panel(nuts[:2], top[0]["key"], period) if top else None,
+            _region_nace_panel(nuts, rname, period),
+        )
+        if p
+    ]
+    panels += extra
     return {
         "period": period,
         "periods": periods_of("region_emp"),
@@ -851,7 +869,181 @@ def _region_profile(nuts: str, period) -> dict:
         "specialisations": top,
         "code_2021": nuts,
         "published": _published_as(nuts, rows),
+        "peers": _similar_regions(nuts, period),
     }
+
+
+NACE_LQ_MIN_EMP = 500  # persons: smaller divisions' LQs are noise and are not listed as specialisations
+
+
+def _region_ranks(nuts: str, period) -> dict[str, tuple]:
+    """ecosystem -> (rank by LQ among EU regions, of how many, rank in its country, of how many).
+    Only complete figures are ranked (our marker I never is)."""
+    if not period:
+        return {}
+    members = set(eu_members())
+    rows = [
+        r
+        for r in values(["region_lq_emp"], periods=[period])
+        if charts.is_number(r["value"])
+        and "I" not in (r.get("markers") or "")
+        and r["geo"][:2] in members | {"EL"}
+    ]
+    out = {}
+    by_eco: dict[str, list[dict]] = {}
+    for r in rows:
+        by_eco.setdefault(r["ecosystem"], []).append(r)
+    for slug, group in by_eco.items():
+        ordered = sorted(group, key=lambda r: -r["value"])
+        codes = [r["geo"] for r in ordered]
+        if nuts not in codes:
+            continue
+        national = [g for g in codes if g[:2] == nuts[:2]]
+        out[slug] = (codes.index(nuts) + 1, len(codes), national.index(nuts) + 1, len(national))
+    return out
+
+
+def _region_trend_panel(nuts: str, rname: str, slugs: list[str]) -> dict | None:
+    if not slugs:
+        return None
+    rows = values(["region_emp"], geos=[nuts], ecosystems=slugs)
+    periods = periods_of("region_emp")
+    by = index(rows, "ecosystem", "period")
+    names = eco_names()
+    series = [
+        {
+            "name": names.get(slug, slug),
+            "points": [
+                {
+                    "period": p,
+                    "value": by.get((slug, p), {}).get("value"),
+                    "flags": by.get((slug, p), {}).get("flags", ""),
+                }
+                for p in periods
+            ],
+        }
+        for slug in slugs
+    ]
+    title = f"{rname}: persons employed in its most specialised ecosystems"
+    return panel(
+        "region-trend",
+        title,
+        charts.lines(series, title=title, source_line=source_line("region_emp"), unit="persons"),
+        f"Persons employed {periods[0] if periods else ''}–{periods[-1] if periods else ''} in "
+        + ", ".join(s["name"] for s in series)
+        + ".",
+        ["Year", *(s["name"] for s in series)],
+        [
+            [
+                label_cell(p),
+                *(
+                    cell(by.get((slug, p), {}).get("value"), 0, by.get((slug, p), {}).get("flags", ""))
+                    for slug in slugs
+                ),
+            ]
+            for p in periods
+        ],
+        "region_emp",
+        {"indicator": "region_emp", "geo": nuts, "ecosystem": slugs},
+    )
+
+
+def _region_nace_panel(nuts: str, rname: str, period) -> dict | None:
+    """The NACE divisions the region is most specialised in (LQ), among divisions with at least
+    NACE_LQ_MIN_EMP persons employed."""
+    if not period or "region_nace_lq" not in INDICATORS:
+        return None
+    rows = values(["region_nace_lq", "region_nace_emp"], geos=[nuts], periods=[period])
+    by = index(rows, "indicator", "ecosystem")
+    divisions = {r["ecosystem"] for r in rows}
+    names = nace_names(divisions)
+    points = []
+    for d in divisions:
+        lq, emp = by.get(("region_nace_lq", d), {}), by.get(("region_nace_emp", d), {})
+        if (
+            charts.is_number(lq.get("value"))
+            and charts.is_number(emp.get("value"))
+            and emp["value"] >= NACE_LQ_MIN_EMP
+        ):
+            points.append(
+                {
+                    "key": d,
+                    "label": f"{d} {names.get(d, '')}",
+                    "value": lq["value"],
+                    "flags": lq.get("flags", ""),
+                    "emp": emp["value"],
+                }
+            )
+    if not points:
+        return None
+    top = sorted(points, key=lambda p: -p["value"])[:12]
+    title = f"{rname}: the NACE divisions it is most specialised in, {period}"
+    return panel(
+        "region-nace",
+        title,
+        charts.bar(
+            top,
+            title=title,
+            source_line=source_line("region_nace_lq"),
+            unit="LQ",
+            decimals=2,
+            reference=("EU = 1", 1.0),
+        ),
+        f"Location quotient by NACE division (divisions with at least {NACE_LQ_MIN_EMP} persons "
+        f"employed), {period}: " + ", ".join(f"{p['label']} ({fmt(p['value'], 2)})" for p in top[:3]) + ".",
+        ["NACE division", "Location quotient", "Persons employed"],
+        [
+            [
+                label_cell(p["label"], reverse("indicators:nace-regions", args=[p["key"]])),
+                cell(p["value"], 2, p["flags"]),
+                cell(p["emp"], 0),
+            ]
+            for p in top
+        ],
+        "region_nace_lq",
+        {"indicator": "region_nace_lq", "geo": nuts, "period": period},
+    )
+
+
+def _similar_regions(nuts: str, period, n: int = 5) -> list[dict]:
+    """The EU regions whose ecosystem structure (shares of regional employment) is closest to this
+    one's: cosine similarity over the ecosystems both have a complete share for."""
+    if not period:
+        return []
+    import math
+
+    rows = [
+        r
+        for r in values(["region_share_emp"], periods=[period])
+        if charts.is_number(r["value"]) and "I" not in (r.get("markers") or "")
+    ]
+    vectors: dict[str, dict[str, float]] = {}
+    for r in rows:
+        vectors.setdefault(r["geo"], {})[r["ecosystem"]] = r["value"]
+    mine = vectors.get(nuts)
+    if not mine or len(mine) < 5:
+        return []
+    names = place_names()
+    scored = []
+    for geo, vec in vectors.items():
+        common = set(mine) & set(vec)
+        if geo == nuts or len(common) < 5:
+            continue
+        dot = sum(mine[k] * vec[k] for k in common)
+        norm = math.sqrt(sum(mine[k] ** 2 for k in common)) * math.sqrt(sum(vec[k] ** 2 for k in common))
+        if norm:
+            scored.append((dot / norm, geo, len(common)))
+    scored.sort(reverse=True)
+    return [
+        {
+            "code": g,
+            "name": names.get(g, g),
+            "url": region_url(g),
+            "similarity": round(sim, 3),
+            "ecosystems": k,
+        }
+        for sim, g, k in scored[:n]
+    ]
 
 
 def _published_as(nuts: str, rows: list[dict]) -> str:
@@ -905,6 +1097,8 @@ def indicator_view(code: str, year: str | None, ecosystem: str | None) -> dict:
     period = latest_period(code, year)
     slugs = [e["slug"] for e in ecosystem_rows()]
     ecosystem = ecosystem if ecosystem in slugs else (slugs[0] if slugs else None)
+    if spec(code).breakdown != "ecosystem":
+        ecosystem = None  # a country-level figure (its key is an edition or a version, not a filter)
     return cached(f"ind:{code}:{period}:{ecosystem}", lambda: _indicator_view(code, period, ecosystem))
 
 
@@ -912,14 +1106,14 @@ def _indicator_view(code: str, period, ecosystem) -> dict:
     s = spec(code)
     names = place_names()
     regional = s.scope == "region"
-    rows = values([code], ecosystems=[ecosystem])
+    rows = values([code], ecosystems=[ecosystem] if ecosystem else None)
     year_rows = [r for r in rows if r["period"] == period]
     if regional:  # stored in NUTS 2021 already: the codes are the map's
         year_rows = [r for r in year_rows if len(r["geo"]) == 4]
     else:
         members = set(eu_members())
         year_rows = [r for r in year_rows if r["geo"] in members]
-    ename = eco_names().get(ecosystem, ecosystem)
+    ename = eco_names().get(ecosystem, ecosystem) if ecosystem else "all activities"
     link = region_url if regional else country_url
     points = [
         {
@@ -967,6 +1161,8 @@ def _indicator_view(code: str, period, ecosystem) -> dict:
     )
     # Time series: the EU (country indicators) or the five largest regions (regional ones).
     series_geos = [EU] if not regional else [p["code"] for p in top[:5]]
+    if not regional and rows and not any(r["geo"] == EU for r in rows):
+        series_geos = sorted({r["geo"] for r in rows})[:5]  # e.g. EU ETS figures (geo EU_ETS)
     by = index(rows, "geo", "period")
     periods = periods_of(code)
     series = [
@@ -1014,22 +1210,64 @@ def _indicator_view(code: str, period, ecosystem) -> dict:
 # --- /compare/ -----------------------------------------------------------------------------------
 
 
-def compare_view(geos: list[str], code: str, ecosystem: str | None) -> dict:
+# A regional indicator and its national counterpart: a mixed comparison (a region against its
+# country and the EU) shows each place with the indicator of its own level, and says so.
+NATIONAL_OF = {"region_emp": "emp", "region_share_emp": "share_emp", "region_lq_emp": "lq_emp"}
+REGIONAL_OF = {v: k for k, v in NATIONAL_OF.items()}
+
+
+def compare_codes(code: str, geos: list[str], is_region) -> dict[str, str]:
+    """geo -> the indicator code that place is shown with (its level's counterpart of CODE)."""
+    out = {}
+    for g in geos:
+        if is_region(g):
+            out[g] = REGIONAL_OF.get(code, code) if spec(code).scope != "region" else code
+        else:
+            out[g] = NATIONAL_OF.get(code, code) if spec(code).scope == "region" else code
+    return out
+
+
+def compare_view(
+    geos: list[str],
+    code: str,
+    ecosystem: str | None,
+    codes: dict[str, str] | None = None,
+    year: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> dict:
     geos = list(dict.fromkeys(geos))[:MAX_COMPARE]
-    key = f"cmp:{code}:{ecosystem}:{','.join(geos)}"
-    return cached(key, lambda: _compare_view(geos, code, ecosystem))
+    codes = codes or {g: code for g in geos}
+    key = f"cmp:{code}:{ecosystem}:{','.join(f'{g}={codes[g]}' for g in geos)}:{year}:{start}:{end}"
+    return cached(key, lambda: _compare_view(geos, code, ecosystem, codes, year, start, end))
 
 
-def _compare_view(geos, code, ecosystem) -> dict:
+def _compare_view(geos, code, ecosystem, codes, year, start, end) -> dict:
     s = spec(code)
     names = place_names()
-    rows = values([code], ecosystems=[ecosystem], geos=geos)
-    by = index(rows, "geo", "period")
-    periods = periods_of(code)
+    used = sorted(set(codes.values()))
+    rows = values(used, ecosystems=[ecosystem], geos=geos)
+    by = {
+        (r["geo"], r["period"]): {**r, "flags": shown_flags(r)}
+        for r in rows
+        if r["indicator"] == codes[r["geo"]]
+    }
+    all_periods = sorted({p for c in used for p in periods_of(c)})
+    with_data = sorted({p for (_, p), r in by.items() if charts.is_number(r.get("value"))})
+    periods = [p for p in all_periods if (not start or p >= start) and (not end or p <= end)]
+    # The snapshot year: the one asked for when a chosen place has a value then, else the latest
+    # year in which any chosen place has one (never an empty chart for a year nobody has).
+    latest = year if year in with_data else (with_data[-1] if with_data else None)
     ename = eco_names().get(ecosystem, ecosystem)
+    mixed = len(used) > 1
+    label = (
+        (lambda g: f"{names.get(g, g)} ({'regional' if spec(codes[g]).scope == 'region' else 'national'})")
+        if mixed
+        else (lambda g: names.get(g, g))
+    )
     series = [
         {
-            "name": names.get(g, g),
+            "name": label(g),
             "points": [
                 {
                     "period": p,
@@ -1041,23 +1279,25 @@ def _compare_view(geos, code, ecosystem) -> dict:
         }
         for g in geos
     ]
-    title = f"{s.title}: {ename}, {', '.join(x['name'] for x in series)}"
-    latest = periods[-1] if periods else None
+    title = f"{s.title}: {ename}, {', '.join(names.get(g, g) for g in geos)}"
     points = [
         {
             "key": g,
-            "label": names.get(g, g),
+            "label": label(g),
             "value": by.get((g, latest), {}).get("value"),
             "flags": by.get((g, latest), {}).get("flags") or "",
         }
         for g in geos
     ]
     bar_title = f"{s.title}: {ename}, {latest}"
+    sources = ", ".join(sorted({spec(c).source for c in used}))
+    source_text = f"Source: Eurostat {sources}; EU Industry Observatory" if mixed else source_line(code)
+    span = f"{periods[0]}–{periods[-1]}" if periods else ""
     line_panel = panel(
         "compare-lines",
         title,
-        charts.lines(series, title=title, source_line=source_line(code), unit=s.unit, decimals=s.decimals),
-        f"{s.title} over {periods[0] if periods else ''}–{latest} for {len(geos)} places.",
+        charts.lines(series, title=title, source_line=source_text, unit=s.unit, decimals=s.decimals),
+        f"{s.title} over {span} for {len(geos)} places." if periods else "No years in the chosen range.",
         ["Year", *(x["name"] for x in series)],
         [
             [
@@ -1070,18 +1310,134 @@ def _compare_view(geos, code, ecosystem) -> dict:
             for p in periods
         ],
         code,
-        {"indicator": code, "ecosystem": ecosystem, "geo": geos},
+        {"indicator": used, "ecosystem": ecosystem, "geo": geos, "period_from": start, "period_to": end},
     )
     bar_panel = panel(
         "compare-latest",
         bar_title,
-        charts.bar(points, title=bar_title, source_line=source_line(code), unit=s.unit, decimals=s.decimals),
+        charts.bar(points, title=bar_title, source_line=source_text, unit=s.unit, decimals=s.decimals),
         ranking_summary(points, s.title, s.unit, s.decimals, latest or ""),
         ["Place", s.title],
         _points_table(
-            points, s.decimals, link=lambda g: region_url(g) if s.scope == "region" else country_url(g)
+            points,
+            s.decimals,
+            link=lambda g: region_url(g) if spec(codes[g]).scope == "region" else country_url(g),
         ),
         code,
-        {"indicator": code, "ecosystem": ecosystem, "geo": geos, "period": latest},
+        {"indicator": used, "ecosystem": ecosystem, "geo": geos, "period": latest},
     )
-    return {"spec": s, "geos": geos, "periods": periods, "panels": [line_panel, bar_panel]}
+    return {
+        "spec": s,
+        "geos": geos,
+        "periods": all_periods,
+        "period": latest,
+        "years_with_data": with_data,
+        "mixed": mixed,
+        "codes_used": [spec(c) for c in used],
+        "panels": [line_panel, bar_panel],
+    }
+
+
+# --- /nace/<code>/regions/ -----------------------------------------------------------------------
+
+
+def nace_regions(code: str, year: str | None = None) -> dict:
+    period = latest_period("region_nace_lq", year)
+    return cached(f"nace-regions:{code}:{period}", lambda: _nace_regions(code, period))
+
+
+def _nace_regions(code: str, period) -> dict:
+    """One NACE division across every NUTS 2 region: a map and a ranking of its LQ, employment."""
+    name = nace_names([code]).get(code, code)
+    if not period:
+        return {"period": None, "panels": [], "name": name, "periods": []}
+    rows = values(["region_nace_lq", "region_nace_emp"], ecosystems=[code], periods=[period])
+    by = index(rows, "indicator", "geo")
+    names = place_names()
+    geos = sorted({r["geo"] for r in rows})
+    points = []
+    for g in geos:
+        lq, emp = by.get(("region_nace_lq", g), {}), by.get(("region_nace_emp", g), {})
+        points.append(
+            {
+                "key": g,
+                "code": g,
+                "label": f"{names.get(g, g)} ({g})",
+                "value": lq.get("value"),
+                "flags": lq.get("flags", ""),
+                "emp": emp.get("value"),
+                "emp_flags": emp.get("flags", ""),
+            }
+        )
+    ranked = [p for p in points if charts.is_number(p["value"]) and "I" not in p["flags"]]
+    title = f"{code} {name}: regional specialisation (NUTS 2 location quotient), {period}"
+    map_panel = panel(
+        "nace-map",
+        title,
+        charts.choropleth(
+            [p for p in points if charts.is_number(p["value"])],
+            geojson_url=reverse("indicators:geometry", args=[2]),
+            title=title,
+            source_line=source_line("region_nace_lq"),
+            unit="LQ",
+            decimals=2,
+            diverging_at=1.0,
+        ),
+        ranking_summary(ranked, "Location quotient", "ratio (EU = 1)", 2, period).replace(
+            "places", "regions"
+        ),
+        ["Region (NUTS 2021)", "Location quotient"],
+        _points_table(ranked, 2, link=region_url),
+        "region_nace_lq",
+        {"indicator": "region_nace_lq", "ecosystem": code, "period": period},
+    )
+    big = sorted((p for p in points if charts.is_number(p["emp"])), key=lambda p: -p["emp"])[:20]
+    emp_title = f"{code} {name}: the 20 regions employing most, {period}"
+    emp_panel = panel(
+        "nace-employment",
+        emp_title,
+        charts.bar(
+            [{**p, "value": p["emp"], "flags": p["emp_flags"]} for p in big],
+            title=emp_title,
+            source_line=source_line("region_nace_emp"),
+            unit="persons",
+        ),
+        ranking_summary(
+            [{**p, "value": p["emp"]} for p in big], "Persons employed", "persons", 0, period
+        ).replace("places", "regions"),
+        ["Region (NUTS 2021)", "Persons employed", "Location quotient"],
+        [
+            [
+                label_cell(p["label"], region_url(p["code"])),
+                cell(p["emp"], 0, p["emp_flags"]),
+                cell(p["value"], 2, p["flags"]),
+            ]
+            for p in big
+        ],
+        "region_nace_emp",
+        {"indicator": "region_nace_emp", "ecosystem": code, "period": period},
+    )
+    return {
+        "period": period,
+        "periods": periods_of("region_nace_lq"),
+        "name": name,
+        "panels": [map_panel, emp_panel],
+        "count": len(ranked),
+    }
+
+
+def nace_divisions_with_values() -> list[tuple[str, str]]:
+    """(code, name) of the NACE divisions the regional NACE figures cover, for the picker."""
+
+    def build():
+        from ..models import IndicatorValue
+
+        codes = sorted(
+            IndicatorValue.objects.filter(indicator_id="region_nace_lq")
+            .values_list("ecosystem", flat=True)
+            .distinct()
+        )
+        names = nace_names(codes)
+        return [(c, names.get(c, "")) for c in codes]
+
+    return cached("nace-divisions", build)

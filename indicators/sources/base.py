@@ -26,6 +26,10 @@ FORMATS = (
     "tidy-csv",
     "eurostat-dic",
     "gisco-geojson",
+    "ncses-sei-wide",
+    "desi-xlsx",
+    "owid-csv",
+    "eea-ets-csv",
 )
 
 #: Observation-status letters accepted in a cell or an OBS_FLAG column: the pre-2025 set

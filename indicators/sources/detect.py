@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Callable
 
-from . import comext, eurostat, gisco
+from . import comext, desi, eurostat, gisco, ncses, owid
 from .base import ParsedDataset, ParseError, maybe_gunzip
 
 _HEAD_BYTES = 64 * 1024  # the header line is all detection needs
@@ -19,6 +19,10 @@ _PARSERS: dict[str, Callable[[bytes, str], ParsedDataset]] = {
     "tidy-csv": eurostat.parse_tidy_csv,
     "gisco-geojson": gisco.parse_geojson,
     comext.FORMAT: comext.parse,
+    ncses.FORMAT: ncses.parse_ncses,
+    "desi-xlsx": desi.parse_desi_xlsx,
+    "owid-csv": owid.parse_owid_csv,
+    "eea-ets-csv": owid.parse_ets_csv,
 }
 
 # Formats that are not observation datasets, and the function to use instead.
@@ -32,11 +36,16 @@ def detect_format(raw: bytes, source: str = "<bytes>") -> str:
     """Name the format of ``raw`` from its content (gunzipped first if gzip magic).
 
     Returns one of 'eurostat-tsv', 'eurostat-tsv-2023', 'sdmx-csv-1', 'sdmx-csv-2',
-    'tidy-csv', 'comext-csv', 'eurostat-dic', 'gisco-geojson' or 'eurostat-toc'. Only the first line (or
+    'tidy-csv', 'comext-csv', 'ncses-sei-wide', 'eurostat-dic', 'gisco-geojson', 'eurostat-toc',
+    'desi-xlsx', 'owid-csv' or 'eea-ets-csv'. Only the first line (or
     first character for JSON/XML) is looked at; full validation is the parser's job.
     Raises ParseError (naming ``source``) for empty, bad-gzip or unrecognised input.
     """
     data = maybe_gunzip(raw, source)
+    if data.startswith(desi.ZIP_MAGIC):
+        if desi.looks_like_desi(data):
+            return "desi-xlsx"
+        raise ParseError(source, "unrecognised format: a zip/xlsx file that is not the DESI workbook", 1)
     head = data[:_HEAD_BYTES].decode("utf-8", errors="replace").removeprefix("\ufeff")
     stripped = head.lstrip()
     if not stripped:
@@ -69,10 +78,16 @@ def _detect_tab_separated(line: str, source: str) -> str:
 
 def _detect_csv(line: str, source: str) -> str:
     header = [name.strip() for name in next(csv.reader(io.StringIO(line)), [])]
+    if ncses.is_ncses_header(line):
+        return ncses.FORMAT
     if header[:1] == ["DATAFLOW"]:
         return "sdmx-csv-1"
     if header[:1] == ["STRUCTURE"]:
         return "sdmx-csv-2"
+    if owid.looks_like_owid(header):
+        return "owid-csv"
+    if owid.looks_like_ets(header):
+        return "eea-ets-csv"
     if "values" in header:
         return "tidy-csv"  # the parser reports a missing time column
     if comext.is_header(line):

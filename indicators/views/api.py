@@ -106,6 +106,8 @@ def release_meta(release_ids) -> list[dict]:
             "sha256": r.sha256,
             "status": r.status,
             "dataset_page": reverse("indicators:source-detail", args=[r.source_id]),
+            "publisher": r.source.publisher,
+            "source_licence": r.source.licence,
         }
         for r in rels
     ]
@@ -125,7 +127,8 @@ def handle_bad_request(view):
 @require_safe
 @handle_bad_request
 def values_endpoint(request):
-    """Indicator values: indicator, ecosystem, geo, period, value, flags, rank, release."""
+    """Indicator values: indicator, ecosystem, geo, period, value, flags, rank, release, and our
+    markers, the base year of a change and the members an EU aggregate lacks."""
     codes = multi(request, "indicator")
     unknown = [c for c in codes if c not in INDICATORS]
     if unknown:
@@ -146,7 +149,11 @@ def values_endpoint(request):
         if not is_id(release):
             raise BadRequest("release must be a release id (a number)")
         qs = qs.filter(release_id=int(release))
-    qs = qs.order_by("indicator_id", "ecosystem", "geo", "period")
+    if version := request.GET.get("parameter_version"):
+        if not is_id(version):
+            raise BadRequest("parameter_version must be a threshold version number")
+        qs = qs.filter(parameter_version=int(version))
+    qs = qs.order_by("indicator_id", "ecosystem", "geo", "period", "parameter_version")
     release_ids = qs.order_by().values_list("release_id", flat=True).distinct()
     meta = {
         "releases": release_meta(list(release_ids)),
@@ -155,7 +162,9 @@ def values_endpoint(request):
         "flags": reverse("indicators:source-detail", args=[next(iter(SOURCES))]) + "#flags",
     }
     fields = ["indicator_id", "ecosystem", "geo", "period", "value", "flags", "rank", "release_id"]
+    fields += ["markers", "base_period", "missing_geos", "parameter_version"]
     names = ["indicator", "ecosystem", "geo", "period", "value", "flags", "rank", "release"]
+    names += ["markers", "base_period", "missing_geos", "parameter_version"]
     return paginate(request, qs, fields, meta, names)
 
 
@@ -388,7 +397,13 @@ def openapi_document(base: str) -> dict:
                             "indicator",
                             "Indicator code(s), comma-separated or repeated: " + ", ".join(INDICATORS),
                         ),
-                        _param("ecosystem", "Ecosystem slug(s)."),
+                        _param(
+                            "ecosystem",
+                            "Breakdown key(s): an ecosystem slug, or what the indicator names "
+                            "(a DESI edition such as DESI_2022, a Digital Intensity Index version, "
+                            "total; a cluster category slug for cluster_* indicators, all-traded for "
+                            "region-wide ones).",
+                        ),
                         _param("geo", "Eurostat geo code(s) (EU27_2020, DE, EL…) or NUTS codes."),
                         _param(
                             "geo_prefix",
@@ -400,6 +415,12 @@ def openapi_document(base: str) -> dict:
                         _param(
                             "release",
                             "Only values computed from this release id.",
+                            schema={"type": "integer"},
+                        ),
+                        _param(
+                            "parameter_version",
+                            "Cluster stars and strength: the threshold version (every version is kept; "
+                            "null for values that depend on none).",
                             schema={"type": "integer"},
                         ),
                         *PAGING,

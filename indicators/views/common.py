@@ -104,6 +104,14 @@ PAGE_PARAMS = {
     "risk",
     "nace",
     "page",
+    # the compare page's year range and picker
+    "from",
+    "to",
+    "aggregates",
+    # the cluster pages' method, threshold version and mapped category
+    "method",
+    "params",
+    "category",
 }
 
 

@@ -3,11 +3,14 @@ maps draw on, and the stylesheet Plotly would otherwise inject inline."""
 
 import re
 from functools import cache
-from pathlib import Path
 
 from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
+
+from observatory import plotly_bundle
 
 from .. import panels as P
 from ..registry import INDICATORS
@@ -31,6 +34,21 @@ def indicator_detail(request, code):
     spec = INDICATORS.get(code)
     if spec is None:
         raise Http404(f"No indicator {code!r}.")
+    if spec.breakdown == "cluster_category":
+        # Cluster figures have their own pages (categories, stars, threshold versions).
+        from .. import cluster_panels
+
+        slug = request.GET.get("ecosystem")
+        if slug in cluster_panels.category_map():
+            return redirect("indicators:cluster-category", slug=slug)
+        return redirect("indicators:cluster-overview")
+    if spec.breakdown == "nace":
+        # One NACE division at a time: the NACE view of regions (C29 unless one is asked for).
+        target = reverse(
+            "indicators:nace-regions", args=[request.GET.get("nace", "C29")[:8].upper() or "C29"]
+        )
+        year = request.GET.get("year", "")
+        return redirect(target + (f"?year={year}" if year.isdigit() and len(year) == 4 else ""))
     data = P.indicator_view(code, request.GET.get("year"), request.GET.get("ecosystem"))
     context = {
         **data,
@@ -43,6 +61,25 @@ def indicator_detail(request, code):
 
 
 @require_safe
+@cache_public_page
+def nace_regions(request, code):
+    """One NACE division across the NUTS 2 regions: map and ranking by LQ, employment."""
+    if code != code.upper():
+        return redirect("indicators:nace-regions", code=code.upper(), permanent=True)
+    if not (len(code) in (3, 4) and code[0].isalpha() and code[1:].isdigit()):
+        raise Http404("A NACE division is a section letter and two digits, e.g. C29.")
+    data = P.nace_regions(code, request.GET.get("year"))
+    context = {
+        **data,
+        "code": code,
+        "requested_year": request.GET.get("year"),
+        "divisions": P.nace_divisions_with_values(),
+        "source": release_infos().get("sbs_r_nuts06_r2", {}),
+    }
+    return render_with_panels(request, "indicators/nace_regions.html", context)
+
+
+@require_safe
 def geometry(request, level: int):
     """NUTS 2021 outlines (GISCO, 1:60 million) at a level, as GeoJSON with NUTS ids."""
     if level not in (0, 1, 2):
@@ -52,7 +89,7 @@ def geometry(request, level: int):
     return response
 
 
-PLOTLY_JS = Path(__import__("plotly").__file__).parent / "package_data" / "plotly.min.js"
+PLOTLY_JS = plotly_bundle.served()  # the file served as vendor/plotly/plotly.min.js
 
 
 @cache

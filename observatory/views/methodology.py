@@ -4,6 +4,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from ecosystems import selectors as taxonomy
+
 from .. import selectors
 from ..params import is_id
 
@@ -13,7 +15,12 @@ def methodology(request):
     return render(
         request,
         "observatory/methodology.html",
-        {"mapping": selectors.mapping_version(), "indicator_count": len(selectors.indicator_definitions())},
+        {
+            "mapping": selectors.mapping_version(),
+            "indicator_count": len(selectors.indicator_definitions()),
+            "cluster_parameters": taxonomy.cluster_parameter_dicts(),
+            "cluster_categories": taxonomy.cluster_category_dicts(),
+        },
     )
 
 
@@ -59,3 +66,42 @@ def methodology_search_aliases(request):
 
     rows = sorted(alias_rows(), key=lambda r: (r["kind"], r["alias"].lower()))
     return render(request, "observatory/methodology_search_aliases.html", {"rows": rows})
+
+
+@require_safe
+def methodology_technologies(request):
+    """Our technologies, their WIPO-field weights and uptake codes, and the patent sources."""
+    from ..models import Technology
+
+    technologies = Technology.objects.filter(curated=True).prefetch_related("fields")
+    from indicators.sources.ncses import REGION_GEO, SKIPPED_PATHS, WIPO_FIELDS
+
+    context = {
+        "technologies": [
+            {
+                "tech": t,
+                "fields": [
+                    {"field": f, "name": WIPO_FIELDS.get(f.wipo_field, (f.wipo_field, ""))[0]}
+                    for f in t.fields.all()
+                ],
+            }
+            for t in technologies
+        ],
+        "regions": sorted(REGION_GEO.items(), key=lambda kv: kv[1]),
+        "skipped": sorted(SKIPPED_PATHS),
+    }
+    return render(request, "observatory/methodology_technologies.html", context)
+
+
+def methodology_transition(request):
+    """The twin-transition scoreboard's method: DESI years, EU aggregates, composites, ETS map."""
+    from indicators.compute import transition
+    from indicators.panels import transition as transition_panels
+    from indicators.reference import ets_ecosystem_map
+
+    context = {
+        "params": transition_panels.parameters(),
+        "ets_map": ets_ecosystem_map().to_dict("records"),
+        "max_missing": f"{transition.MAX_MISSING_SHARE:.0%}",
+    }
+    return render(request, "observatory/methodology_transition.html", context)

@@ -22,21 +22,25 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium_browser():
+    """One Chromium for the browser tests, closed when they are done (package scope: they run
+    together, on one worker under xdist), so no test after them runs beside Playwright's loop."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI") == "true":
             pytest.fail(f"chromium not found at {CHROMIUM}; `make test` installs Debian's chromium")
         pytest.skip(f"chromium not found at {CHROMIUM}")
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
-    # around it are ordinary synchronous calls.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # around it are ordinary synchronous calls. Only while the browser is open: a later test that
+    # starts a process with this environment (`check --deploy`) must not inherit it.
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
 
 
 @pytest.fixture

@@ -47,10 +47,12 @@ def test_compare_picker_with_the_keyboard_alone(live_server, page, loaded_profil
     page.keyboard.press("Shift+ArrowDown")  # and the next one joins the selection
     picked = page.eval_on_selector("#f-geo", "s => Array.from(s.selectedOptions, o => o.value)")
     assert len(picked) == 2 and picked[0] == "AT"
+    page.keyboard.press("Tab")  # the link that also lists the older aggregates
+    assert "aggregates=1" in page.evaluate("document.activeElement.getAttribute('href') || ''")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "f-more"
     page.keyboard.type("AT11")
-    page.keyboard.press("Tab")
+    tab_until(page, "el.type === 'submit'")  # past the year and range pickers
     page.keyboard.press("Enter")
     page.wait_for_url("**/compare/?*geo=*")
     assert parse_qs(urlparse(page.url).query)["geo"] == [*picked, "AT11"]

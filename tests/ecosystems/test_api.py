@@ -42,7 +42,10 @@ def test_values_pagination_walks_every_row_once(client, loaded_profiles):
 def test_values_csv_has_header_total_and_link(client, loaded_profiles):
     response = client.get("/api/v1/values/?indicator=emp&format=csv&page_size=5")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["indicator", "ecosystem", "geo", "period", "value", "flags", "rank", "release"]
+    assert rows[0] == [
+        "indicator", "ecosystem", "geo", "period", "value", "flags", "rank", "release",
+        "markers", "base_period", "missing_geos", "parameter_version",
+    ]  # fmt: skip
     assert len(rows) == 6
     assert int(response["X-Total-Count"]) == IndicatorValue.objects.filter(indicator_id="emp").count()
     assert 'rel="next"' in response["Link"]

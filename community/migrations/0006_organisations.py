@@ -14,7 +14,7 @@ import observatory.covers
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0003_product_target"),
+        ("community", "0005_target_kinds"),
         ("ecosystems", "0003_nuts_conversion"),
         ("observatory", "0003_display_name_unique"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -1,0 +1,62 @@
+"""Build a database state once per test session, restore it per test in milliseconds.
+
+An expensive fixture (ingest + recompute of a test universe) runs once, inside a transaction that
+is rolled back; every table it changed is kept as `COPY ... TO STDOUT` bytes. A test that needs
+the state gets exactly those tables back (DELETE, then `COPY ... FROM STDIN`, then the id
+sequences moved past the restored rows), inside its own transaction (rolled back after the test)
+or committed for `transactional_db`/live-server tests (flushed after the test, as before).
+The state is the one the build left, byte for byte: nothing is computed differently.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from psycopg import sql
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    tables: dict[str, bytes]  # table -> COPY text of every row, for the tables the build changed
+
+
+def _tables() -> list[str]:
+    return sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
+
+
+def _copy_out(cursor, table: str) -> bytes:
+    # ORDER BY nothing: COPY keeps the physical order, which is all a restore needs.
+    with cursor.copy(sql.SQL("COPY {} TO STDOUT").format(sql.Identifier(table))) as copy:
+        return b"".join(bytes(chunk) for chunk in copy)
+
+
+def take(build: Callable[[], None]) -> Snapshot:
+    """Run BUILD in a transaction that is rolled back; keep the tables it changed."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        tables = _tables()
+        before = {table: _copy_out(cursor, table) for table in tables}
+        build()
+        after = {table: _copy_out(cursor, table) for table in _tables()}
+        transaction.set_rollback(True)
+    changed = {table: rows for table, rows in after.items() if before.get(table) != rows}
+    return Snapshot(tables=changed)
+
+
+def restore(snapshot: Snapshot) -> None:
+    """Make the snapshot's tables hold exactly its rows (foreign keys are checked at commit, or
+    by pytest-django's constraint check at the end of a rolled-back test)."""
+    models = [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.db_table in snapshot.tables
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in snapshot.tables:
+            cursor.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+        for table, rows in snapshot.tables.items():
+            with cursor.copy(sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(table))) as copy:
+                copy.write(rows)
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)

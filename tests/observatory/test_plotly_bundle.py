@@ -1,0 +1,168 @@
+"""The partial plotly.js bundle (observatory/plotly_bundle.py): every trace type the portal's figures
+use is in it, the pages load it, and where it is not built the full bundle is served instead."""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+
+from observatory import plotly_bundle
+
+ROOT = Path(__file__).resolve().parents[2]
+# Every trace type of plotly.js 4 (its lib/<trace>.js modules; checked against the installed
+# package below when it is there).
+PLOTLY_TRACE_TYPES = set(
+    [
+        "bar",
+        "barpolar",
+        "box",
+        "candlestick",
+        "carpet",
+        "choropleth",
+        "choroplethmap",
+        "cone",
+        "contour",
+        "contourcarpet",
+        "densitymap",
+        "funnel",
+        "funnelarea",
+        "heatmap",
+        "histogram",
+        "histogram2d",
+        "histogram2dcontour",
+        "icicle",
+        "image",
+        "indicator",
+        "isosurface",
+        "mesh3d",
+        "ohlc",
+        "parcats",
+        "parcoords",
+        "pie",
+        "quiver",
+        "sankey",
+        "scatter",
+        "scatter3d",
+        "scattercarpet",
+        "scattergeo",
+        "scattergl",
+        "scattermap",
+        "scatterpolar",
+        "scatterpolargl",
+        "scattersmith",
+        "scatterternary",
+        "splom",
+        "streamtube",
+        "sunburst",
+        "surface",
+        "table",
+        "treemap",
+        "violin",
+        "volume",
+        "waterfall",
+    ]
+)
+# `type: "bar"`, `"type": "bar"`, `type="bar"` in Python, JavaScript and templates.
+TYPE_LITERAL = re.compile(r"""["']?\btype["']?\s*[:=]\s*["']([a-z0-9]+)["']""")
+CODE = ["ecosystems", "indicators", "community", "observatory", "templates", "static"]
+PAGES = [
+    "/ecosystems/",
+    "/ecosystems/tourism/?year=2014",
+    "/countries/",
+    "/countries/DE/?year=2014",
+    "/countries/AT/?year=2014&map=tourism",
+    "/regions/AT11/?year=2014",
+    "/indicators/emp/?ecosystem=tourism&year=2014",
+    "/compare/?geo=DE&geo=FR&ecosystem=tourism",
+]
+
+
+def trace_types_in_code() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for folder in CODE:
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix not in {".py", ".js", ".html"} or "vendor" in path.parts or not path.is_file():
+                continue
+            for kind in TYPE_LITERAL.findall(path.read_text(encoding="utf-8")):
+                if kind in PLOTLY_TRACE_TYPES:
+                    found.setdefault(kind, set()).add(str(path.relative_to(ROOT)))
+    return found
+
+
+def test_the_trace_type_list_is_plotly_js_own():
+    lib = plotly_bundle.NPM_PREFIX / "node_modules" / "plotly.js" / "lib"
+    if not lib.is_dir():
+        pytest.skip("plotly.js not installed from npm (make install does it)")
+    modules = {p.stem for p in lib.glob("*.js")} - {"core", "calendars"}
+    assert {m for m in modules if not m.startswith("index")} == PLOTLY_TRACE_TYPES
+    assert set(plotly_bundle.TRACES) <= PLOTLY_TRACE_TYPES
+
+
+def test_every_trace_type_in_the_code_is_in_the_bundle():
+    found = trace_types_in_code()
+    assert {"bar", "choropleth", "treemap"} <= set(found)  # the scan sees the figure builders
+    missing = {kind: sorted(paths) for kind, paths in found.items() if kind not in plotly_bundle.TRACES}
+    assert not missing, f"trace types drawn but not in observatory/plotly_bundle.py TRACES: {missing}"
+
+
+def figure_trace_types(html: str) -> set[str]:
+    kinds = set()
+    for payload in re.findall(r'<script[^>]*type="application/json"[^>]*>(.*?)</script>', html, re.S):
+        stack = [json.loads(payload)]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                if isinstance(node.get("data"), list) and isinstance(node.get("layout"), dict):
+                    kinds |= {t.get("type", "scatter") for t in node["data"] if isinstance(t, dict)}
+                stack += node.values()
+            elif isinstance(node, list):
+                stack += node
+    return kinds
+
+
+@pytest.mark.django_db
+def test_every_figure_on_the_pages_uses_only_bundled_trace_types(client, loaded_profiles):
+    drawn = set()
+    for url in PAGES:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        drawn |= figure_trace_types(response.content.decode())
+    assert {"bar", "choropleth"} <= drawn  # the pages were read
+    assert drawn <= set(plotly_bundle.TRACES), drawn - set(plotly_bundle.TRACES)
+
+
+def test_the_partial_bundle_is_served_and_much_smaller_than_the_full_one():
+    if plotly_bundle.served() != plotly_bundle.BUNDLE:
+        message = "plotly.js partial bundle not built (make install builds it with npm)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    assert Path(finders.find("vendor/plotly/plotly.min.js")) == plotly_bundle.BUNDLE
+    head = plotly_bundle.BUNDLE.read_text(encoding="utf-8")[:300]
+    assert head.startswith(plotly_bundle.banner(plotly_bundle.plotly_js_version()))
+    partial, full = (
+        plotly_bundle.gzipped_size(plotly_bundle.BUNDLE),
+        plotly_bundle.gzipped_size(plotly_bundle.FULL_BUNDLE),
+    )
+    print(f"plotly.js gzipped: partial {partial:,} B, full {full:,} B")
+    assert partial < 0.5 * full
+
+
+def test_plotly_stylesheet_is_read_from_the_served_bundle(client):
+    from indicators.views import indicator_pages
+
+    indicator_pages._plotly_css.cache_clear()
+    css = client.get("/charts/plotly.css").content.decode()
+    assert ".js-plotly-plot .plotly" in css and "not found" not in css
+
+
+def test_a_bundle_built_for_another_version_or_traces_is_not_served(tmp_path, monkeypatch):
+    stale = tmp_path / "plotly.min.js"
+    stale.write_text("/* plotly.js v0.0.1 (MIT, Plotly, Inc.), partial bundle: bar */\nvar Plotly;\n")
+    monkeypatch.setattr(plotly_bundle, "BUNDLE", stale)
+    assert plotly_bundle.served() == plotly_bundle.FULL_BUNDLE
+    stale.write_text(plotly_bundle.banner(plotly_bundle.plotly_js_version()) + "var Plotly;\n")
+    assert plotly_bundle.served() == stale
