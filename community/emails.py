@@ -65,7 +65,7 @@ def send_digest(user) -> int:
     unsubscribe_url = absolute(reverse("community:unsubscribe", args=[unsubscribe_token(user)]))
     context = {
         "user": user,
-        "items": [{"n": n, "url": absolute(n.post.get_absolute_url())} for n in items],
+        "items": [{"n": n, "url": absolute(n.get_absolute_url())} for n in items],
         "unsubscribe_url": unsubscribe_url,
         "settings_url": absolute(reverse("community:forum-settings")),
     }
@@ -82,3 +82,44 @@ def send_digest(user) -> int:
     message.send()
     Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=now)
     return len(items)
+
+
+def send_interest(message) -> int:
+    """Relay an "express interest" message to each manager of the organisation, one e-mail each.
+
+    Neither address is revealed: the sender is named by display name only, there is no Reply-To,
+    and every manager gets a separate message (no shared To/Cc list). Replies go through the site.
+    """
+    from .organisations.models import InterestMessage
+
+    message = (
+        InterestMessage.objects.select_related("sender", "organisation", "offer", "reply_to__sender")
+        .filter(pk=message.pk)
+        .first()
+    )
+    if message is None:
+        return 0
+    org = message.organisation
+    context = {
+        "message": message,
+        "sender_name": str(message.sender),
+        "organisation": org,
+        "offer": message.offer,
+        "inbox_url": absolute(reverse("organisations:interest-inbox", args=[org.slug])),
+        "offer_url": absolute(message.offer.get_absolute_url()) if message.offer else "",
+    }
+    about = message.offer.title if message.offer else org.name
+    if message.reply_to_id:  # a manager's answer goes to the member who wrote first
+        recipients = [message.reply_to.sender] if message.reply_to.sender_id != message.sender_id else []
+        context["inbox_url"] = absolute(reverse("organisations:my-messages"))
+    else:
+        recipients = org.managers.filter(is_active=True).exclude(pk=message.sender_id)
+    sent = 0
+    for manager in recipients:
+        EmailMultiAlternatives(
+            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Interest in {about}"[:200],
+            body=render_to_string("community/email/interest.txt", {**context, "user": manager}),
+            to=[manager.email],
+        ).send()
+        sent += 1
+    return sent

@@ -186,40 +186,99 @@ class Flag(models.Model):
         return f"Flag on post {self.post_id}: {self.reason[:40]}"
 
 
+# What a Follow can point at: exactly one of these is set.
+FOLLOW_TARGETS = ("space", "thread", "organisation", "offer", "ecosystem", "region")
+
+
+def _exactly_one(fields) -> models.Q:
+    """Q true when exactly one of the nullable/blank `fields` is set (region is a blank string)."""
+
+    def is_set(name):
+        return ~models.Q(region="") if name == "region" else models.Q(**{f"{name}__isnull": False})
+
+    def unset(name):
+        return models.Q(region="") if name == "region" else models.Q(**{f"{name}__isnull": True})
+
+    condition = models.Q(pk__in=[])
+    for name in fields:
+        one = is_set(name)
+        for other in fields:
+            if other != name:
+                one &= unset(other)
+        condition |= one
+    return condition
+
+
 class Follow(models.Model):
-    """A user follows a space (new threads) or a thread (new replies); exactly one of the two."""
+    """A user follows one thing: a space (new threads), a thread (new replies), an organisation,
+    an offer (changes), an ecosystem or a NUTS region (new offers there)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="forum_follows")
     space = models.ForeignKey(Space, null=True, blank=True, on_delete=models.CASCADE, related_name="follows")
     thread = models.ForeignKey(
         Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
     )
+    organisation = models.ForeignKey(
+        "community.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    offer = models.ForeignKey(
+        "community.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    ecosystem = models.ForeignKey(
+        "ecosystems.Ecosystem", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.CharField(max_length=12, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(space__isnull=True) ^ models.Q(thread__isnull=True),
-                name="follow_one_target",
-            ),
+            models.CheckConstraint(condition=_exactly_one(FOLLOW_TARGETS), name="follow_exactly_one_target"),
             models.UniqueConstraint(fields=["user", "space"], name="follow_user_space_unique"),
             models.UniqueConstraint(fields=["user", "thread"], name="follow_user_thread_unique"),
+            models.UniqueConstraint(fields=["user", "organisation"], name="follow_user_organisation_unique"),
+            models.UniqueConstraint(fields=["user", "offer"], name="follow_user_offer_unique"),
+            models.UniqueConstraint(fields=["user", "ecosystem"], name="follow_user_ecosystem_unique"),
+            models.UniqueConstraint(
+                fields=["user", "region"], condition=~models.Q(region=""), name="follow_user_region_unique"
+            ),
         ]
 
     def __str__(self):
-        return f"{self.user} follows {self.space or self.thread}"
+        target = [self.space, self.thread, self.organisation, self.offer, self.ecosystem, self.region]
+        return f"{self.user} follows {next((t for t in target if t), '')}"
 
 
 class Notification(models.Model):
+    """Something for one user: about a forum post, or (post empty) about an organisation, an offer,
+    an interest message or a co-manager invitation."""
+
     class Kind(models.TextChoices):
         MENTION = "mention", _("mentioned you")
         REPLY = "reply", _("replied")
         NEW_THREAD = "new_thread", _("started a thread")
+        NEW_OFFER = "new_offer", _("published an offer")
+        OFFER_CHANGED = "offer_changed", _("changed an offer")
+        INTEREST = "interest", _("expressed interest")
+        INVITATION = "invitation", _("invited you to co-manage")
+        ORG_STATUS = "org_status", _("changed the status of")
+        NEW_EVENT = "new_event", _("announced an event")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="forum_notifications")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     actor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "community.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    offer = models.ForeignKey(
+        "community.Offer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    interest = models.ForeignKey(
+        "community.InterestMessage", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.ForeignKey(
+        "community.Event", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -230,11 +289,37 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "post", "kind"], name="notification_user_post_kind_unique"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(post__isnull=False) | models.Q(organisation__isnull=False),
+                name="notification_has_subject",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.kind} for {self.user} (post {self.post_id})"
+        return f"{self.kind} for {self.user} (post {self.post_id or '-'}, offer {self.offer_id or '-'})"
+
+    # What the notification links to and how it is titled (forum post, offer or organisation).
+    def get_absolute_url(self):
+        if self.post_id:
+            return self.post.get_absolute_url()
+        if self.kind == self.Kind.INTEREST:
+            if self.interest_id and self.interest.reply_to_id:
+                return reverse("organisations:my-messages")
+            return reverse("organisations:interest-inbox", args=[self.organisation.slug])
+        if self.kind == self.Kind.INVITATION:
+            return reverse("organisations:invitation-list")
+        return (self.offer or self.event or self.organisation).get_absolute_url()
+
+    @property
+    def subject_title(self) -> str:
+        if self.post_id:
+            return self.post.thread.title
+        return str(self.offer or self.event or self.organisation)
+
+    @property
+    def where(self) -> str:
+        return self.post.thread.space.name if self.post_id else self.organisation.name
 
 
 class ThreadRead(models.Model):
@@ -302,3 +387,14 @@ class ModerationLog(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} by {self.actor or 'system'}"
+
+
+# Organisations, offers, events: their own module, same app (migrations and app label "community").
+from .organisations.models import (  # noqa: E402, F401
+    Event,
+    InterestMessage,
+    ManagerInvitation,
+    Offer,
+    Organisation,
+    OrganisationChange,
+)

@@ -151,11 +151,15 @@ def unread_notification_count(user) -> int:
 
 
 def notifications_for(user) -> QuerySet[Notification]:
-    """Only notifications about posts the user may still read (membership can be revoked)."""
+    """Only notifications about posts the user may still read (membership can be revoked), and about
+    organisations/offers the user may still read (a suspended organisation drops out)."""
+    from .organisations.selectors import readable_organisations
+
     return Notification.objects.filter(
+        Q(post__in=visible_posts(user))
+        | Q(post=None, organisation__in=readable_organisations(user).values("pk")),
         user=user,
-        post__in=visible_posts(user),
-    ).select_related("actor", "post__thread__space")
+    ).select_related("actor", "post__thread__space", "organisation", "offer", "interest", "event")
 
 
 def moderation_queue(space: Space) -> QuerySet[Post]:

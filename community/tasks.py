@@ -19,3 +19,12 @@ def send_digests() -> list[int]:
     for user_id in user_ids:
         send_digest.delay(user_id)
     return user_ids
+
+
+@shared_task(acks_late=True)
+def send_interest_email(message_id: int) -> int:
+    """Relay an interest message to the organisation's managers (community.emails.send_interest)."""
+    from .organisations.models import InterestMessage
+
+    message = InterestMessage.objects.filter(pk=message_id).first()
+    return emails.send_interest(message) if message else 0

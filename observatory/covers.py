@@ -26,6 +26,10 @@ def extension(name: str) -> str:
 
 
 def validate_cover(upload) -> None:
+    if getattr(upload, "_committed", False):
+        # Already stored (a form re-validating an unchanged image): it was checked when uploaded,
+        # and the ImageField's dimension update has closed its handle, so it cannot be re-read here.
+        return
     limit = max_bytes()
     if upload.size is not None and upload.size > limit:
         raise ValidationError(

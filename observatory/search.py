@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from community import selectors as community
+from community.organisations import selectors as organisations
 from ecosystems import selectors as taxonomy
 from indicators.models import Indicator, Source
 
@@ -41,6 +42,7 @@ KINDS = {
     "dataset": _("Datasets"),
     "publication": _("Publications"),
     "technology": _("Technologies"),
+    "organisation": _("Organisations"),
     "post": _("Forum"),
 }
 
@@ -296,6 +298,17 @@ def _posts(user, q, limit):
     return hits[:limit], len(results)
 
 
+def _organisations(q, query, limit):
+    """Approved organisation profiles, through the community app's contract."""
+    results, total = organisations.search_organisations(q, limit=limit)
+    hits = [
+        Hit("organisation", r["title"], r["url"], float(r["rank"]), meta=r["meta"],
+            snippet=mark_safe(nh3.clean(str(r["snippet"]), tags={"mark"}, attributes={})))  # noqa: S308
+        for r in results
+    ]  # fmt: skip
+    return hits, total
+
+
 SEARCHERS = {
     "ecosystem": _ecosystems,
     "country": _countries,
@@ -305,6 +318,7 @@ SEARCHERS = {
     "dataset": _datasets,
     "publication": _publications,
     "technology": _technologies,
+    "organisation": _organisations,
 }
 
 

@@ -315,6 +315,12 @@ COMMUNITY_NEW_ACCOUNT_DAYS = int(env("COMMUNITY_NEW_ACCOUNT_DAYS", "7"))
 COMMUNITY_NEW_ACCOUNT_THREADS_PER_DAY = int(env("COMMUNITY_NEW_ACCOUNT_THREADS_PER_DAY", "3"))
 COMMUNITY_NEW_ACCOUNT_REPLIES_PER_DAY = int(env("COMMUNITY_NEW_ACCOUNT_REPLIES_PER_DAY", "20"))
 COMMUNITY_NEW_ACCOUNT_LINKS_PER_POST = int(env("COMMUNITY_NEW_ACCOUNT_LINKS_PER_POST", "2"))
+# Organisations (community/organisations): a new account's daily proposals, offers, events and
+# interest messages; the links limit above applies to their texts too.
+COMMUNITY_NEW_ACCOUNT_ORGANISATIONS_PER_DAY = int(env("COMMUNITY_NEW_ACCOUNT_ORGANISATIONS_PER_DAY", "1"))
+COMMUNITY_NEW_ACCOUNT_OFFERS_PER_DAY = int(env("COMMUNITY_NEW_ACCOUNT_OFFERS_PER_DAY", "3"))
+COMMUNITY_NEW_ACCOUNT_EVENTS_PER_DAY = int(env("COMMUNITY_NEW_ACCOUNT_EVENTS_PER_DAY", "3"))
+COMMUNITY_NEW_ACCOUNT_INTERESTS_PER_DAY = int(env("COMMUNITY_NEW_ACCOUNT_INTERESTS_PER_DAY", "5"))
 # Distinct members whose open flags hide a post pending review.
 COMMUNITY_FLAGS_TO_HIDE = int(env("COMMUNITY_FLAGS_TO_HIDE", "3"))
 # Absolute base for links in digest emails (no request there), e.g. https://observatory.example.eu

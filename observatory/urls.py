@@ -41,6 +41,8 @@ urlpatterns = [
     path("", include("indicators.profile_urls")),
     path("", include("indicators.technology_urls")),
     path("forum/", include("community.urls")),
+    # Cluster organisations, offers and events (community app): /organisations/..., /events/...
+    path("", include("community.organisations.urls")),
 ]
 
 handler404 = "observatory.views.not_found"

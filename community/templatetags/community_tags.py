@@ -26,6 +26,7 @@ def discussion_panel(context, kind: str, key: str, title: str = ""):
     threads = selectors.threads_for_target(user, kind, str(key)) if enabled else []
     discuss_url = reverse("community:discuss", args=[kind, key]) if enabled else ""
     return {
+        "collaboration": _collaboration(user, kind, str(key)) if enabled else None,
         "threads": threads,
         "kind": kind,
         "key": key,
@@ -33,6 +34,36 @@ def discussion_panel(context, kind: str, key: str, title: str = ""):
         "enabled": enabled,
         "discuss_url": discuss_url,
         "user": user,
+    }
+
+
+def _collaboration(user, kind: str, key: str) -> dict | None:
+    """Organisations and open offers tied to an ecosystem, a country or a region (the same panel as
+    the discussion, so every profile page shows them), with a follow-new-offers button."""
+    from urllib.parse import urlencode
+
+    from ..organisations import selectors as org_selectors
+
+    if kind == "ecosystem":
+        filters, follow = {"ecosystem": key}, {"ecosystem": key}
+    elif kind == "country":
+        filters, follow = {"country": key}, {"region": key}
+    elif kind == "region":
+        filters, follow = {"region": key}, {"region": key}
+    else:
+        return None
+    offer_filters = {k: v for k, v in filters.items() if k != "region"}
+    offers = org_selectors.offers(offer_filters)
+    if kind == "region":
+        offers = offers.filter(organisation__region__startswith=key)
+    target = {"ecosystem__slug": key} if kind == "ecosystem" else {"region": key}
+    return {
+        "organisations": org_selectors.directory(filters).count(),
+        "offers": offers.count(),
+        "organisations_url": reverse("organisations:organisation-list") + "?" + urlencode(filters),
+        "offers_url": reverse("organisations:offer-list") + "?" + urlencode(offer_filters),
+        "follow": follow,
+        "following": bool(user) and org_selectors.following(user, **target),
     }
 
 

@@ -70,3 +70,25 @@ def login():
         return client
 
     return _login
+
+
+@pytest.fixture
+def orgs(db, alice, bob, carol, staff):
+    """Organisation personas: bob manages an approved organisation with an open offer and an event;
+    alice and carol are verified members; a proposed (unapproved) profile by carol."""
+    from .factories import make_event, make_geo, make_offer, make_organisation
+
+    mobility, digital, robotics = make_geo()
+    org = make_organisation(bob, staff, name="Autocluster Stuttgart", ecosystems=[mobility])
+    offer = make_offer(org, bob, title="Battery recycling partners", ecosystems=[mobility], regions=["FR"])
+    event = make_event(org, bob, title="Automotive matchmaking day")
+    proposed = make_organisation(carol, name="Pending network", approved=False)
+    return SimpleNamespace(
+        org=org,
+        offer=offer,
+        event=event,
+        proposed=proposed,
+        mobility=mobility,
+        digital=digital,
+        robotics=robotics,
+    )

@@ -183,6 +183,9 @@ class _Finder(HTMLParser):
     def _own_asset(tag, attributes):
         # base.html's own files: <script src="/static/..."> and <meta charset/viewport/...>.
         if tag == "script":
+            # Django's json_script (chart figures): a data block browsers never execute.
+            if attributes.get("type") == "application/json" and "src" not in attributes:
+                return True
             return (attributes.get("src") or "").startswith("/static/")
         if tag == "meta":
             return "http-equiv" not in attributes
