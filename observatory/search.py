@@ -191,8 +191,15 @@ def _activities(q, query, limit):
     rows = list(qs[:limit])
     in_mapping = _ecosystems_of(r.code for r in rows)
     url = reverse("methodology-ecosystems")
+
+    def link(a):
+        # A division has its NACE view of regions (map + ranking); other levels, the mapping.
+        if a.level == 2:
+            return reverse("indicators:nace-regions", args=[a.code])
+        return f"{url}?nace={a.code}"
+
     hits = [
-        Hit("activity", f"{a.code} — {a.name}", f"{url}?nace={a.code}", a.rank, a.code,
+        Hit("activity", f"{a.code} — {a.name}", link(a), a.rank, a.code,
             meta=", ".join(in_mapping.get(a.code, [])))
         for a in rows
     ]  # fmt: skip

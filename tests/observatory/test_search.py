@@ -255,3 +255,10 @@ def test_search_page_htmx_request_returns_only_the_results_fragment(client, corp
 def test_methodology_lists_the_search_aliases_as_ours(client):
     html = client.get("/methodology/search-aliases/").content.decode()
     assert "Bavaria" in html and "DE2" in html and "written by the observatory team" in html
+
+
+def test_a_division_result_opens_its_nace_view_of_regions(corpus):
+    activities = [g for g in site_search("automotive", AnonymousUser()) if g.kind == "activity"][0]
+    by_code = {h.code: h.url for h in activities.hits}
+    assert by_code["C29"] == "/nace/C29/regions/"
+    assert by_code["G473"].startswith("/methodology/ecosystems/?nace=")  # a group: the mapping
