@@ -72,7 +72,7 @@ def render_with_panels(request, template: str, context: dict, panels_key: str = 
     if wanted:
         fmt = request.GET.get("format", "csv")
         if fmt not in FORMATS:
-            return HttpResponseBadRequest(f"Unknown format {fmt!r}; use csv, xlsx or json.")
+            return HttpResponseBadRequest(f"Unknown format {fmt!r}; use csv, tidy, xlsx or json.")
         match = next((p for p in decorate(request, panels) if p["id"] == wanted), None)
         if match is None:
             raise Http404(f"No chart {wanted!r} on this page.")

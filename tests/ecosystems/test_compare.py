@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from indicators.models import IndicatorValue
 
 URL = "/compare/"
@@ -85,3 +87,25 @@ def test_region_page_has_trend_ranks_peers_and_nace_view(client, loaded_profiles
     assert client.get("/nace/c25/regions/").status_code == 301
     assert client.get("/nace/XX1/regions/").status_code == 404
     assert client.get("/indicators/region_nace_lq/?nace=C25").status_code == 302
+
+
+def test_tidy_csv_has_one_value_per_row_with_code_name_period_unit(client, loaded_profiles):
+    import csv
+    import io
+
+    url = "/compare/?geo=DE&geo=FR&ecosystem=tourism&panel=compare-lines&format=tidy"
+    response = client.get(url)
+    assert response.status_code == 200 and "-tidy.csv" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert list(rows[0]) == ["geo_code", "geo_name", "item", "measure", "period", "unit", "value", "flags"]
+    want = IndicatorValue.objects.get(indicator_id="emp", ecosystem="tourism", geo="DE", period="2014")
+    de = [r for r in rows if r["geo_code"] == "DE" and r["period"] == "2014"]
+    assert len(de) == 1 and de[0]["geo_name"] == "Germany" and de[0]["unit"] == "persons"
+    assert float(de[0]["value"]) == pytest.approx(want.value)
+    # A ranking: places as rows (code from the link), the panel's year as the period.
+    bar = client.get("/compare/?geo=DE&geo=FR&ecosystem=tourism&panel=compare-latest&format=tidy")
+    rows = list(csv.DictReader(io.StringIO(bar.content.decode())))
+    assert {r["geo_code"] for r in rows} == {"DE", "FR"} and all(r["period"] for r in rows)
+    # The wide table is still the CSV and XLSX download.
+    wide = client.get("/compare/?geo=DE&geo=FR&ecosystem=tourism&panel=compare-lines&format=csv")
+    assert wide.content.decode().splitlines()[0].startswith("Year,")

@@ -192,7 +192,7 @@ def test_every_chart_has_summary_table_source_permalink_exports_citation_and_api
         assert f'id="{panel["id"]}-figure"' in html  # the json_script the static script draws
         assert panel["summary"]
         assert panel["permalink"].endswith(f"?year=2014#{panel['id']}")
-        assert set(panel["exports"]) == {"csv", "xlsx", "json"}
+        assert set(panel["exports"]) == {"csv", "tidy", "xlsx", "json"}
         assert release.vintage_label in panel["citation"] or panel["source"]["code"] != "sbs_na_sca_r2"
         assert "/api/v1/values/?" in panel["api_url"]
     assert html.count('data-download="png"') == len(response.context["panels"])
