@@ -517,3 +517,99 @@ def dependency_supplier_rows(release_id: int, importer: str, period: str) -> lis
 def activity_label(code: str) -> str:
     """A NACE code's name (Eurostat form, e.g. B07), '' when unknown."""
     return cached(f"activity-name:{code}", lambda: taxonomy.activity_names([code]).get(code, ""))
+
+
+# --- The value-chain explorer ------------------------------------------------------------------
+
+
+def eco_names_map() -> dict[str, str]:
+    return {e["slug"]: e["name"] for e in ecosystem_rows()}
+
+
+def _latest_nace_period() -> str | None:
+    return cached(
+        "nace-latest-period",
+        lambda: (
+            IndicatorValue.objects.filter(indicator_id="region_nace_lq")
+            .order_by("-period")
+            .values_list("period", flat=True)
+            .first()
+        ),
+    )
+
+
+def division_regions(codes, per_division: int, min_emp: float) -> dict[str, list[dict]]:
+    """NACE division -> the regions most specialised in it (LQ, latest year, at least MIN_EMP
+    persons employed, complete figures only). One query."""
+    period = _latest_nace_period()
+    if not period or not codes:
+        return {}
+    rows = IndicatorValue.objects.filter(
+        indicator_id__in=["region_nace_lq", "region_nace_emp"], ecosystem__in=list(codes), period=period
+    ).values_list("indicator_id", "ecosystem", "geo", "value", "markers")
+    lq, emp = {}, {}
+    for indicator, code, geo, value, markers in rows:
+        if value is None or "I" in (markers or ""):
+            continue
+        (lq if indicator == "region_nace_lq" else emp)[(code, geo)] = value
+    names = place_names()
+    out: dict[str, list[dict]] = {}
+    for (code, geo), value in lq.items():
+        if emp.get((code, geo), 0) >= min_emp:
+            out.setdefault(code, []).append(
+                {
+                    "geo": geo,
+                    "name": names.get(geo, geo),
+                    "lq": value,
+                    "emp": emp[(code, geo)],
+                    "period": period,
+                }
+            )
+    return {c: sorted(rs, key=lambda r: -r["lq"])[:per_division] for c, rs in out.items()}
+
+
+def region_top_divisions(nuts: str, limit: int, min_emp: float) -> list[dict]:
+    """A region's most specialised NACE divisions (LQ, latest year). One query."""
+    period = _latest_nace_period()
+    if not period:
+        return []
+    rows = IndicatorValue.objects.filter(
+        indicator_id__in=["region_nace_lq", "region_nace_emp"], geo=nuts, period=period
+    ).values_list("indicator_id", "ecosystem", "value")
+    lq, emp = {}, {}
+    for indicator, code, value in rows:
+        if value is not None:
+            (lq if indicator == "region_nace_lq" else emp)[code] = value
+    names = nace_names(lq)
+    ranked = sorted((c for c in lq if emp.get(c, 0) >= min_emp), key=lambda c: -lq[c])[:limit]
+    return [{"nace": c, "name": names.get(c, ""), "share": 1.0, "ecosystem": "", "lq": lq[c]} for c in ranked]
+
+
+def dependency_latest(codes) -> dict:
+    """The current rules' EU screen rows (latest year) of the products made by NACE CODES."""
+    from .models import DependencyResult
+
+    rules = dependency_rules()
+    release = dependency_release(rules["pk"]) if rules else None
+    if not rules or not release:
+        return {"rules": None, "release": None, "source": "", "period": "", "rows": {}}
+    period = dependency_periods(rules["pk"], release["id"])[-1]
+    wanted = [
+        p
+        for p, info in trade_products().items()
+        if any((info.get("nace") or "").startswith(c) for c in codes)
+    ]
+    rows = DependencyResult.objects.filter(
+        rules_id=rules["pk"],
+        release_id=release["id"],
+        importer="EU27_2020",
+        period=period,
+        product__in=wanted,
+    ).values("product", "flagged", "persistent", "hhi", "extra_share", "top_partner", "extra")
+    return {
+        "rules": rules["number"],
+        "release": release["id"],
+        "source": release["source"],
+        "period": period,
+        "rows": {r["product"]: r for r in rows},
+    }

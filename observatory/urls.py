@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import feeds, views
-from .views import methodology, publications, search
+from .views import methodology, publications, search, value_chains
 
 # Admin sign-in goes through allauth (rate limits, lockout, MFA), never the admin's own password form.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -20,6 +20,7 @@ urlpatterns = [
     path("publications/<slug:slug>/pdf", publications.publication_pdf, name="publication-pdf"),
     path("publications/<slug:slug>/cover", publications.publication_cover, name="publication-cover"),
     path("search/", search.search, name="search"),
+    path("value-chains/", value_chains.explorer, name="value-chains"),
     path("methodology/", methodology.methodology, name="methodology"),
     path("methodology/ecosystems/", methodology.methodology_ecosystems, name="methodology-ecosystems"),
     path("methodology/indicators/", methodology.methodology_indicators, name="methodology-indicators"),

@@ -303,3 +303,26 @@ def suggestions(offer: Offer, limit: int = 10) -> list[dict]:
         rows.append({"organisation": org, "score": score, "reasons": reasons})
     rows.sort(key=lambda r: (-r["score"], r["organisation"].name.lower(), r["organisation"].pk))
     return rows[:limit]
+
+
+def in_regions(codes, limit_per_region: int = 5) -> dict[str, dict]:
+    """NUTS code -> {"organisations": [...], "open_offers": n} for the value-chain explorer:
+    approved organisations located in those regions and their open offers. Two queries."""
+    codes = list(codes)
+    if not codes:
+        return {}
+    out: dict[str, dict] = {c: {"organisations": [], "open_offers": 0} for c in codes}
+    for org in Organisation.objects.public().filter(region__in=codes).order_by("name"):
+        if len(out[org.region]["organisations"]) < limit_per_region:
+            out[org.region]["organisations"].append(
+                {"name": org.name, "url": org.get_absolute_url(), "verified": org.is_verified}
+            )
+    today = timezone.localdate()
+    for region in (
+        Offer.objects.public()
+        .open(today)
+        .filter(organisation__region__in=codes)
+        .values_list("organisation__region", flat=True)
+    ):
+        out[region]["open_offers"] += 1
+    return out

@@ -1,0 +1,216 @@
+"""Page data for the value-chain explorer: from an ecosystem, a NACE division, a product or a region,
+the links ecosystem ↔ NACE divisions ↔ imported products (and their dependency flags) ↔ regions
+specialised in those divisions. Organisations and offers in those regions are added by the view
+(community sits above indicators). Every edge says where it comes from.
+
+A bounded number of queries whatever the start: the mapping (cached), one employment query, one
+product query, one screen query, one regional query.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+
+from .. import selectors as S
+from ..charts import base_layout, is_number, wrap
+from . import fmt
+
+MAX_DIVISIONS = 12
+REGIONS_PER_DIVISION = 5
+MIN_REGION_EMP = 500  # persons: as on the region pages, smaller divisions' LQs are noise
+
+
+def _divisions_of_ecosystem(slug: str) -> list[dict]:
+    rows = S.mapping_rows()["rows"]
+    return [
+        {"nace": r["nace"], "name": r.get("nace_name", ""), "share": r["share"], "ecosystem": slug}
+        for r in rows
+        if r["ecosystem__slug"] == slug
+    ]
+
+
+def _ecosystems_of_division(code: str) -> list[dict]:
+    rows = S.mapping_rows()["rows"]
+    return [
+        {"slug": r["ecosystem__slug"], "name": r["ecosystem__name"], "share": r["share"], "nace": r["nace"]}
+        for r in rows
+        if code.startswith(r["nace"]) or r["nace"].startswith(code)
+    ]
+
+
+def explore(kind: str, key: str) -> dict | None:
+    """The chain for a start (kind: ecosystem | nace | product | region); None for an unknown key."""
+    return S.cached(f"value-chain:{kind}:{key}", lambda: _explore(kind, key))
+
+
+def _explore(kind: str, key: str) -> dict | None:
+    names = S.eco_names_map()
+    products = S.trade_products()
+    start = {"kind": kind, "key": key}
+    highlight_product = None
+    if kind == "ecosystem":
+        if key not in names:
+            return None
+        start["label"] = names[key]
+        divisions = _divisions_of_ecosystem(key)
+        ecosystems = [{"slug": key, "name": names[key], "share": 1.0, "nace": ""}]
+    elif kind in {"nace", "product"}:
+        if kind == "product":
+            product = products.get(key)
+            if product is None or not product.get("nace"):
+                return None
+            highlight_product = key
+            code = product["nace"][:3]
+            start["label"] = f"{key} {product.get('label', '')[:80]}"
+        else:
+            code = key
+            name = S.nace_names([key]).get(key, "")
+            known = name or any(r["nace"].startswith(key) for r in S.mapping_rows()["rows"])
+            if not (re.fullmatch(r"[A-S]\d\d", key) and known):
+                return None
+            start["label"] = f"{key} {name}".strip()
+        ecosystems = _ecosystems_of_division(code)
+        divisions = [
+            {"nace": code, "name": S.nace_names([code]).get(code, ""), "share": 1.0, "ecosystem": ""}
+        ]
+    elif kind == "region":
+        region_name = S.place_names().get(key)
+        if region_name is None:
+            return None
+        start["label"] = f"{region_name} ({key})"
+        divisions = S.region_top_divisions(key, MAX_DIVISIONS, MIN_REGION_EMP)
+        ecosystems = []
+        for d in divisions:
+            ecosystems += _ecosystems_of_division(d["nace"])
+    else:
+        return None
+    divisions = divisions[:MAX_DIVISIONS]
+    codes = [d["nace"] for d in divisions]
+    emp_period = S.default_period("emp")
+    employment = S.nace_employment(codes, S.eu_members(), emp_period) if emp_period else {}
+    for d in divisions:
+        total, n = employment.get(d["nace"], (None, 0))
+        d["eu_emp"] = total
+        d["members"] = n
+        d["url"] = reverse("indicators:nace-regions", args=[d["nace"]]) if len(d["nace"]) == 3 else ""
+
+    # Imported products made by these divisions (CN 2022 -> CPA 2.1 -> NACE) and their screen.
+    screen = S.dependency_latest(codes)
+    chain_products = [
+        {
+            **p,
+            "division": next((c for c in codes if p["nace"].startswith(c)), ""),
+            "result": screen["rows"].get(p["code"]),
+            "url": reverse("indicators:dependency-product", args=[p["code"]]),
+            "highlight": p["code"] == highlight_product,
+        }
+        for p in products.values()
+        if p.get("nace") and any(p["nace"].startswith(c) for c in codes)
+    ]
+    chain_products.sort(
+        key=lambda p: (not (p["result"] or {}).get("flagged"), -((p["result"] or {}).get("extra") or 0))
+    )
+
+    # Regions most specialised in each division (regional SBS by NACE division).
+    regions = S.division_regions(codes, REGIONS_PER_DIVISION, MIN_REGION_EMP)
+    if kind == "region":
+        regions = {c: [r for r in rs if r["geo"] == key] or rs for c, rs in regions.items()}
+    region_codes = sorted({r["geo"] for rs in regions.values() for r in rs})
+    version = (S.mapping_rows()["version"] or {}).get("number", "–")
+    edges = {
+        "mapping": f"ecosystem mapping v{version} (ours, unverified)",
+        "products": "Eurostat CN 2022 → CPA 2.1 correspondence; CPA code → NACE class",
+        "screen": (
+            f"dependency screen, rules v{screen['rules']}, {screen['source']} release "
+            f"{screen['release']}, {screen['period']}"
+            if screen["rules"]
+            else "dependency screen: not run yet (no trade data loaded) — products shown without flags"
+        ),
+        "regions": (
+            f"regional SBS (sbs_r_nuts06_r2) by NACE division, location quotient, {_period(regions)}"
+            if any(regions.values())
+            else "regional NACE figures not computed yet (load sbs_r_nuts06_r2 and recompute)"
+        ),
+        "employment": f"national SBS (sbs_na_sca_r2), EU27 sum of member states, {emp_period}"
+        if emp_period
+        else "",
+    }
+    return {
+        "start": start,
+        "ecosystems": _dedupe(ecosystems),
+        "divisions": divisions,
+        "products": chain_products,
+        "regions": regions,
+        "region_codes": region_codes,
+        "edges": edges,
+        "figure": _sankey(start, divisions, regions),
+    }
+
+
+def _period(regions: dict) -> str:
+    return next((r["period"] for rs in regions.values() for r in rs), "")
+
+
+def _dedupe(rows: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for r in sorted(rows, key=lambda r: -r["share"]):
+        if r["slug"] not in seen:
+            seen.add(r["slug"])
+            out.append(r)
+    return out
+
+
+def _sankey(start: dict, divisions: list[dict], regions: dict) -> dict | None:
+    """Start → NACE divisions (EU persons employed × mapping share) → the regions most specialised
+    in each (their persons employed in the division). One unit throughout: persons employed."""
+    labels, index = [wrap(start["label"], 30)], {}
+    source, target, value, text = [], [], [], []
+    for d in divisions:
+        if not is_number(d.get("eu_emp")):
+            continue
+        index[d["nace"]] = len(labels)
+        labels.append(wrap(f"{d['nace']} {d['name']}", 30))
+        source.append(0)
+        target.append(index[d["nace"]])
+        value.append(d["eu_emp"] * d["share"])
+        text.append(f"share {d['share']:.0%} of the division")
+    for code, rows in regions.items():
+        if code not in index:
+            continue
+        for r in rows:
+            key = f"region:{r['geo']}"
+            if key not in index:
+                index[key] = len(labels)
+                labels.append(f"{r['name']} ({r['geo']})")
+            source.append(index[code])
+            target.append(index[key])
+            value.append(r["emp"])
+            text.append(f"LQ {fmt(r['lq'], 2)}")
+    if not value:
+        return None
+    layout = base_layout(
+        f"{start['label']}: NACE divisions and the regions most specialised in them",
+        "Persons employed. Sources: Eurostat sbs_na_sca_r2 (EU27), sbs_r_nuts06_r2 (regions); "
+        "ecosystem mapping (ours)",
+        height=max(420, 26 * len(labels)),
+    )
+    return {
+        "data": [
+            {
+                "type": "sankey",
+                "arrangement": "snap",
+                "node": {"label": labels, "pad": 12, "thickness": 14, "color": "#003399"},
+                "link": {
+                    "source": source,
+                    "target": target,
+                    "value": value,
+                    "customdata": text,
+                    "hovertemplate": "%{source.label} → %{target.label}: %{value:,.0f} persons "
+                    "(%{customdata})<extra></extra>",
+                },
+            }
+        ],
+        "layout": layout,
+    }

@@ -1,0 +1,71 @@
+"""The value-chain explorer: /value-chains/?ecosystem=… | nace=… | product=… | region=…
+
+Walks ecosystem ↔ NACE divisions ↔ imported products (dependency flags) ↔ regions specialised in
+those divisions ↔ organisations and open offers there. The evidence chain comes from
+indicators.panels.value_chains; organisations from community (this view is above both)."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from community.organisations import selectors as organisations
+from indicators import selectors as indicator_selectors
+from indicators.panels import value_chains as V
+from indicators.views.common import render_with_panels
+
+KINDS = ("ecosystem", "nace", "product", "region")
+
+
+@require_safe
+def explorer(request):
+    given = [(k, request.GET.get(k, "").strip()) for k in KINDS if request.GET.get(k, "").strip()]
+    if not given:
+        return render(
+            request,
+            "observatory/value_chains.html",
+            {"chain": None, "ecosystems": indicator_selectors.ecosystem_rows(), "has_charts": False},
+        )
+    kind, key = given[0]
+    key = key[:60] if kind == "ecosystem" else key[:12].upper()
+    chain = V.explore(kind, key)
+    if chain is None:
+        raise Http404(f"Nothing to start from: {kind} {key!r}.")
+    where = organisations.in_regions(chain["region_codes"])
+    panels = []
+    if chain["figure"]:
+        source = indicator_selectors.release_infos().get("sbs_r_nuts06_r2", {"code": "sbs_r_nuts06_r2"})
+        rows = []
+        from indicators.panels import cell, label_cell
+
+        for d in chain["divisions"]:
+            for r in chain["regions"].get(d["nace"], []):
+                rows.append(
+                    [
+                        label_cell(f"{d['nace']} {d['name']}"),
+                        label_cell(f"{r['name']} ({r['geo']})"),
+                        cell(r["emp"]),
+                        cell(r["lq"], 2),
+                    ]
+                )
+        panels.append(
+            {
+                "id": "chain",
+                "title": f"{chain['start']['label']}: divisions and specialised regions",
+                "figure": chain["figure"],
+                "summary": f"{len(chain['divisions'])} NACE divisions; for each, the regions most specialised in it.",
+                "columns": ["NACE division", "Region", "Persons employed", "Location quotient"],
+                "rows": rows,
+                "source": source,
+                "api": {"indicator": "region_nace_lq", "ecosystem": [d["nace"] for d in chain["divisions"]]},
+            }
+        )
+    context = {
+        "chain": chain,
+        "where": where,
+        "kind": kind,
+        "key": key,
+        "panels": panels,
+        "has_charts": bool(panels),
+        "ecosystems": indicator_selectors.ecosystem_rows(),
+    }
+    return render_with_panels(request, "observatory/value_chains.html", context)
