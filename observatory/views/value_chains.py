@@ -52,7 +52,8 @@ def explorer(request):
                 "id": "chain",
                 "title": f"{chain['start']['label']}: divisions and specialised regions",
                 "figure": chain["figure"],
-                "summary": f"{len(chain['divisions'])} NACE divisions; for each, the regions most specialised in it.",
+                "summary": f"{len(chain['divisions'])} NACE divisions; for each, the regions most "
+                "specialised in it.",
                 "columns": ["NACE division", "Region", "Persons employed", "Location quotient"],
                 "rows": rows,
                 "source": source,
