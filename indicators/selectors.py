@@ -527,15 +527,8 @@ def eco_names_map() -> dict[str, str]:
 
 
 def _latest_nace_period() -> str | None:
-    return cached(
-        "nace-latest-period",
-        lambda: (
-            IndicatorValue.objects.filter(indicator_id="region_nace_lq")
-            .order_by("-period")
-            .values_list("period", flat=True)
-            .first()
-        ),
-    )
+    """The regional NACE figures' default year: the latest with good coverage (not a thin last year)."""
+    return default_period("region_nace_lq")
 
 
 def division_regions(codes, per_division: int, min_emp: float) -> dict[str, list[dict]]:
