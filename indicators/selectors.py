@@ -24,11 +24,50 @@ def home_summary() -> dict:
 
 
 def catalogue() -> list[Source]:
-    return list(
+    """Every registered source; one not loaded says why (its last ingest's outcome, the registry's
+    note, whether the mirror holds it)."""
+    from django.db.models import OuterRef, Subquery
+
+    from . import fetch as fetching
+
+    last = Run.objects.filter(source=OuterRef("pk"), kind=Run.Kind.INGEST).order_by("-created_at")
+    sources = list(
         Source.objects.select_related("current_release")
-        .annotate(release_count=Count("releases"))
+        .annotate(
+            release_count=Count("releases"),
+            last_status=Subquery(last.values("status")[:1]),
+            last_error=Subquery(last.values("error")[:1]),
+            last_at=Subquery(last.values("created_at")[:1]),
+        )
         .order_by("publisher", "code")
     )
+    root = fetching.mirror_root()
+    for source in sources:
+        spec = SOURCES.get(source.code)
+        if source.current_release_id or spec is None:
+            continue
+        in_mirror = bool(root) and all((root / path).is_file() for path in spec.part_paths())
+        if source.last_status is None:
+            source.not_loaded_reason = (
+                f"Never fetched yet: an administrator loads it with manage.py refresh {source.code}."
+            )
+        elif not in_mirror:
+            source.not_loaded_reason = (
+                "Not in the offline data mirror, and the publisher could not be reached "
+                f"({(source.last_error or '').splitlines()[0][:160]})."
+            )
+        else:
+            source.not_loaded_reason = (
+                f"The last load was rejected: {(source.last_error or '').splitlines()[0][:200]}"
+            )
+        source.registry_note = spec.note
+    return sources
+
+
+def _reason(source) -> str:
+    """The last ingest error without the URL or file it names (that is on the source's page)."""
+    first = ((source.last_error or "").splitlines() or [""])[0]
+    return first.split(": ", 1)[-1][:200] or str(source.last_status)
 
 
 def source_detail(code: str) -> Source | None:

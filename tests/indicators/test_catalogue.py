@@ -27,7 +27,7 @@ def test_catalogue_lists_every_registered_source(client, reference):
     assert response.status_code == 200
     for code in ["sbs_na_sca_r2", "isoc_e_dii", "nuts2021_rg_60m_l2"]:
         assert code.encode() in response.content
-    assert b"not loaded yet" in response.content
+    assert b"not loaded" in response.content and b"Never fetched yet" in response.content
 
 
 def test_catalogue_shows_vintage_rows_and_downloads(client, loaded):
@@ -161,3 +161,21 @@ def test_admin_is_closed_to_members(client, alice):
     response = client.get("/admin/indicators/run/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_catalogue_says_why_a_registered_source_is_not_loaded(client, reference):
+    from indicators.models import Run, Source
+
+    Run.objects.create(
+        kind=Run.Kind.INGEST,
+        source=Source.objects.get(code="comext_cn8_annual"),
+        status=Run.Status.FAILED,
+        error="https://ec.europa.eu/x.csv.gz: could not download after 3 attempt(s) (no network)",
+    )
+    html = client.get("/data/").content.decode()
+    row = html.split("<code>comext_cn8_annual</code>")[1].split("</tr>")[0]
+    assert "Not in the offline data mirror, and the publisher could not be reached" in row
+    assert "could not download after 3 attempt(s) (no network)" in row
+    assert "Not in the offline mirror: loaded only where the publisher is reachable" in row  # the note
+    never = html.split("<code>comext_crm_imports</code>")[1].split("</tr>")[0]
+    assert "Never fetched yet" in never
