@@ -232,14 +232,14 @@ def run_screen(version: DependencyRules | None = None, release: Release | None =
         _copy(DependencyResult, {"rules_id": version.pk, "release_id": release.pk}, screen, RESULT_COLUMNS)
         if not DependencySupplier.objects.filter(release=release).exists():
             _copy(DependencySupplier, {"release_id": release.pk}, suppliers, SUPPLIER_COLUMNS)
-        for product in products:
-            if product.label or product.cpa:
-                TradeProduct.objects.update_or_create(
-                    code=product.code,
-                    defaults={"label": product.label, "cpa": product.cpa, "nace": product.nace},
-                )
-            else:
-                TradeProduct.objects.get_or_create(code=product.code)
+        # One statement for every product; a code the CN tables don't know keeps what it had.
+        known = [p for p in products if p.label or p.cpa]
+        TradeProduct.objects.bulk_create(
+            known, update_conflicts=True, unique_fields=["code"], update_fields=["label", "cpa", "nace"]
+        )
+        TradeProduct.objects.bulk_create(
+            [p for p in products if not (p.label or p.cpa)], ignore_conflicts=True
+        )
         from .loading import bump_generation
 
         bump_generation()

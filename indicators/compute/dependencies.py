@@ -50,7 +50,7 @@ class Rules:
     hhi_rise: float = 0.1  # early warning: HHI up by more than this over the window
     share_jump: float = 0.2  # early warning: a supplier's share up by more than this in a year
     low_risk_groups: tuple[str, ...] = ("eea_efta", "like_minded")
-    top_suppliers: int = 10  # supplier rows kept per importer-product-year (the rest: OTHERS)
+    top_suppliers: int = 10  # the EU importer's supplier rows kept per product-year
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,6 @@ class Partners:
                 "intra": [p in self.members for p in partners],
                 "unalloc": [p in self.unallocated for p in partners],
                 "low_risk": [self.groups.get(p, "") in rules.low_risk_groups for p in partners],
-                "risk_group": ["eu" if p in self.members else self.groups.get(p, "other") for p in partners],
             }
         )
 
@@ -412,7 +411,7 @@ def churn(screen: pd.DataFrame, importer: str = EU) -> pd.DataFrame:
                 kept_share=(len(now & before) / len(before)) if before else None,
             )
         out.append(entry)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=["period", "flagged", "stayed", "entered", "left", "kept_share"])
 
 
 def run(

@@ -393,25 +393,23 @@ def _supplier_panel(release, importer, period, rows, names, api) -> dict:
 
 
 def _churn_panel(rows_all, release, api, importer, names) -> dict:
-    periods = sorted({r["period"] for r in rows_all}, key=int)
-    table, prev = [], None
-    for period in periods:
-        now = {r["product"] for r in rows_all if r["period"] == period and r["flagged"]}
-        if prev is None:
-            table.append([label_cell(period), cell(len(now)), cell(None), cell(None), cell(None), cell(None)])
-        else:
-            kept = len(now & prev) / len(prev) if prev else None
-            table.append(
-                [
-                    label_cell(period),
-                    cell(len(now)),
-                    cell(len(now & prev)),
-                    cell(len(now - prev)),
-                    cell(len(prev - now)),
-                    cell(kept, 2),
-                ]
-            )
-        prev = now
+    import pandas as pd
+
+    from ..compute.dependencies import churn
+
+    frame = churn(pd.DataFrame(rows_all, columns=["importer", "product", "period", "flagged"]), importer)
+    periods = list(frame["period"])
+    values = frame[["flagged", "stayed", "entered", "left", "kept_share"]].astype("float64")
+
+    def count_or_share(name, v):
+        if pd.isna(v):
+            return cell(None)
+        return cell(v, 2) if name == "kept_share" else cell(int(v))
+
+    table = [
+        [label_cell(period)] + [count_or_share(name, v) for name, v in row.items()]
+        for period, (_, row) in zip(periods, values.iterrows(), strict=True)
+    ]
     series = [
         {"name": "Stayed on the list", "values": [row[2]["value"] for row in table], "color": "#003399"},
         {"name": "Entered", "values": [row[3]["value"] for row in table], "color": "#e07b00"},

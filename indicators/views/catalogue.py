@@ -50,15 +50,18 @@ def tidy_csv(request, code, release_id):
     release = selectors.release_for_download(code, release_id)
     if release is None or release.format == "gisco-geojson":
         raise Http404("No tidy table for this release.")
-    rows = _copy_out(release.pk)
-    if release.format == "comext-csv":  # trade rows live in Parquet beside the release (Decision 23)
-        rows = _trade_csv(release)
+    # Trade rows live in Parquet beside the release (Decision 23), the others in PostgreSQL.
+    rows = _trade_csv(release) if release.format == "comext-csv" else _copy_out(release.pk)
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{code}_release{release.pk}_tidy.csv"'
     return response
 
 
-def _trade_csv(release) -> list[bytes]:
+def _trade_csv(release):
+    """The trade rows of a release as CSV, written by DuckDB from its Parquet file to a temporary
+    file and streamed from there (a full Comext table never sits in memory)."""
+    import tempfile
+
     import duckdb
 
     from ..screen import parquet_path
@@ -66,12 +69,16 @@ def _trade_csv(release) -> list[bytes]:
     path = parquet_path(release)
     if not path.is_file():
         raise Http404("The columnar copy of this release is not kept on this server.")
+    out = tempfile.NamedTemporaryFile(suffix=".csv")  # noqa: SIM115 (its name is unlinked below)
     con = duckdb.connect()
     try:
-        frame = con.read_parquet(str(path)).order("period, reporter, product, partner, flow").df()
+        relation = con.read_parquet(str(path)).order("period, reporter, product, partner, flow")
+        relation.write_csv(out.name, header=True)
     finally:
         con.close()
-    return [frame.to_csv(index=False).encode()]
+    handle = open(out.name, "rb")  # noqa: SIM115 (closed by the streaming response)
+    out.close()  # the name goes; the open handle still reads the file
+    return handle
 
 
 def _copy_out(release_id: int):
