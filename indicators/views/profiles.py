@@ -17,6 +17,7 @@ from .. import panels as P
 from ..panels import dependencies as D
 from ..panels import technologies as T
 from ..panels import transition as TR
+from ..panels import uptake as U
 from ..registry import INDICATORS
 from .common import cache_public_page, render_with_panels
 
@@ -67,12 +68,14 @@ def ecosystem_detail(request, slug):
     data = P.ecosystem_profile(slug, request.GET.get("year"))
     ets = TR.ecosystem_ets(slug, ecosystem.name)
     air = TR.ecosystem_air(slug, ecosystem.name)
-    extra = [p for p in (ets["panel"], air["panel"]) if p]
+    uptake = U.ecosystem_uptake(slug, ecosystem.name)
+    extra = [p for p in (ets["panel"], air["panel"]) if p] + uptake["panels"]
     context = {
         **data,
         "panels": [*data["panels"], *extra],
         "ets": ets,
         "air": air,
+        "uptake": uptake,
         "ecosystem": ecosystem,
         "requested_year": request.GET.get("year"),
         "cluster_categories": cluster_panels.categories_for_ecosystem(slug),
