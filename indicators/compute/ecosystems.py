@@ -56,7 +56,6 @@ import pandas as pd
 
 from indicators.compute import markers as mk
 from indicators.compute.legacy import (  # noqa: F401  (re-exported for regional.py)
-    EU27_2020_MEMBERS,
     FLAG_AGGREGATED,
     FLAG_CONFIDENTIAL,
     FLAG_INCOMPLETE,
