@@ -15,7 +15,7 @@ from ..charts.transition import quadrant
 from ..compute import transition as tc
 from ..registry import INDICATORS
 from ..selectors import EU, cached, eu_members, place_names, release_infos, values
-from . import cell, country_url, fmt, label_cell, panel, ranking_summary, shown_flags
+from .common import cell, country_url, fmt, label_cell, panel, ranking_summary, shown_flags
 
 DIGITAL = (
     "desi_index",
