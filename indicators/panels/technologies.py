@@ -14,7 +14,7 @@ from .. import charts
 from ..registry import SOURCES
 from ..selectors import cached, periods_of, place_names, values
 from ..sources.ncses import REGION_GEO, WIPO_FIELDS
-from . import cell, fmt, label_cell, panel, ranking_summary, shown_flags, source_of
+from .common import cell, fmt, label_cell, panel, ranking_summary, shown_flags, source_of
 
 EU = "EU27_2020"
 RIVALS = ("US", "CN", "JP", "KR")

@@ -21,39 +21,19 @@ from ..panels import uptake as U
 from ..registry import INDICATORS
 from .common import cache_public_page, render_with_panels
 
-SORTS = {
-    "name": 0,
-    "emp": 1,
-    "va": 2,
-    "ent": 3,
-    "share": 4,
-    "productivity": 5,
-    "change": 6,
-}
-
-
-def _sort_rows(rows: list[dict], key: str, descending: bool) -> list[dict]:
-    col = SORTS[key]
-    if col == 0:
-        return sorted(rows, key=lambda r: r["name"], reverse=descending)
-    present = [r for r in rows if r["cells"][col]["value"] is not None]
-    missing = [r for r in rows if r["cells"][col]["value"] is None]
-    return sorted(present, key=lambda r: r["cells"][col]["value"], reverse=descending) + missing
-
 
 @require_safe
 @cache_public_page
 def ecosystem_list(request):
     data = P.ecosystems_overview(request.GET.get("year"))
     sort = request.GET.get("sort", "emp")
-    sort = sort if sort in SORTS else "emp"
+    sort = sort if sort in data["sort_keys"] else "emp"  # the table's column keys
     descending = request.GET.get("dir", "desc" if sort != "name" else "asc") == "desc"
     context = {
         **data,
-        "table": _sort_rows(data["table"], sort, descending),
+        "table": P.sort_rows(data["table"], sort, descending, label="name"),
         "sort": sort,
         "descending": descending,
-        "sort_keys": list(SORTS),
         "panels": [data["panel"]],
     }
     return render_with_panels(request, "ecosystems/ecosystem_list.html", context)
