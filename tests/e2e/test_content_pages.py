@@ -68,3 +68,16 @@ def test_content_search_results_update_while_typing(live_server, page, content):
     page.get_by_role("link", name="AI uptake in manufacturing").wait_for()
     assert "q=uptake" in page.url  # the live state is a permalink too
     assert page.errors == []
+
+
+def test_catalogue_pages_fit_a_phone_screen(live_server, chromium_browser, reference):
+    """At 390 px the document is no wider than the screen: wide tables scroll inside their
+    wrapper (visually hidden cells included) and definition lists wrap long values."""
+    page = chromium_browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        for path in ["/data/", "/data/isoc_eb_ain2/", "/data/sbs_na_sca_r2/", "/methodology/"]:
+            page.goto(live_server.url + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"{path} is {width} px wide on a 390 px screen"
+    finally:
+        page.close()

@@ -362,3 +362,12 @@ def test_high_tech_patents_are_stored_as_published_and_ranked_among_members(refe
     assert stored[("HT", "AT", "2013")].flags == "p"
     api = client.get("/api/v1/values/?indicator=pat_ht_mhab&geo=AT").json()
     assert len(api["results"]) == 4
+
+
+@pytest.mark.django_db
+def test_indicator_page_of_an_unloaded_source_says_so(reference, client):
+    cache.clear()
+    html = client.get("/indicators/eco_ai_uptake/").content.decode()
+    assert "No values yet: the source isoc_eb_ain2 is not loaded." in html
+    assert 'href="/data/isoc_eb_ain2/"' in html
+    assert "Load the data (make run" not in html
