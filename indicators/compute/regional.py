@@ -225,10 +225,21 @@ def regional_lq(
     ``totals`` from :func:`region_totals`, ``countries`` by code. Output: ``ecosystem, geo,
     period, value, flags`` (flags = the region's share flags).
     """
-    both = emp[["ecosystem", "geo", "period", "value"]].merge(
-        totals[["geo", "period", "value"]], on=["geo", "period"], suffixes=("", "_tot")
+    both = emp[["ecosystem", "geo", "period", "value", "flags"]].merge(
+        totals[["geo", "period", "value", "flags"]], on=["geo", "period"], suffixes=("", "_tot")
     )
-    both = both[both["geo"].map(countries).isin(members) & both["value"].notna() & both["value_tot"].notna()]
+    # The EU pool counts a region only where both its figure and its total are complete: a lower
+    # bound (flag i) in either would put a different coverage in the numerator and denominator.
+    complete = ~(
+        both["flags"].fillna("").str.contains(FLAG_INCOMPLETE, regex=False)
+        | both["flags_tot"].fillna("").str.contains(FLAG_INCOMPLETE, regex=False)
+    )
+    both = both[
+        both["geo"].map(countries).isin(members)
+        & both["value"].notna()
+        & both["value_tot"].notna()
+        & complete
+    ]
     eu_share = both.groupby(["ecosystem", "period"], as_index=False)[["value", "value_tot"]].sum()
     eu_share = eu_share.assign(value=eu_share["value"] / eu_share["value_tot"] * 100.0, flags="")[
         ["ecosystem", "period", "value", "flags"]
