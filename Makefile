@@ -18,12 +18,13 @@ export DJANGO_DEBUG ?= 1
 # Without DATABASE_URL, commands run inside the embedded PostgreSQL (started, then stopped).
 WITH_DB = $(if $(DATABASE_URL),,$(PY) -m observatory.devdb run --)
 
-.PHONY: help install browser run serve data backup restore test lint bench bench-pages check-deploy db-start db-stop clean
+.PHONY: help install messages browser run serve data backup restore test lint bench bench-pages check-deploy db-start db-stop clean
 
 help:
 	@echo "make run    - install, migrate, load reference + reachable data, serve on http://127.0.0.1:8000"
 	@echo "make test   - run the whole test suite (real PostgreSQL; Redis + Celery worker when reachable)"
 	@echo "make lint   - ruff"
+	@echo "make messages - re-extract the interface strings into the French and German catalogues"
 	@echo "make bench  - ingest/compute (ratios to a bare COPY), the dependency screen (to a bare DuckDB pass), pages (to a static file)"
 	@echo "make backup - pg_dump of the database + tars of the raw release files and media into var/backups/<UTC stamp>/"
 	@echo "make restore BACKUP=var/backups/<stamp> - check the sha256s, then restore both (replaces the tables)"
@@ -41,7 +42,23 @@ PLOTLY_BUNDLE := var/plotly/plotly.min.js
 $(PLOTLY_BUNDLE): observatory/plotly_bundle.py | $(VENV)/.installed
 	@$(PY) -m observatory.plotly_bundle && { test ! -f $@ || touch $@; }
 
-install: $(VENV)/.installed $(PLOTLY_BUNDLE)
+# Interface translations (Decision 27): the .po catalogues are committed; their .mo files are built
+# here by GNU msgfmt (Debian's gettext, installed when missing and we may).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+$(MO_FILES): %.mo: %.po
+	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& { echo "Installing Debian's gettext for msgfmt..."; \
+		     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null 2>&1 \
+		     || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }; }; } \
+		|| { echo "msgfmt not found: install GNU gettext (Debian: apt-get install gettext)"; exit 1; }
+	msgfmt --check -o $@ $<
+
+install: $(VENV)/.installed $(PLOTLY_BUNDLE) $(MO_FILES)
+
+# Re-extract the interface strings into locale/{fr,de}/LC_MESSAGES/django.po (translations kept).
+messages: install
+	$(PY) manage.py makemessages -l fr -l de --no-obsolete --add-location file \
+		-i .venv -i var -i tests -i bench -i staticfiles -i node_modules
 
 run: install
 	$(WITH_DB) bash -c '$(PY) manage.py migrate --noinput && $(PY) manage.py load_reference \

@@ -116,6 +116,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
+                # LANGUAGE_CODE for templates: the fragment cache keys and the language switcher.
+                "django.template.context_processors.i18n",
                 "django.contrib.messages.context_processors.messages",
                 "observatory.context_processors.site",
             ],
@@ -186,7 +188,9 @@ else:
     MAILERS = {"default": {"BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+# The interface in English, French and German (Decision 27): chosen by the language cookie that
+# the header's switcher sets, else Accept-Language; URLs stay the same in every language.
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
@@ -274,6 +278,10 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# The language switcher's cookie: read by LocaleMiddleware only, never by scripts.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -282,6 +290,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     # /healthz is probed over plain HTTP by the container orchestrator.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

@@ -1,6 +1,8 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from . import feeds, views
 from .views import methodology, publications, search, value_chains
@@ -36,6 +38,9 @@ urlpatterns = [
         methodology.methodology_search_aliases,
         name="methodology-search-aliases",
     ),
+    # The header's language switcher posts here. Exempt from CSRF on purpose (Decision 27): its one
+    # effect is a language cookie, and a token in every page would stop the anonymous page cache.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("indicators.urls")),

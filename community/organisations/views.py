@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ecosystems import selectors as taxonomy
@@ -173,7 +174,8 @@ def organisation_propose(request):
         )
         if org is not None:
             messages.success(
-                request, "Thank you: staff will review the profile; you become its manager once approved."
+                request,
+                gettext("Thank you: staff will review the profile; you become its manager once approved."),
             )
             return redirect(org)
     return _render(request, "organisation_form", {"form": form, "organisation": None})
@@ -192,7 +194,7 @@ def organisation_edit(request, slug):
             lambda: actions.edit_organisation(org, request.user, data, ecosystems, technologies),
         )
         if done is not None:
-            messages.success(request, "The profile is saved.")
+            messages.success(request, gettext("The profile is saved."))
             return redirect(org)
         org.refresh_from_db()
     return _render(request, "organisation_form", {"form": form, "organisation": org})
@@ -213,7 +215,10 @@ def organisation_follow(request, slug):
     access.require_member(request)
     on = actions.toggle_follow(request.user, organisation=org)
     messages.success(
-        request, "You follow this organisation." if on else "You no longer follow this organisation."
+        request,
+        gettext("You follow this organisation.")
+        if on
+        else gettext("You no longer follow this organisation."),
     )
     return redirect(org)
 
@@ -234,7 +239,9 @@ def topic_follow(request):
     else:
         raise Http404("Nothing to follow.")
     messages.success(
-        request, (f"You follow new offers in {label}." if on else f"You no longer follow {label}.")
+        request,
+        (gettext("You follow new offers in %(label)s.") if on else gettext("You no longer follow %(label)s."))
+        % {"label": label},
     )
     return redirect(
         reverse("organisations:offer-list")
@@ -257,7 +264,9 @@ def _interest(request, org, offer=None):
         if sent is not None:
             messages.success(
                 request,
-                "Your message was sent to the organisation's managers. Their answer will reach you here.",
+                gettext(
+                    "Your message was sent to the organisation's managers. Their answer will reach you here."
+                ),
             )
             return redirect(offer or org)
     return _render(request, "interest_form", {"form": form, "organisation": org, "offer": offer})
@@ -285,7 +294,7 @@ def interest_inbox(request, slug):
             request,
             lambda: actions.reply_to_interest(request.user, original, form.cleaned_data["body"]),
         ):
-            messages.success(request, "Your answer was sent.")
+            messages.success(request, gettext("Your answer was sent."))
             return redirect("organisations:interest-inbox", slug=org.slug)
     page = _page(request, selectors.inbox(org), 30)
     Notification.objects.filter(
@@ -311,7 +320,7 @@ def manager_invite(request, slug):
         except ValueError as exc:
             messages.error(request, str(exc))
             return redirect("organisations:manager-invite", slug=org.slug)
-        messages.success(request, f"You no longer manage {org.name}.")
+        messages.success(request, gettext("You no longer manage %(name)s.") % {"name": org.name})
         return redirect(org)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -323,7 +332,7 @@ def manager_invite(request, slug):
         )
         if invitee is not None:
             actions.invite_manager(org, request.user, invitee)
-        messages.success(request, "If a verified member has this address, they are invited.")
+        messages.success(request, gettext("If a verified member has this address, they are invited."))
         return redirect("organisations:manager-invite", slug=org.slug)
     pending = org.invitations.filter(accepted_at=None).select_related("user")
     return _render(
@@ -347,7 +356,7 @@ def invitation_list(request):
             ManagerInvitation, pk=request.POST.get("invitation") or 0, user=request.user, accepted_at=None
         )
         org = actions.accept_invitation(invitation, request.user)
-        messages.success(request, f"You now co-manage {org.name}.")
+        messages.success(request, gettext("You now co-manage %(name)s.") % {"name": org.name})
         return redirect(org)
     return _render(request, "invitation_list", {"invitations": selectors.open_invitations(request.user)})
 
@@ -408,7 +417,7 @@ def offer_create(request, slug):
             form, request, lambda: actions.create_offer(org, request.user, data, ecosystems, technologies)
         )
         if offer is not None:
-            messages.success(request, "The offer is published; followers are notified.")
+            messages.success(request, gettext("The offer is published; followers are notified."))
             return redirect(offer)
     return _render(request, "offer_form", {"form": form, "organisation": org, "offer": None})
 
@@ -423,7 +432,7 @@ def offer_edit(request, offer_id):
         if _save(
             form, request, lambda: actions.edit_offer(offer, request.user, data, ecosystems, technologies)
         ):
-            messages.success(request, "The offer is saved; its followers are notified.")
+            messages.success(request, gettext("The offer is saved; its followers are notified."))
             return redirect(offer)
     return _render(request, "offer_form", {"form": form, "organisation": offer.organisation, "offer": offer})
 
@@ -434,7 +443,9 @@ def offer_close(request, offer_id):
     offer = access.get_offer_for_user(request, offer_id, manage=True)
     closed = request.POST.get("reopen") != "1"
     actions.close_offer(offer, request.user, closed=closed)
-    messages.success(request, "The offer is closed." if closed else "The offer is open again.")
+    messages.success(
+        request, gettext("The offer is closed.") if closed else gettext("The offer is open again.")
+    )
     return redirect(offer)
 
 
@@ -444,7 +455,9 @@ def offer_follow(request, offer_id):
     offer = access.get_offer_for_user(request, offer_id)
     access.require_member(request)
     on = actions.toggle_follow(request.user, offer=offer)
-    messages.success(request, "You follow this offer." if on else "You no longer follow this offer.")
+    messages.success(
+        request, gettext("You follow this offer.") if on else gettext("You no longer follow this offer.")
+    )
     return redirect(offer)
 
 
@@ -569,7 +582,7 @@ def event_create(request, slug):
         data, ecosystems = form.data_for_actions()
         event = _save(form, request, lambda: actions.create_event(org, request.user, data, ecosystems))
         if event is not None:
-            messages.success(request, "The event is published.")
+            messages.success(request, gettext("The event is published."))
             return redirect(event)
     return _render(request, "event_form", {"form": form, "organisation": org, "event": None})
 
@@ -582,6 +595,6 @@ def event_edit(request, event_id):
     if request.method == "POST" and form.is_valid():
         data, ecosystems = form.data_for_actions()
         if _save(form, request, lambda: actions.edit_event(event, request.user, data, ecosystems)):
-            messages.success(request, "The event is saved.")
+            messages.success(request, gettext("The event is saved."))
             return redirect(event)
     return _render(request, "event_form", {"form": form, "organisation": event.organisation, "event": event})

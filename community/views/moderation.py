@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import access, actions, selectors
@@ -35,7 +36,7 @@ def thread_moderate(request, thread_id):
             actions.move_thread(thread, request.user, form.cleaned_data["to_space"], reason)
         else:
             actions.moderate_thread(thread, request.user, action, reason)
-        messages.success(request, "Done, and recorded in the moderation log.")
+        messages.success(request, gettext("Done, and recorded in the moderation log."))
         return redirect(thread)
     return render_page(request, "thread_moderate", {"thread": thread, "space": thread.space, "form": form})
 
@@ -51,7 +52,7 @@ def post_moderate(request, post_id):
         {"hide": actions.hide_post, "restore": actions.restore_post, "dismiss": actions.dismiss_flags}[
             action
         ](post, request.user, reason)
-        messages.success(request, "Done, and recorded in the moderation log.")
+        messages.success(request, gettext("Done, and recorded in the moderation log."))
         if request.POST.get("next") == "queue":
             return redirect("community:moderation-queue", slug=post.thread.space.slug)
         return redirect(post)
@@ -98,7 +99,7 @@ def member_suspend(request, slug):
         except ValueError as exc:
             form.add_error("email", str(exc))
         else:
-            messages.success(request, "Done, and recorded in the moderation log.")
+            messages.success(request, gettext("Done, and recorded in the moderation log."))
             return redirect("community:moderation-queue", slug=space.slug)
     suspended = space.memberships.filter(is_suspended=True).select_related("user")
     return render_page(request, "member_suspend", {"space": space, "form": form, "suspended": suspended})

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -17,7 +18,7 @@ from ._common import paginate, render_page
 def notification_list(request):
     if request.method == "POST":
         actions.mark_notifications_read(request.user)
-        messages.success(request, "All notifications are marked as read.")
+        messages.success(request, gettext("All notifications are marked as read."))
         return redirect("community:notification-list")
     page = paginate(request, selectors.notifications_for(request.user), 30)
     return render_page(request, "notification_list", {"page": page})
@@ -33,7 +34,7 @@ def forum_settings(request):
         actions.update_forum_settings(
             request.user, form.cleaned_data["digest"], form.cleaned_data["display_name"]
         )
-        messages.success(request, "Your forum settings are saved.")
+        messages.success(request, gettext("Your forum settings are saved."))
         return redirect("community:forum-settings")
     return render_page(request, "forum_settings", {"form": form})
 

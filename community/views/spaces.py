@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import access, actions, selectors
@@ -66,5 +67,7 @@ def thread_create(request, slug):
 def space_follow(request, slug):
     space = access.get_space_for_user(request, slug)
     on = actions.toggle_follow(request.user, space=space)
-    messages.success(request, "You follow this space." if on else "You no longer follow this space.")
+    messages.success(
+        request, gettext("You follow this space.") if on else gettext("You no longer follow this space.")
+    )
     return redirect(space)

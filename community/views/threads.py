@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from observatory.params import is_id
@@ -75,7 +76,9 @@ def thread_reply(request, thread_id):
 def thread_follow(request, thread_id):
     thread = access.get_thread_for_user(request, thread_id)
     on = actions.toggle_follow(request.user, thread=thread)
-    messages.success(request, "You follow this thread." if on else "You no longer follow this thread.")
+    messages.success(
+        request, gettext("You follow this thread.") if on else gettext("You no longer follow this thread.")
+    )
     return redirect(thread)
 
 
@@ -105,7 +108,9 @@ def post_edit(request, post_id):
         actions.edit_post(
             post, request.user, form.cleaned_data["body"], form.cleaned_data.get("title") or None
         )
-        messages.success(request, "Your changes are saved; the earlier text is in the post's history.")
+        messages.success(
+            request, gettext("Your changes are saved; the earlier text is in the post's history.")
+        )
         return redirect(post)
     return render_page(
         request, "post_edit", {"post": post, "thread": post.thread, "space": post.thread.space, "form": form}
@@ -128,7 +133,7 @@ def post_history(request, post_id):
 def post_delete(request, post_id):
     post = access.get_post_for_user(request, post_id, write=True)
     actions.delete_post(post, request.user, reason=request.POST.get("reason", ""))
-    messages.success(request, "The post is deleted. A moderator can restore it.")
+    messages.success(request, gettext("The post is deleted. A moderator can restore it."))
     return redirect(post.thread)
 
 
@@ -154,7 +159,7 @@ def post_flag(request, post_id):
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.flag_post(post, request.user, form.cleaned_data["reason"])
-        messages.success(request, "Thank you. The moderators will review this post.")
+        messages.success(request, gettext("Thank you. The moderators will review this post."))
         return redirect(post.thread)
     return render_page(
         request, "post_flag", {"post": post, "thread": post.thread, "space": post.thread.space, "form": form}

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from ..exports import FORMATS, export
 from ..selectors import generation
@@ -116,7 +117,7 @@ PAGE_PARAMS = {
 
 
 def cache_public_page(view):
-    """Serve anonymous GETs of a figure page from the cache, keyed by data generation and URL.
+    """Serve anonymous GETs of a figure page from the cache, keyed by generation, language and URL.
 
     Figures change only with the data generation (part of the key); the short timeout bounds how
     stale the page's other parts may be (e.g. the list of forum threads). Signed-in users, who see
@@ -127,7 +128,7 @@ def cache_public_page(view):
     def wrapped(request, *args, **kwargs):
         if request.method != "GET" or request.user.is_authenticated or not set(request.GET) <= PAGE_PARAMS:
             return view(request, *args, **kwargs)  # downloads and unknown parameters are not cached
-        key = f"page:g{generation()}:{request.get_host()}:{request.get_full_path()}"
+        key = f"page:g{generation()}:{get_language()}:{request.get_host()}:{request.get_full_path()}"
         hit = cache.get(key)
         if hit is not None:
             return HttpResponse(hit, content_type="text/html; charset=utf-8")
