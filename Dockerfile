@@ -6,7 +6,7 @@ RUN useradd --create-home --uid 1000 observatory
 COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir . && pip check
 COPY . .
-# The interface translations (Decision 27): compile the .po catalogues with GNU msgfmt, then drop it.
+# The interface translations (Decision 28): compile the .po catalogues with GNU msgfmt, then drop it.
 RUN apt-get update && apt-get install -y --no-install-recommends gettext \
     && for po in locale/*/LC_MESSAGES/django.po; do msgfmt --check -o "${po%.po}.mo" "$po"; done \
     && apt-get purge -y gettext && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*

@@ -42,7 +42,7 @@ PLOTLY_BUNDLE := var/plotly/plotly.min.js
 $(PLOTLY_BUNDLE): observatory/plotly_bundle.py | $(VENV)/.installed
 	@$(PY) -m observatory.plotly_bundle && { test ! -f $@ || touch $@; }
 
-# Interface translations (Decision 27): the .po catalogues are committed; their .mo files are built
+# Interface translations (Decision 28): the .po catalogues are committed; their .mo files are built
 # here by GNU msgfmt (Debian's gettext, installed when missing and we may).
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 $(MO_FILES): %.mo: %.po

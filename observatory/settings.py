@@ -188,7 +188,7 @@ else:
     MAILERS = {"default": {"BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
 
 LANGUAGE_CODE = "en"
-# The interface in English, French and German (Decision 27): chosen by the language cookie that
+# The interface in English, French and German (Decision 28): chosen by the language cookie that
 # the header's switcher sets, else Accept-Language; URLs stay the same in every language.
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -38,7 +38,7 @@ urlpatterns = [
         methodology.methodology_search_aliases,
         name="methodology-search-aliases",
     ),
-    # The header's language switcher posts here. Exempt from CSRF on purpose (Decision 27): its one
+    # The header's language switcher posts here. Exempt from CSRF on purpose (Decision 28): its one
     # effect is a language cookie, and a token in every page would stop the anonymous page cache.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("accounts/", include("allauth.urls")),

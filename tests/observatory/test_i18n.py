@@ -1,5 +1,5 @@
 """The interface in French and German: every template string marked, the catalogues complete, the
-language switcher keeps the URL, and cached pages are cached per language (Decision 27)."""
+language switcher keeps the URL, and cached pages are cached per language (Decision 28)."""
 
 import ast
 import re
