@@ -48,7 +48,9 @@ def run_schemathesis() -> tuple[Counter, list[str]]:
             "phases": {"stateful": {"enabled": False}},
         }
     )
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", closing(get_wsgi_application()), config=config)
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/v1/openapi.json", closing(get_wsgi_application()), config=config
+    )
     counts, failures, operations = Counter(), [], set()
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
