@@ -14,6 +14,7 @@ import pandas as pd
 from django.urls import reverse
 
 from ecosystems import selectors as taxonomy
+from observatory.params import is_id
 
 from . import charts
 from .charts import clusters as cluster_charts
@@ -69,7 +70,7 @@ def resolve_parameters(raw: str | None) -> dict | None:
     sets = parameter_sets()
     if raw in (None, ""):
         return next((p for p in sets if p["is_current"]), sets[0] if sets else None)
-    if not str(raw).isdigit():
+    if not is_id(str(raw)):
         return None
     return next((p for p in sets if p["number"] == int(raw)), None)
 

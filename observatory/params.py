@@ -3,6 +3,7 @@
 import re
 
 _ID = re.compile(r"[0-9]{1,9}")
+_YEAR = re.compile(r"[0-9]{4}")
 _WORD = re.compile(r"\w")
 MAX_TERMS = 12  # websearch_to_tsquery overflows its stack on long runs of operators
 
@@ -10,6 +11,11 @@ MAX_TERMS = 12  # websearch_to_tsquery overflows its stack on long runs of opera
 def is_id(value: str | None) -> bool:
     """True for a plain ASCII number that fits an integer column ("²".isdigit() is True, int() fails)."""
     return bool(value) and _ID.fullmatch(value) is not None
+
+
+def is_year(value: str | None) -> bool:
+    """True for four ASCII digits ("²⁰¹⁴".isdigit() is True too)."""
+    return bool(value) and _YEAR.fullmatch(value) is not None
 
 
 def bounded_terms(raw: str | None, max_length: int = 200) -> str:

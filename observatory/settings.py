@@ -154,6 +154,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 # The public display name, asked at sign-up (observatory/accounts.py): e-mail stays private.
 ACCOUNT_SIGNUP_FORM_CLASS = "observatory.forms.SignupForm"
+# A registered address costs the same password hash as a new one (no enumeration by timing).
+ACCOUNT_FORMS = {"signup": "observatory.signup.SignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True

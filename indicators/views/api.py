@@ -8,6 +8,7 @@ through the API can be cited and reproduced. Pagination: `page` (from 1) and `pa
 
 import csv
 import io
+import re
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from observatory.params import is_id
@@ -25,30 +27,57 @@ from ..selectors import periods_of, release_infos
 
 DEFAULT_PAGE_SIZE = 500
 MAX_PAGE_SIZE = 5000
+MAX_NUMBER = 999_999_999  # ids, versions and pages: what observatory.params.is_id accepts
+FORMATS = ("json", "csv")
 LICENCE = "Eurostat data: CC BY 4.0 (reuse authorised, source acknowledged). Boundaries: © EuroGeographics."
 
 
 class BadRequest(Exception):
-    pass
+    """A filter the API cannot read: 400, the message says which and why."""
+
+    status = 400
+
+
+class NotFound(BadRequest):
+    """A well-formed filter naming something that is not there (a release, rules version, page): 404."""
+
+    status = 404
 
 
 def error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
-def multi(request, name: str) -> list[str]:
-    return [v.strip() for raw in request.GET.getlist(name) for v in raw.split(",") if v.strip()]
+def multi(request, name: str, strict: bool = False) -> list[str]:
+    """Comma-separated or repeated values; STRICT keeps empty ones, for parameters where "" is invalid."""
+    values = [v.strip() for raw in request.GET.getlist(name) for v in raw.split(",")]
+    return values if strict else [v for v in values if v]
+
+
+def number(request, name: str, what: str, default: int | None = None) -> int | None:
+    """A whole number from 1 to MAX_NUMBER in plain ASCII digits (int() also reads "١٢"), or DEFAULT
+    when the parameter is absent; present but empty or anything else is a BadRequest."""
+    raw = request.GET.get(name)
+    if raw is None:
+        return default
+    if not is_id(raw) or int(raw) < 1:
+        raise BadRequest(f"{name} must be {what} (a whole number from 1)")
+    return int(raw)
 
 
 def page_params(request) -> tuple[int, int]:
-    try:
-        page = int(request.GET.get("page", 1))
-        size = int(request.GET.get("page_size", DEFAULT_PAGE_SIZE))
-    except ValueError:
-        raise BadRequest("page and page_size must be whole numbers") from None
-    if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
-        raise BadRequest(f"page must be ≥ 1 and page_size between 1 and {MAX_PAGE_SIZE}")
+    page = number(request, "page", "a page number", default=1)
+    size = number(request, "page_size", "a number of rows", default=DEFAULT_PAGE_SIZE)
+    if size > MAX_PAGE_SIZE:
+        raise BadRequest(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
     return page, size
+
+
+def output_format(request) -> str:
+    value = request.GET.get("format", "json")
+    if value not in FORMATS:
+        raise BadRequest("format must be json or csv")
+    return value
 
 
 def link(request, page: int) -> str:
@@ -60,15 +89,16 @@ def paginate(request, qs, fields: list[str], meta: dict, names: list[str] | None
     """One page of `fields` (published under `names`) as JSON or CSV (?format=csv)."""
     names = names or fields
     page, size = page_params(request)
+    as_csv = output_format(request) == "csv"
     paginator = Paginator(qs.values_list(*fields), size)
     try:
         current = paginator.page(page)
     except EmptyPage:
-        raise BadRequest(f"page {page} is past the last page ({paginator.num_pages})") from None
+        raise NotFound(f"page {page} is past the last page ({paginator.num_pages})") from None
     rows = list(current.object_list)
     nxt = link(request, page + 1) if current.has_next() else None
     prev = link(request, page - 1) if current.has_previous() else None
-    if request.GET.get("format") == "csv":
+    if as_csv:
         buf = io.StringIO()
         writer = csv.writer(buf)
         writer.writerow(names)
@@ -119,20 +149,29 @@ def handle_bad_request(view):
         try:
             return view(request, *args, **kwargs)
         except BadRequest as exc:
-            return error(str(exc))
+            return error(str(exc), exc.status)
 
     return wrapped
 
 
-@require_safe
+def read_only(view):
+    """GET/HEAD only (anything else 405 with Allow, as the OpenAPI document says), and no CSRF check:
+    CsrfViewMiddleware would answer 403 to an undeclared POST before require_safe could say 405,
+    and a view that accepts no unsafe method has nothing for CSRF to protect."""
+    return csrf_exempt(require_safe(view))
+
+
+@read_only
 @handle_bad_request
 def values_endpoint(request):
     """Indicator values: indicator, ecosystem, geo, period, value, flags, rank, release, and our
     markers, the base year of a change and the members an EU aggregate lacks."""
-    codes = multi(request, "indicator")
+    codes = multi(request, "indicator", strict=True)
     unknown = [c for c in codes if c not in INDICATORS]
     if unknown:
-        raise BadRequest(f"unknown indicator(s) {', '.join(unknown)}; known: {', '.join(INDICATORS)}")
+        raise BadRequest(
+            f"unknown indicator(s) {', '.join(map(repr, unknown))}; known: {', '.join(INDICATORS)}"
+        )
     qs = IndicatorValue.objects.all()
     if codes:
         qs = qs.filter(indicator_id__in=codes)
@@ -145,14 +184,10 @@ def values_endpoint(request):
         qs = qs.filter(period__gte=request.GET["period_from"])
     if request.GET.get("period_to"):
         qs = qs.filter(period__lte=request.GET["period_to"])
-    if release := request.GET.get("release"):
-        if not is_id(release):
-            raise BadRequest("release must be a release id (a number)")
-        qs = qs.filter(release_id=int(release))
-    if version := request.GET.get("parameter_version"):
-        if not is_id(version):
-            raise BadRequest("parameter_version must be a threshold version number")
-        qs = qs.filter(parameter_version=int(version))
+    if (release := number(request, "release", "a release id")) is not None:
+        qs = qs.filter(release_id=release)
+    if (version := number(request, "parameter_version", "a threshold version number")) is not None:
+        qs = qs.filter(parameter_version=version)
     qs = qs.order_by("indicator_id", "ecosystem", "geo", "period", "parameter_version")
     release_ids = qs.order_by().values_list("release_id", flat=True).distinct()
     meta = {
@@ -219,48 +254,49 @@ RULE_FIELDS = [
 ]
 
 
+YES_NO = {"true": True, "1": True, "false": False, "0": False, "": None}
+CN8 = re.compile(r"[0-9]{8}")
+YEAR = re.compile(r"[0-9]{4}")
+
+
 def _yes_no(request, name: str) -> bool | None:
-    value = request.GET.get(name)
-    if value in (None, ""):
-        return None
-    if value not in {"true", "false", "1", "0"}:
+    value = request.GET.get(name, "")
+    if value not in YES_NO:
         raise BadRequest(f"{name} must be true or false")
-    return value in {"true", "1"}
+    return YES_NO[value]
 
 
-@require_safe
+@read_only
 @handle_bad_request
 def dependencies_endpoint(request):
     """The dependency screen's results: one row per importer × CN8 product × year, every criterion."""
     from ..models import DependencyResult, DependencyRules
 
-    number = request.GET.get("rules")
-    if number:
-        if not is_id(number):
-            raise BadRequest("rules must be a rules version number")
-        rules = DependencyRules.objects.filter(number=int(number)).first()
+    wanted_rules = number(request, "rules", "a rules version number")
+    if wanted_rules is not None:
+        rules = DependencyRules.objects.filter(number=wanted_rules).first()
         if rules is None:
-            raise BadRequest(f"no rules version {number}")
+            raise NotFound(f"no rules version {wanted_rules}")
     else:
         rules = DependencyRules.objects.filter(is_current=True).first()
         if rules is None:
-            raise BadRequest("the dependency screen has not been set up (no rules version)")
+            raise NotFound("the dependency screen has not been set up (no rules version)")
     qs = DependencyResult.objects.filter(rules=rules)
-    release = request.GET.get("release")
-    if release:
-        if not is_id(release):
-            raise BadRequest("release must be a release id (a number)")
-        qs = qs.filter(release_id=int(release))
+    if (release := number(request, "release", "a release id")) is not None:
+        qs = qs.filter(release_id=release)
     else:
         latest = qs.order_by("-release_id").values_list("release_id", flat=True).first()
         qs = qs.filter(release_id=latest)
-    for name in ("importer", "product", "period"):
-        if wanted := multi(request, name):
-            if name == "product" and not all(len(w) == 8 and w.isdigit() for w in wanted):
-                raise BadRequest("product must be 8-digit CN codes")
+    products = multi(request, "product", strict=True)
+    if not all(CN8.fullmatch(p) for p in products):
+        raise BadRequest("product must be 8-digit CN codes")
+    for name, wanted in (("importer", multi(request, "importer")), ("product", products)):
+        if wanted:
             qs = qs.filter(**{f"{name}__in": [w.upper() for w in wanted]})
-    if year := request.GET.get("year"):
-        if not (len(year) == 4 and year.isdigit()):
+    if wanted := multi(request, "period"):
+        qs = qs.filter(period__in=wanted)
+    if (year := request.GET.get("year")) is not None:
+        if not YEAR.fullmatch(year):
             raise BadRequest("year must be a four-digit year")
         qs = qs.filter(period=year)
     for name in ("flagged", "persistent", "flagged_risk", "spof"):
@@ -278,23 +314,25 @@ def dependencies_endpoint(request):
     return paginate(request, qs, DEPENDENCY_FIELDS, meta)
 
 
-@require_safe
+def observation_sources() -> list[str]:
+    return [c for c, s in SOURCES.items() if s.kind == "observations"]
+
+
+@read_only
 @handle_bad_request
 def observations_endpoint(request):
     """Tidy observations of one source's release (current by default)."""
     code = request.GET.get("source", "")
-    if code not in SOURCES or SOURCES[code].kind != "observations":
-        known = ", ".join(c for c, s in SOURCES.items() if s.kind == "observations")
-        raise BadRequest(f"source is required and must be one of: {known}")
-    release = request.GET.get("release")
-    if release:
-        if not is_id(release) or not Release.objects.filter(pk=int(release), source_id=code).exists():
-            raise BadRequest(f"release {release} is not a release of {code}")
-        release_id = int(release)
+    if code not in observation_sources():
+        raise BadRequest(f"source is required and must be one of: {', '.join(observation_sources())}")
+    release_id = number(request, "release", "a release id")
+    if release_id is not None:
+        if not Release.objects.filter(pk=release_id, source_id=code).exists():
+            raise NotFound(f"release {release_id} is not a release of {code}")
     else:
         release_id = release_infos().get(code, {}).get("release")
         if not release_id:
-            raise BadRequest(f"{code} has no loaded release yet")
+            raise NotFound(f"{code} has no loaded release yet")
     qs = Observation.objects.filter(release_id=release_id)
     for name in ("geo", "nace", "measure", "unit", "size", "period"):
         if wanted := multi(request, name):
@@ -304,7 +342,7 @@ def observations_endpoint(request):
     return paginate(request, qs.order_by("id"), fields, meta)
 
 
-@require_safe
+@read_only
 def indicator_index(request):
     infos = release_infos()
     return JsonResponse(
@@ -330,25 +368,44 @@ def indicator_index(request):
     )
 
 
+# Free-text filters take any text but control characters, which the edge refuses with a 400
+# (observatory.middleware.RejectControlCharactersMiddleware).
+TEXT = {"type": "string", "pattern": r"^[^\x00-\x1f\x7f]*$"}
+NUMBER = {"type": "integer", "minimum": 1, "maximum": MAX_NUMBER}
+
+
 def _param(name, description, *, required=False, schema=None):
-    return {
+    param = {
         "name": name,
         "in": "query",
         "required": required,
         "description": description,
-        "schema": schema or {"type": "string"},
+        "schema": schema or TEXT,
     }
+    if param["schema"].get("type") == "array":
+        param |= {"style": "form", "explode": True}  # repeated: ?indicator=emp&indicator=lq_emp
+    return param
+
+
+def _number(name, description):
+    return _param(name, description, schema=NUMBER)
 
 
 PAGING = [
-    _param("page", "Page number, from 1.", schema={"type": "integer", "minimum": 1, "default": 1}),
+    _param("page", "Page number, from 1.", schema=NUMBER | {"default": 1}),
     _param(
         "page_size",
         f"Rows per page (at most {MAX_PAGE_SIZE}).",
-        schema={"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+        schema=NUMBER | {"maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
     ),
-    _param("format", "json (default) or csv.", schema={"type": "string", "enum": ["json", "csv"]}),
+    _param("format", "json (default) or csv.", schema={"type": "string", "enum": list(FORMATS)}),
 ]
+YES_NO_SCHEMA = {"type": "string", "enum": list(YES_NO)}
+ERROR = {
+    "type": "object",
+    "properties": {"error": {"type": "string"}},
+    "required": ["error"],
+}
 
 
 def openapi_document(base: str) -> dict:
@@ -369,7 +426,15 @@ def openapi_document(base: str) -> dict:
             "description": "A page of results",
             "content": {"application/json": {"schema": page}, "text/csv": {"schema": {"type": "string"}}},
         },
-        "400": {"description": "Invalid filter; the body says which and why."},
+        "400": {
+            "description": "Invalid filter; the body says which and why (plain text when the address "
+            "carries control characters).",
+            "content": {"application/json": {"schema": ERROR}, "text/plain": {"schema": {"type": "string"}}},
+        },
+        "404": {
+            "description": "No such release, rules version or page; the body says which.",
+            "content": {"application/json": {"schema": ERROR}},
+        },
     }
     return {
         "openapi": "3.1.0",
@@ -395,7 +460,8 @@ def openapi_document(base: str) -> dict:
                     "parameters": [
                         _param(
                             "indicator",
-                            "Indicator code(s), comma-separated or repeated: " + ", ".join(INDICATORS),
+                            "Indicator code(s), repeated (or comma-separated): " + ", ".join(INDICATORS),
+                            schema={"type": "array", "items": {"type": "string", "enum": list(INDICATORS)}},
                         ),
                         _param(
                             "ecosystem",
@@ -412,16 +478,11 @@ def openapi_document(base: str) -> dict:
                         _param("period", "Year(s)."),
                         _param("period_from", "First year."),
                         _param("period_to", "Last year."),
-                        _param(
-                            "release",
-                            "Only values computed from this release id.",
-                            schema={"type": "integer"},
-                        ),
-                        _param(
+                        _number("release", "Only values computed from this release id."),
+                        _number(
                             "parameter_version",
                             "Cluster stars and strength: the threshold version (every version is kept; "
                             "null for values that depend on none).",
-                            schema={"type": "integer"},
                         ),
                         *PAGING,
                     ],
@@ -433,22 +494,20 @@ def openapi_document(base: str) -> dict:
                     "summary": "The strategic-dependency screen per importer, CN8 product and year",
                     "operationId": "listDependencies",
                     "parameters": [
-                        _param(
-                            "rules", "Rules version number (default: current).", schema={"type": "integer"}
-                        ),
-                        _param(
-                            "release",
-                            "Trade release id (default: the newest screened).",
-                            schema={"type": "integer"},
-                        ),
+                        _number("rules", "Rules version number (default: current)."),
+                        _number("release", "Trade release id (default: the newest screened)."),
                         _param("importer", "EU27_2020 (the EU as one) or member state code(s)."),
-                        _param("product", "CN8 code(s)."),
+                        _param(
+                            "product",
+                            "CN8 code(s), repeated (or comma-separated).",
+                            schema={"type": "array", "items": {"type": "string", "pattern": "^[0-9]{8}$"}},
+                        ),
                         _param("period", "Year(s)."),
-                        _param("year", "One year."),
-                        _param("flagged", "true or false.", schema={"type": "boolean"}),
-                        _param("persistent", "true or false.", schema={"type": "boolean"}),
-                        _param("flagged_risk", "true or false.", schema={"type": "boolean"}),
-                        _param("spof", "true or false.", schema={"type": "boolean"}),
+                        _param("year", "One year.", schema={"type": "string", "pattern": "^[0-9]{4}$"}),
+                        *(
+                            _param(name, "true/1 or false/0; empty: no filter.", schema=YES_NO_SCHEMA)
+                            for name in ("flagged", "persistent", "flagged_risk", "spof")
+                        ),
                         *PAGING,
                     ],
                     "responses": ok,
@@ -459,12 +518,13 @@ def openapi_document(base: str) -> dict:
                     "summary": "Tidy observations of one dataset release",
                     "operationId": "listObservations",
                     "parameters": [
-                        _param("source", "Dataset code, e.g. sbs_na_sca_r2.", required=True),
                         _param(
-                            "release",
-                            "Release id (default: the current release).",
-                            schema={"type": "integer"},
+                            "source",
+                            "Dataset code, e.g. sbs_na_sca_r2.",
+                            required=True,
+                            schema={"type": "string", "enum": observation_sources()},
                         ),
+                        _number("release", "Release id (default: the current release)."),
                         _param("geo", "Geo code(s)."),
                         _param("nace", "NACE code(s) in Eurostat form (C25)."),
                         _param("measure", "Measure code(s), e.g. V16110 (persons employed)."),

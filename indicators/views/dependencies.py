@@ -8,6 +8,8 @@ or falls back to the default with the page saying so — never a 500.
 from django.http import Http404
 from django.views.decorators.http import require_safe
 
+from observatory.params import is_id
+
 from ..compute.dependencies import EU
 from ..panels import dependencies as D
 from .common import cache_public_page, render_with_panels
@@ -17,21 +19,21 @@ def _rules_number(request) -> int | None:
     raw = request.GET.get("rules", "")
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 6:
+    if not is_id(raw) or len(raw) > 6:
         raise Http404("A rules version is a number.")
     return int(raw)
 
 
 def _importer(request) -> str:
     raw = request.GET.get("importer", EU).strip().upper() or EU
-    if raw != EU and not (len(raw) == 2 and raw.isalpha()):
+    if raw != EU and not (len(raw) == 2 and raw.isascii() and raw.isalpha()):
         raise Http404(f"No importer {raw[:20]!r}: use EU27_2020 or a member state's code.")
     return raw
 
 
 def _page(request) -> int:
     raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 6 else 1
+    return int(raw) if is_id(raw) and len(raw) < 6 else 1
 
 
 @require_safe
@@ -83,7 +85,7 @@ def _product_query(number: int | None, importer: str) -> str:
 @require_safe
 @cache_public_page
 def product(request, code):
-    if not (len(code) == 8 and code.isdigit()):
+    if not (len(code) == 8 and is_id(code[:4]) and is_id(code[4:])):
         raise Http404("A product is an 8-digit CN code.")
     number = _rules_number(request)
     importer = _importer(request)

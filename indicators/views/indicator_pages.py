@@ -11,6 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from observatory import plotly_bundle
+from observatory.params import is_year
 
 from .. import panels as P
 from ..registry import INDICATORS
@@ -48,7 +49,7 @@ def indicator_detail(request, code):
             "indicators:nace-regions", args=[request.GET.get("nace", "C29")[:8].upper() or "C29"]
         )
         year = request.GET.get("year", "")
-        return redirect(target + (f"?year={year}" if year.isdigit() and len(year) == 4 else ""))
+        return redirect(target + (f"?year={year}" if is_year(year) else ""))
     data = P.indicator_view(code, request.GET.get("year"), request.GET.get("ecosystem"))
     context = {
         **data,
@@ -66,7 +67,7 @@ def nace_regions(request, code):
     """One NACE division across the NUTS 2 regions: map and ranking by LQ, employment."""
     if code != code.upper():
         return redirect("indicators:nace-regions", code=code.upper(), permanent=True)
-    if not (len(code) in (3, 4) and code[0].isalpha() and code[1:].isdigit()):
+    if not (len(code) in (3, 4) and code.isascii() and code[0].isalpha() and code[1:].isdigit()):
         raise Http404("A NACE division is a section letter and two digits, e.g. C29.")
     data = P.nace_regions(code, request.GET.get("year"))
     context = {

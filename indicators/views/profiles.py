@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
 from ecosystems import selectors as taxonomy
+from observatory.params import is_year
 
 from .. import cluster_panels
 from .. import panels as P
@@ -121,7 +122,7 @@ def region_detail(request, nuts):
 
 
 def _year(raw: str | None) -> str | None:
-    return raw if raw and len(raw) == 4 and raw.isdigit() else None
+    return raw if is_year(raw) else None
 
 
 def place_groups(selected: list[str], show_aggregates: bool) -> list[tuple[str, list[dict]]]:

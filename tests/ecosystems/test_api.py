@@ -57,9 +57,13 @@ def test_values_csv_has_header_total_and_link(client, loaded_profiles):
         ("indicator=nope", "unknown indicator"),
         ("page=0", "page must be"),
         ("page_size=99999", "page_size"),
-        ("page=abc", "whole numbers"),
-        ("page=999", "past the last page"),
+        ("page=abc", "page must be"),
+        ("page=%D9%A1", "page must be"),  # Arabic-Indic 1: int() reads it, the API does not
         ("release=x", "release must be"),
+        ("release=", "release must be"),
+        ("release=0", "release must be"),
+        ("format=AAA", "format must be json or csv"),
+        ("indicator=emp,", "unknown indicator"),
     ],
 )
 def test_values_rejects_bad_filters_with_a_clear_message(client, loaded_profiles, query, message):
@@ -68,13 +72,37 @@ def test_values_rejects_bad_filters_with_a_clear_message(client, loaded_profiles
     assert message in response.json()["error"]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/values/?indicator=emp&page=999",
+        "/api/v1/observations/?source=sbs_na_sca_r2&release=999999",
+        "/api/v1/dependencies/",  # no rules version in this universe
+        "/api/v1/dependencies/?rules=7",
+    ],
+)
+def test_well_formed_filters_naming_nothing_answer_404(client, loaded_profiles, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.json()["error"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/values/", "/api/v1/indicators/", "/api/v1/dependencies/"])
+def test_undeclared_methods_answer_405_with_allow_not_a_csrf_403(client, path):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(path)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+
+
 def test_observations_need_a_source_and_filter_the_current_release(client, loaded_profiles):
     assert client.get("/api/v1/observations/").status_code == 400
     data = client.get("/api/v1/observations/?source=sbs_na_sca_r2&geo=DE&nace=C25&measure=V16110").json()
     assert {r["period"] for r in data["results"]} == {"2013", "2014"}
     assert all(r["geo"] == "DE" and r["nace"] == "C25" for r in data["results"])
     other = Source.objects.get(code="sbs_r_nuts06_r2").current_release_id
-    assert client.get(f"/api/v1/observations/?source=sbs_na_sca_r2&release={other}").status_code == 400
+    assert client.get(f"/api/v1/observations/?source=sbs_na_sca_r2&release={other}").status_code == 404
 
 
 def test_indicator_index_lists_every_registered_indicator(client, loaded_profiles):

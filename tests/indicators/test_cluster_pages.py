@@ -245,3 +245,12 @@ def test_definitions_whose_weights_do_not_sum_to_one_are_refused_and_nothing_cha
     run = refresh.recompute()
     assert run.status == "failed" and "do not sum to 1" in run.error and "C29" in run.error
     assert IndicatorValue.objects.filter(indicator_id="cluster_emp").count() == before
+
+
+@pytest.mark.parametrize("path", ["/clusters/", "/clusters/regions/AT11/"])
+def test_a_non_ascii_digit_threshold_version_is_not_a_500(clusters_loaded, settings, path):
+    """ "²".isdigit() is True and int("²") fails: ?params=² must be an unknown version, not a crash."""
+    from django.test import Client
+
+    settings.DEBUG = False
+    assert Client(raise_request_exception=False).get(path, {"params": "²"}).status_code < 500

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from observatory.models import Publication
-from observatory.params import bounded_terms, is_id
+from observatory.params import bounded_terms, is_id, is_year
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,13 @@ def test_operator_floods_do_not_overflow_tsquery(client, url):
 
 def test_helpers():
     assert is_id("12") and not is_id("²") and not is_id("1" * 10) and not is_id("") and not is_id(None)
+    assert (
+        is_year("2014")
+        and not is_year("²⁰¹⁴")
+        and not is_year("١٢٣٤")
+        and not is_year("201")
+        and not is_year(None)
+    )
     assert bounded_terms("- " * 50) == ""
     assert bounded_terms("---steel works") == "-steel works"
     assert len(bounded_terms("w " * 40).split()) == 12
