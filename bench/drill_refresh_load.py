@@ -62,7 +62,9 @@ def figures(page: str) -> list[str]:
 
 def witness(out: Path, stop: Path) -> None:
     """For each generation seen, the pages rendered uncached inside one snapshot (Django in this
-    process: DJANGO_SETTINGS_MODULE, a dummy cache)."""
+    process: DJANGO_SETTINGS_MODULE, a dummy cache). A watcher polls the generation every 50 ms and
+    starts a renderer thread per new one at once, so a short generation is not missed while an
+    older one is still being rendered."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatory.settings")
@@ -72,17 +74,33 @@ def witness(out: Path, stop: Path) -> None:
 
     from indicators.loading import current_generation
 
-    client, seen = Client(), {}
-    while not stop.exists():
+    seen, lock, threads = {}, threading.Lock(), []
+
+    def render():
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             generation = str(current_generation())
-            if generation not in seen:
-                pages = {path: client.get(path).content.decode() for path in PAGES.values()}
-                seen[generation] = {path: figures(page) for path, page in pages.items()}
-                out.write_text(json.dumps(seen))
+            with lock:
+                if generation in seen:
+                    return
+                seen[generation] = None
+            pages = {path: Client().get(path).content.decode() for path in PAGES.values()}
+        with lock:
+            seen[generation] = {path: figures(page) for path, page in pages.items()}
+        connection.close()
+
+    last = None
+    while not stop.exists():
+        now = current_generation()
+        if now != last:
+            last = now
+            threads.append(threading.Thread(target=render))
+            threads[-1].start()
         time.sleep(0.05)
+    for thread in threads:
+        thread.join()
+    out.write_text(json.dumps({g: f for g, f in seen.items() if f is not None}))
 
 
 class Poller(threading.Thread):
@@ -252,9 +270,6 @@ def main() -> int:
                 env=witness_env,
             )
         )
-        deadline = time.monotonic() + 120
-        while not truth_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
         poller = Poller()
         poller.start()
         loads = {label: start_wrk(path) for label, path in PAGES.items()}
@@ -277,8 +292,8 @@ def main() -> int:
         poller.stopping.set()
         poller.join(timeout=60)
         stop_file.touch()
-        procs[1].wait(timeout=60)
-        truth = json.loads(truth_file.read_text())
+        procs[1].wait(timeout=600)  # the witness finishes its renders
+        truth = json.loads(truth_file.read_text()) if truth_file.exists() else {}
     finally:
         for proc in reversed(procs):
             if proc.poll() is None:
