@@ -328,6 +328,7 @@ def main() -> int:
             f"  {label:26} {row['requests']:6} requests  {row['errors']} non-2xx  "
             f"{row['socket_errors']} socket errors  p50 {row['p50_ms']:7.1f} ms  p99 {row['p99_ms']:7.1f} ms"
         )
+        print(f"  {'':26} socket errors by kind: {row['socket_errors_by_kind']}")
     print(
         f"Generations seen by {consistency['polls']} polls: {consistency['generations_seen']}; "
         f"mixed pages {consistency['mixed_pages']}, unverified generations "

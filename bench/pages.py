@@ -112,6 +112,11 @@ def parse_wrk(out: str) -> dict:
         "p99_ms": to_ms(latency["99"]),
         "errors": int(non2xx.group(1)) if non2xx else 0,
         "socket_errors": sum(map(int, sockets.groups())) if sockets else 0,
+        "socket_errors_by_kind": dict(
+            zip(("connect", "read", "write", "timeout"), map(int, sockets.groups()), strict=True)
+        )
+        if sockets
+        else {},
     }
 
 
