@@ -18,7 +18,7 @@ export DJANGO_DEBUG ?= 1
 # Without DATABASE_URL, commands run inside the embedded PostgreSQL (started, then stopped).
 WITH_DB = $(if $(DATABASE_URL),,$(PY) -m observatory.devdb run --)
 
-.PHONY: help install messages browser run serve data backup restore test lint bench bench-pages check-deploy db-start db-stop clean
+.PHONY: help install messages browser run serve data backup restore test lint bench bench-pages drill-load check-deploy db-start db-stop clean
 
 help:
 	@echo "make run    - install, migrate, load reference + reachable data, serve on http://127.0.0.1:8000"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench  - ingest/compute (ratios to a bare COPY), the dependency screen (to a bare DuckDB pass), pages (to a static file)"
 	@echo "make backup - pg_dump of the database + tars of the raw release files and media into var/backups/<UTC stamp>/"
 	@echo "make restore BACKUP=var/backups/<stamp> - check the sha256s, then restore both (replaces the tables)"
+	@echo "make drill-load - wrk on the country and ecosystem pages during a refresh: 0 errors, p99, no mixed generations"
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "python3.13 not found: install Python 3.13 (Django 6 needs >= 3.12)"; exit 1; }
@@ -117,6 +118,12 @@ bench: install
 bench-pages: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(WITH_DB) $(PY) -m bench.pages
+
+# Fault drill: the pages under wrk while a refresh of the SBS sources (a forced new vintage) runs;
+# fails on any error or a page mixing generations (its own database, observatory_drill).
+drill-load: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || true
+	$(WITH_DB) $(PY) -m bench.drill_refresh_load
 
 db-start: install
 	@$(PY) -m observatory.devdb start

@@ -51,7 +51,7 @@ def ensure_data(env):
         manage("refresh", "--all", env=env)
 
 
-def serve(env) -> subprocess.Popen:
+def serve(env, port: int = PORT) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
             PY,
@@ -59,7 +59,7 @@ def serve(env) -> subprocess.Popen:
             "gunicorn",
             "observatory.wsgi:application",
             "--bind",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--workers",
             "2",
         ],
@@ -70,7 +70,7 @@ def serve(env) -> subprocess.Popen:
     )
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/static/css/site.css", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/static/css/site.css", timeout=1)
             return proc
         except OSError:
             time.sleep(0.2)
@@ -97,13 +97,26 @@ def wrk(path: str) -> dict:
         text=True,
         check=True,
     ).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> dict:
+    """wrk --latency's summary: requests/s, p50/p99 in ms, non-2xx/3xx responses, socket errors."""
     latency = dict(re.findall(r"\b(50|99)%\s+([\d.]+(?:us|ms|s))", out))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50_ms": to_ms(latency["50"]),
         "p99_ms": to_ms(latency["99"]),
         "errors": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": sum(map(int, sockets.groups())) if sockets else 0,
+        "socket_errors_by_kind": dict(
+            zip(("connect", "read", "write", "timeout"), map(int, sockets.groups()), strict=True)
+        )
+        if sockets
+        else {},
     }
 
 

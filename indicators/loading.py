@@ -17,6 +17,7 @@ from django.db.models import F
 
 from ecosystems.models import CodeLabel, Country, Region
 
+from .drills import checkpoint
 from .models import DataState, Geometry, Observation, Release, Source
 from .registry import ROLES, SourceSpec
 from .sources.base import ParsedDataset
@@ -175,6 +176,7 @@ def write_release(
             release.period_min, release.period_max = obs["period"].min(), obs["period"].max()
         if fail_after_copy:
             fail_after_copy()  # test hook: a crash between the load and the swap
+        checkpoint("ingest:copied")  # fault drills: a worker killed here leaves nothing behind
         release.row_count = count
         release.save(update_fields=["row_count", "period_min", "period_max"])
         source.releases.exclude(pk=release.pk).update(status=Release.Status.SUPERSEDED)

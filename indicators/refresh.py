@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from . import fetch as fetching
 from . import inputs
+from .drills import checkpoint
 from .loading import IngestError, bump_generation, to_observations, validate, write_release
 from .models import Indicator, IndicatorValue, Observation, Release, Run, Source
 from .registry import ANALYSES, COMPUTATIONS, INDICATORS, SOURCES, Computation, SourceSpec, get_source
@@ -26,7 +27,6 @@ from .sources.detect import parse_bytes
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
 RECOMPUTE_WAIT = 15 * 60  # seconds a recompute waits for a running one before it is skipped
 
@@ -66,12 +66,68 @@ def sync_registry() -> None:
 # ---------------------------------------------------------------- run bookkeeping
 
 
+class RunNotActive(Exception):
+    """The run is finished (e.g. reaped, and retried as a new run) or another live session executes
+    it: a task message delivered again must change nothing."""
+
+
+# Advisory locks (RUN_LOCK, run id) — the two-int4 key space, apart from the named locks below —
+# are held by the database session executing a run, from `start_run` to `finish`. A worker that
+# dies releases its lock with its connection: a running run whose lock nobody holds is dead.
+RUN_LOCK = 0x52554E  # "RUN"
+
+
+def _run_key(run: Run) -> list[int]:
+    return [RUN_LOCK, run.pk & 0x7FFFFFFF]
+
+
+def _lock_run(run: Run) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _run_key(run))
+        return cursor.fetchone()[0]
+
+
+def _unlock_run(run: Run) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _run_key(run))
+
+
+def run_is_executing(run: Run) -> bool:
+    """Whether some live session of this database holds RUN's lock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND classid = %s::bigint::oid AND objid = %s::bigint::oid AND objsubid = 2)",
+            _run_key(run),
+        )
+        return cursor.fetchone()[0]
+
+
 def start_run(kind: str, source: str | None = None, run: Run | None = None) -> Run:
-    """Mark RUN (queued by `tasks.enqueue_*`) or a new one as running."""
+    """Claim RUN (queued by `tasks.enqueue_*`) or a new one and mark it running.
+
+    This session holds the run's lock until `finish`. A queued or running run whose lock is free
+    can be claimed (a task message redelivered after its worker died resumes it); one already
+    finished, or held by a live session, raises RunNotActive.
+    """
     now = timezone.now()
-    run = run or Run(kind=kind, source_id=source)
+    if run is None:
+        run = Run.objects.create(
+            kind=kind, source_id=source, status=Run.Status.RUNNING, started_at=now, heartbeat_at=now
+        )
+        _lock_run(run)
+        return run
+    if not _lock_run(run):
+        raise RunNotActive(f"{run}: run {run.pk} is being executed by another worker")
+    claimed = Run.objects.filter(pk=run.pk, status__in=Run.ACTIVE).update(
+        status=Run.Status.RUNNING, started_at=now, heartbeat_at=now
+    )
+    if not claimed:
+        _unlock_run(run)
+        run.refresh_from_db()
+        raise RunNotActive(f"{run}: run {run.pk} is already finished")
     run.status, run.started_at, run.heartbeat_at = Run.Status.RUNNING, now, now
-    run.save()
     return run
 
 
@@ -92,6 +148,7 @@ def finish(run: Run, status: str, message: str = "", error: str = "", **fields) 
     for name, value in fields.items():
         setattr(run, name, value)
     run.save()
+    _unlock_run(run)
     log = logger.error if status == Run.Status.FAILED else logger.info
     log("%s: %s %s", run, message, error)
     return run
@@ -134,7 +191,11 @@ def ingest(code: str, path: Path | None = None, run: Run | None = None, fail_aft
     """Fetch SOURCE (or read PATH), and load it as its new current release unless unchanged."""
     spec = get_source(code)
     sync_registry()
-    run = start_run(Run.Kind.INGEST, code, run)
+    try:
+        run = start_run(Run.Kind.INGEST, code, run)
+    except RunNotActive as exc:
+        logger.warning("%s; this delivery changes nothing", exc)
+        return run
     with source_lock(code) as acquired:
         if not acquired:
             return finish(run, Run.Status.SKIPPED, f"another refresh of {code} is running")
@@ -248,7 +309,11 @@ def recompute(run: Run | None = None, sources=None) -> Run:
     seconds, then it is skipped), so two can never both delete and append the same values.
     """
     sync_registry()
-    run = start_run(Run.Kind.RECOMPUTE, run=run)
+    try:
+        run = start_run(Run.Kind.RECOMPUTE, run=run)
+    except RunNotActive as exc:
+        logger.warning("%s; this delivery changes nothing", exc)
+        return run
     with advisory_lock("recompute", wait=RECOMPUTE_WAIT) as acquired:
         if not acquired:
             return finish(run, Run.Status.SKIPPED, "another recompute kept running; nothing changed")
@@ -399,6 +464,7 @@ def swap_indicator_values(values: pd.DataFrame, mapping_number: int, indicators=
         old.delete()
         with connection.cursor() as cursor, cursor.copy(sql) as copy:
             copy.write(buffer.getvalue())
+        checkpoint("recompute:swapped")  # fault drills: a worker killed here changes nothing
         bump_generation()
     return len(values)
 
@@ -440,7 +506,10 @@ def recompute_after(ingest_runs, run: Run | None = None) -> Run | None:
     if changed & read:
         return recompute(run, sources=changed)
     if run is not None:
-        start_run(Run.Kind.RECOMPUTE, run=run)
+        try:
+            start_run(Run.Kind.RECOMPUTE, run=run)
+        except RunNotActive:
+            return run
         return finish(run, Run.Status.UNCHANGED, "no indicator reads a source that changed")
     return None
 
@@ -470,21 +539,31 @@ def sources_needing_update() -> list[str]:
     return stale
 
 
-def stale_runs():
-    cutoff = timezone.now() - STALE_AFTER
-    return Run.objects.filter(status=Run.Status.RUNNING, heartbeat_at__lt=cutoff)
+def stale_runs() -> list[Run]:
+    """Running runs whose worker is gone: no heartbeat for OBSERVATORY_REAP_AFTER seconds and no
+    live database session holding their lock (a slow step of a live worker is never reaped)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.OBSERVATORY_REAP_AFTER)
+    candidates = Run.objects.filter(status=Run.Status.RUNNING, heartbeat_at__lt=cutoff)
+    return [run for run in candidates if not run_is_executing(run)]
 
 
 def reap_stale_runs() -> list[Run]:
-    """Mark runs whose worker stopped beating as failed; return the ones worth retrying."""
+    """Mark runs whose worker died as failed; return the ones worth retrying.
+
+    Nothing a dead worker was writing is visible (its transaction died with its connection), so
+    the previous release and values stay current. A run claimed again meanwhile (its task message
+    redelivered: a fresh heartbeat) is left to that worker.
+    """
     retry = []
     for run in stale_runs():
-        finish(
-            run,
-            Run.Status.FAILED,
-            "worker stopped responding; the previous release stays current",
-            f"no heartbeat since {run.heartbeat_at:%Y-%m-%d %H:%M:%S}",
-        )
+        message = "worker lost; nothing it was writing was committed, the previous data stay current"
+        error = f"no heartbeat since {run.heartbeat_at:%Y-%m-%d %H:%M:%S} and its database session is gone"
+        reaped = Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING, heartbeat_at=run.heartbeat_at)
+        if not reaped.update(
+            status=Run.Status.FAILED, finished_at=timezone.now(), message=message, error=error
+        ):
+            continue
+        logger.error("%s: %s %s", run, message, error)
         if run.attempt < MAX_ATTEMPTS:
             retry.append(run)
     return retry

@@ -2,6 +2,7 @@
 
 from contextvars import ContextVar
 
+from django.db import connection, transaction
 from django.db.models import Count, Prefetch
 
 from ecosystems import selectors as taxonomy
@@ -119,13 +120,32 @@ _in_request: ContextVar[bool] = ContextVar("in_request", default=False)
 
 
 class GenerationMiddleware:
+    """Reads of one request see one data generation.
+
+    A GET or HEAD runs in a REPEATABLE READ transaction: the generation and every figure the page
+    reads come from one snapshot, so a refresh committing mid-render (an ingest's swap, a
+    recompute's) never mixes two generations in a page or in what is cached under its key
+    (readers never wait: PostgreSQL snapshots take no locks). The generation a response was built
+    from, when it read one, is sent as `X-Data-Generation` (the load drill checks pages by it).
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         tokens = (_in_request.set(True), _request_generation.set(None))
         try:
-            return self.get_response(request)
+            if request.method in ("GET", "HEAD") and not connection.in_atomic_block:
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    response = self.get_response(request)
+            else:  # writes keep READ COMMITTED; a test's transaction is already one snapshot
+                response = self.get_response(request)
+            seen = _request_generation.get()
+            if seen is not None:
+                response.headers["X-Data-Generation"] = str(seen)
+            return response
         finally:
             _request_generation.reset(tokens[1])
             _in_request.reset(tokens[0])

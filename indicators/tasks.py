@@ -53,7 +53,7 @@ def check_sources() -> list[str]:
 
 @shared_task(acks_late=True)
 def reap_stale_runs() -> list[int]:
-    """Beat: fail runs whose worker died (stale heartbeat) and retry them."""
+    """Beat: fail runs whose worker died (lock free, no heartbeat) and retry them as new runs."""
     retried = []
     for run in refresh.reap_stale_runs():
         if run.kind == Run.Kind.INGEST:
@@ -97,7 +97,10 @@ def screen_dependencies(rules_pk: int, run_id: int) -> int:
     from .models import DependencyRules
     from .screen import run_screen
 
-    run = refresh.start_run(Run.Kind.RECOMPUTE, run=Run.objects.get(pk=run_id))
+    try:
+        run = refresh.start_run(Run.Kind.RECOMPUTE, run=Run.objects.get(pk=run_id))
+    except refresh.RunNotActive:
+        return run_id  # delivered again after it finished (or while a live worker has it)
     version = DependencyRules.objects.get(pk=rules_pk)
     try:
         refresh.report(run, 20, f"dependency screen, rules v{version.number}")

@@ -307,6 +307,9 @@ LOGGING = {
 
 # Periodic jobs (celery beat): re-check the publishers' update dates twice a day (Eurostat
 # publishes twice daily), and fail + retry runs whose worker died, every five minutes.
+# A run is dead when no database session holds its lock (indicators.refresh.start_run) and it has
+# not reported for OBSERVATORY_REAP_AFTER seconds (the fault drills shorten it).
+OBSERVATORY_REAP_AFTER = int(env("OBSERVATORY_REAP_AFTER", "60"))
 CELERY_BEAT_SCHEDULE = {
     "check-sources": {"task": "indicators.tasks.check_sources", "schedule": 12 * 60 * 60},
     "reap-stale-runs": {"task": "indicators.tasks.reap_stale_runs", "schedule": 5 * 60},

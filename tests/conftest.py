@@ -22,7 +22,11 @@ SAMPLES = ROOT / "fixtures" / "samples"
 # test outside its group's files stops the run (below) rather than silently running alongside.
 SERIAL_GROUPS = {
     "browser": ("tests/e2e/",),
-    "celery_worker": ("tests/indicators/test_celery_worker.py", "tests/community/test_digest_worker.py"),
+    "celery_worker": (
+        "tests/indicators/test_celery_worker.py",
+        "tests/indicators/test_worker_faults.py",
+        "tests/community/test_digest_worker.py",
+    ),
 }
 
 

@@ -213,17 +213,38 @@ def test_recompute_without_any_release_is_skipped(reference):
     assert IndicatorValue.objects.count() == 0
 
 
-def test_stale_running_run_is_failed_and_offered_for_retry(universe):
+def test_a_run_whose_worker_is_gone_is_failed_and_offered_for_retry(universe):
+    """Dead = no heartbeat for a while AND no database session holding the run's lock; a live
+    worker in a slow step (old heartbeat, lock held) is left alone."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    run = refresh.start_run(Run.Kind.INGEST, SOURCE)
-    Run.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
-    fresh = refresh.start_run(Run.Kind.INGEST, "isoc_eb_ai")
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    dead = Run.objects.create(
+        kind=Run.Kind.INGEST, source_id=SOURCE, status=Run.Status.RUNNING, heartbeat_at=an_hour_ago
+    )
+    slow = refresh.start_run(Run.Kind.INGEST, "isoc_eb_ai")  # this session holds its lock
+    Run.objects.filter(pk=slow.pk).update(heartbeat_at=an_hour_ago)
+    fresh = refresh.start_run(Run.Kind.INGEST, "isoc_e_dii")
+    refresh._unlock_run(fresh)  # its worker died a moment ago: lock gone, heartbeat recent
     retry = refresh.reap_stale_runs()
-    run.refresh_from_db()
-    fresh.refresh_from_db()
-    assert [r.pk for r in retry] == [run.pk]
-    assert run.status == Run.Status.FAILED and "no heartbeat" in run.error
-    assert fresh.status == Run.Status.RUNNING
+    for run in (dead, slow, fresh):
+        run.refresh_from_db()
+    assert [r.pk for r in retry] == [dead.pk]
+    assert dead.status == Run.Status.FAILED and "no heartbeat" in dead.error
+    assert slow.status == Run.Status.RUNNING and fresh.status == Run.Status.RUNNING
+    refresh.finish(slow, Run.Status.SUCCEEDED)
+    assert refresh.reap_stale_runs() == []
+
+
+def test_a_task_delivered_again_after_its_run_finished_changes_nothing(universe):
+    from indicators.models import Release
+
+    run = refresh.start_run(Run.Kind.INGEST, SOURCE)
+    refresh.finish(run, Run.Status.FAILED, "reaped")
+    releases = Release.objects.count()
+    again = refresh.ingest(SOURCE, run=Run.objects.get(pk=run.pk))
+    again.refresh_from_db()
+    assert (again.status, again.message) == (Run.Status.FAILED, "reaped")
+    assert Release.objects.count() == releases
