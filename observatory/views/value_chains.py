@@ -70,3 +70,33 @@ def explorer(request):
         "ecosystems": indicator_selectors.ecosystem_rows(),
     }
     return render_with_panels(request, "observatory/value_chains.html", context)
+
+
+@require_safe
+def locomotives(request):
+    """/value-chains/locomotives/?weights=N&pair=a--b: ecosystem pairs ranked by their
+    cross-ecosystem collaboration potential, every component shown (our weights, version N)."""
+    from indicators.panels import locomotives as L
+
+    weights = L.resolve_weights(request.GET.get("weights"))
+    if weights is None:
+        raise Http404("No such weight version.")
+    query = request.GET.copy()
+    query["weights"] = str(weights["number"])  # a permalink keeps its weight version
+    request.GET = query
+    result = L.pairs(weights)
+    key = request.GET.get("pair", "")[:130]
+    selected = next((r for r in result["rows"] if r["key"] == key), None)
+    if key and selected is None:
+        raise Http404("No such ecosystem pair.")
+    panel = L.panel_of(result)
+    context = {
+        "result": result,
+        "rows": result["rows"][: L.TOP] if selected is None else [selected],
+        "selected": selected,
+        "weights": weights,
+        "labels": L.LABELS,
+        "panels": [panel] if panel else [],
+        "has_charts": bool(panel),
+    }
+    return render_with_panels(request, "observatory/locomotives.html", context)
