@@ -374,3 +374,27 @@ def in_regions(codes, limit_per_region: int = 5) -> dict[str, dict]:
     ):
         out[region]["open_offers"] += 1
     return out
+
+
+def in_categories(slugs, limit_per_category: int = 8) -> dict[str, list[dict]]:
+    """Cluster category slug -> approved organisations working in it (the value-chain explorer).
+    One query."""
+    slugs = list(slugs)
+    out: dict[str, list[dict]] = {s: [] for s in slugs}
+    if not slugs:
+        return out
+    through = Organisation.cluster_categories.through.objects.filter(
+        clustercategory__slug__in=slugs, organisation__status=Organisation.Status.APPROVED
+    ).values_list("clustercategory__slug", "organisation__name", "organisation__slug", "organisation__region")
+    from django.urls import reverse
+
+    for slug, name, org_slug, region in through.order_by("organisation__name"):
+        if len(out[slug]) < limit_per_category:
+            out[slug].append(
+                {
+                    "name": name,
+                    "region": region,
+                    "url": reverse("organisations:organisation-detail", args=[org_slug]),
+                }
+            )
+    return out

@@ -56,7 +56,7 @@ def _inputs() -> dict:
     defs = S.cached("cluster-defs", taxonomy.cluster_definition_dicts)
     strong = S.strong_clusters()
     tech = inputs.technology_weights()
-    concordance = S.cached("patent-concordance", inputs.patent_concordance)
+    concordance = S.cached("patent-concordance-mirror", _mirror_concordance)
     screen = S.dependency_latest([""])
     products = S.trade_products()
     flagged = (
@@ -85,6 +85,24 @@ def _inputs() -> dict:
         "screen": screen,
         "flagged": flagged,
     }
+
+
+def _mirror_concordance() -> pd.DataFrame | None:
+    """The WIPO35 ↔ NACE concordance from the data mirror only (never a download on a page or
+    in a recompute: without the mirror the technology component is left out, and says so)."""
+    from .. import fetch as fetching
+    from ..reference import REFERENCE_FILES
+    from ..sources.base import ParseError
+    from ..sources.concordance import parse_concordance
+
+    root = fetching.mirror_root()
+    path = root / REFERENCE_FILES["patent_concordance"].mirror_path if root is not None else None
+    if path is None or not path.is_file():
+        return None
+    try:
+        return parse_concordance(path.read_bytes(), path.name)
+    except ParseError:
+        return None
 
 
 def pairs(weights: dict) -> dict:
@@ -167,7 +185,8 @@ def _pairs(weights: dict) -> dict:
         "technologies": (
             "our technology ↔ WIPO field weights × the Fraunhofer ISI WIPO35 ↔ NACE concordance × the mapping"
             if data["tech"] is not None and data["concordance"] is not None
-            else "technology weights or the WIPO ↔ NACE concordance not available: component left out"
+            else "technology weights or the WIPO ↔ NACE concordance (data mirror) not available: "
+            "component left out"
         ),
         "dependencies": (
             f"dependency screen, rules v{screen['rules']}, {screen['source']} release {screen['release']}, "

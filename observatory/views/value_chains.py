@@ -23,14 +23,23 @@ def explorer(request):
         return render(
             request,
             "observatory/value_chains.html",
-            {"chain": None, "ecosystems": indicator_selectors.ecosystem_rows(), "has_charts": False},
+            {
+                "chain": None,
+                "ecosystems": indicator_selectors.ecosystem_rows(),
+                "categories": V.cluster_category_choices(),
+                "has_charts": False,
+            },
         )
     kind, key = given[0]
     key = key[:60] if kind == "ecosystem" else key[:12].upper()
-    chain = V.explore(kind, key)
+    category = request.GET.get("category", "").strip()[:60]
+    chain = V.explore(kind, key, category)
     if chain is None:
-        raise Http404(f"Nothing to start from: {kind} {key!r}.")
+        raise Http404(
+            f"Nothing to start from: {kind} {key!r}" + (f", category {category!r}." if category else ".")
+        )
     where = organisations.in_regions(chain["region_codes"])
+    working = organisations.in_categories([c["slug"] for c in chain["clusters"]["categories"]])
     panels = []
     if chain["figure"]:
         source = indicator_selectors.release_infos().get("sbs_r_nuts06_r2", {"code": "sbs_r_nuts06_r2"})
@@ -63,6 +72,9 @@ def explorer(request):
     context = {
         "chain": chain,
         "where": where,
+        "working": working,
+        "category": category,
+        "categories": V.cluster_category_choices(),
         "kind": kind,
         "key": key,
         "panels": panels,
