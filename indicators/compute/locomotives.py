@@ -80,7 +80,7 @@ def related_categories(
     for (ecosystem, category), part in parts.items():
         total = totals.get(category, 0.0)
         if total and part / total >= related_min:
-            out[ecosystem][category] = part / total
+            out[ecosystem][category] = float(part / total)
     return out
 
 

@@ -141,6 +141,12 @@ def _pairs(weights: dict) -> dict:
     for rec in frame.to_dict("records"):
         a, b = rec["a"], rec["b"]
         cats = set(related.get(a, {})) | set(related.get(b, {}))
+
+        def stars(geo: str, cats=cats) -> int:
+            return sum(c["stars"] or 0 for c in by_region.get(geo, []) if c["category"] in cats)
+
+        # Most stars in the related categories first (the compute function lists them by code).
+        rec["shared_regions"] = sorted(rec["shared_regions"], key=lambda g: (-stars(g), g))
         regions = [
             {
                 "geo": g,
@@ -240,8 +246,9 @@ def panel_of(result: dict) -> dict | None:
     total = sum(weights["weights"][c] for c in present) or 1.0
     top = rows[:TOP]
     title = f"Cross-ecosystem collaboration potential: the top {len(top)} ecosystem pairs"
+    short = {e["slug"]: e.get("short_name") or e["name"] for e in S.ecosystem_rows()}
     figure = grouped_bar(
-        [f"{r['a_name']} × {r['b_name']}" for r in top],
+        [f"{short.get(r['a'], r['a_name'])} × {short.get(r['b'], r['b_name'])}" for r in top],
         [
             {
                 "name": f"{LABELS[c]} (weight {weights['weights'][c] / total:.0%})",
@@ -258,6 +265,10 @@ def panel_of(result: dict) -> dict | None:
         decimals=2,
     )
     figure["layout"]["barmode"] = "stack"
+    # One colour per component (the builder's palette has three), two label lines per bar.
+    for trace, colour in zip(figure["data"], ("#003399", "#8a94a6", "#ffcc00", "#b2182b"), strict=False):
+        trace["marker"] = {"color": colour}
+    figure["layout"]["height"] += 16 * len(top)
     columns = [
         "Ecosystem pair",
         "Rank",

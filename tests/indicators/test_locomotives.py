@@ -149,8 +149,11 @@ def test_page_lists_pairs_with_reasons_csv_and_permalinks(client, clusters_loade
     from django.utils.html import escape
 
     assert escape(top["a_name"]) in permalink.content.decode() and "All pairs" in permalink.content.decode()
-    for bad in ({"weights": "99"}, {"weights": "x"}, {"pair": "nope--nada"}):
-        assert client.get(URL, bad).status_code == 404
+    hostile = ("<script>alert(1)</script>" * 20, "1" * 500, "' OR 1=1 --", "\x00", "../../etc")
+    for bad in ({"weights": "99"}, {"weights": "x"}, {"pair": "nope--nada"}, *({"pair": h} for h in hostile),
+                *({"weights": h} for h in hostile)):  # fmt: skip
+        assert client.get(URL, bad).status_code in (400, 404)  # NUL bytes: 400 by the middleware
+    assert client.post(URL).status_code == 405  # read-only: GET and HEAD only, for every persona
     # DE21 (the car region) is strong in automotive: it is evidence for the pairs with mobility.
     mobility = [r for r in result["rows"] if "mobility-transport-automotive" in (r["a"], r["b"])]
     assert any("DE21" in r["shared_regions"] for r in mobility) or all(
