@@ -197,7 +197,7 @@ def test_matchmaking_names_the_strong_cluster_of_the_region(
 
 
 def test_explorer_matches_regions_on_strong_clusters_and_filters_by_category(
-    client, clusters_loaded, alice, staff
+    client, clusters_loaded, alice, staff, django_assert_max_num_queries
 ):
     from django.utils.html import escape
 
@@ -210,7 +210,8 @@ def test_explorer_matches_regions_on_strong_clusters_and_filters_by_category(
     slug = "mobility-transport-automotive"
     assert "automotive" in cluster_categories_of_ecosystems()[slug]
     strong_auto = sorted(r["geo"] for r in strong_clusters()["rows"] if r["category"] == "automotive")
-    html = client.get("/value-chains/", {"ecosystem": slug}).content.decode()
+    with django_assert_max_num_queries(45):  # bounded whatever the data (as without clusters: 40)
+        html = client.get("/value-chains/", {"ecosystem": slug}).content.decode()
     assert "Regions strong in the related cluster categories" in html
     assert "cluster stars, thresholds v1" in html and escape(auto.name) in html
     assert all(f"/clusters/regions/{g}/" in html for g in strong_auto[:6]) and strong_auto
