@@ -165,6 +165,10 @@ def current_ecosystems_of(codes) -> dict[str, list[tuple[str, float]]]:
 # --- cluster categories and thresholds ---------------------------------------------------------
 
 
+def cluster_categories() -> QuerySet[ClusterCategory]:
+    return ClusterCategory.objects.order_by("order", "name")
+
+
 def cluster_category_dicts() -> list[dict]:
     return list(
         ClusterCategory.objects.values(

@@ -784,3 +784,36 @@ def _categories_for_ecosystem(slug: str) -> list[dict]:
         for c, w in sorted(weight.items(), key=lambda kv: -kv[1])
         if c in cats and w > 0
     ][:12]
+
+
+# --- strong clusters, for other pages (matchmaking, value chains, ecosystem pairs) ---------------
+
+
+def strong_clusters(method: str = "stars") -> dict:
+    """The strong (region, category) pairs of the default year and the current thresholds — the
+    same assessment as /clusters/regions/<nuts>/: {"rows": [{"geo", "category", "name", "stars",
+    "lq", "emp"}], "period", "version", "method", "min_stars"}; rows empty when not computed."""
+    params = resolve_parameters(None)
+    period = resolve_period(None)
+    if params is None or period is None:
+        return {"rows": [], "period": None, "version": None, "method": method, "min_stars": None}
+    cats = category_map()
+    rows = [
+        {
+            "geo": r["geo"],
+            "category": r["category"],
+            "name": cats.get(r["category"], {}).get("name", r["category"]),
+            "stars": r["stars"],
+            "lq": r.get("lq"),
+            "emp": r.get("emp"),
+        }
+        for r in assessment(period, params)
+        if is_strong(r, method, params)
+    ]
+    return {
+        "rows": rows,
+        "period": period,
+        "version": params["number"],
+        "method": method,
+        "min_stars": int(params["strong_min_stars"]),
+    }

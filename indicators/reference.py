@@ -129,6 +129,23 @@ def transition_parameters() -> dict:
     }
 
 
+def locomotive_weights() -> dict[int, dict]:
+    """Our weights of the ecosystem-pair score (fixtures/reference/locomotive_weights.csv), per
+    version: {number: {"number", "weights": {component: w}, "related_min", "reasoning": {name: text}}}."""
+    out: dict[int, dict] = {}
+    for row in _fixture_rows("locomotive_weights.csv"):
+        number = int(row["version"])
+        entry = out.setdefault(
+            number, {"number": number, "weights": {}, "related_min": None, "reasoning": {}}
+        )
+        entry["reasoning"][row["parameter"]] = row["reasoning"]
+        if row["parameter"] == "related_min":
+            entry["related_min"] = float(row["value"])
+        else:
+            entry["weights"][row["parameter"]] = float(row["value"])
+    return out
+
+
 @transaction.atomic
 def load_countries() -> int:
     rows = _fixture_rows("countries.csv")

@@ -673,7 +673,16 @@ ANALYSES: dict[str, Analysis] = {
             ("comext_cn8_annual", "comext_crm_imports"),
             "indicators.screen.recompute_screen",
             "Strategic-dependency screen (CN8 × partner imports)",
-        )
+        ),
+        # Ecosystem pairs ("innovation-driven locomotives"): read from the mapping, the cluster
+        # stars (regional SBS), our technology weights and the dependency screen; no own table —
+        # the ranking is built from those stored results and cached per data generation.
+        Analysis(
+            "ecosystem_pairs",
+            ("sbs_r_nuts06_r2", "comext_cn8_annual", "comext_crm_imports"),
+            "indicators.panels.locomotives.recompute",
+            "Cross-ecosystem collaboration potential (ecosystem pairs)",
+        ),
     ]
 }
 

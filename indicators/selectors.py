@@ -578,6 +578,41 @@ def activity_label(code: str) -> str:
     return cached(f"activity-name:{code}", lambda: taxonomy.activity_names([code]).get(code, ""))
 
 
+def strong_clusters() -> dict:
+    """Strong clusters (stars method, current thresholds, default year), as on
+    /clusters/regions/<nuts>/: see :func:`indicators.cluster_panels.strong_clusters`."""
+    from .cluster_panels import strong_clusters as build
+
+    return build("stars")
+
+
+def cluster_categories_of_ecosystems(related_min: float | None = None) -> dict[str, dict[str, float]]:
+    """Ecosystem slug -> {cluster category slug: part of the category's definition in the
+    ecosystem's NACE divisions} (current mapping and definitions; categories ≥ related_min, our
+    parameter in fixtures/reference/locomotive_weights.csv)."""
+    import pandas as pd
+
+    from .compute.locomotives import related_categories
+    from .reference import locomotive_weights
+
+    if related_min is None:
+        versions = locomotive_weights()
+        related_min = versions[max(versions)]["related_min"]
+
+    def build():
+        rows = mapping_rows()["rows"]
+        defs = taxonomy.cluster_definition_dicts()
+        if not rows or not defs:
+            return {}
+        mapping = pd.DataFrame(
+            [(r["ecosystem__slug"], r["nace"], float(r["share"])) for r in rows],
+            columns=["ecosystem", "nace", "share"],
+        )
+        return related_categories(mapping, pd.DataFrame(defs), related_min)
+
+    return cached(f"eco-categories:{related_min}", build)
+
+
 # --- The value-chain explorer ------------------------------------------------------------------
 
 

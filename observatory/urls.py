@@ -23,6 +23,7 @@ urlpatterns = [
     path("publications/<slug:slug>/cover", publications.publication_cover, name="publication-cover"),
     path("search/", search.search, name="search"),
     path("value-chains/", value_chains.explorer, name="value-chains"),
+    path("value-chains/locomotives/", value_chains.locomotives, name="value-chain-locomotives"),
     path("methodology/", methodology.methodology, name="methodology"),
     path("methodology/ecosystems/", methodology.methodology_ecosystems, name="methodology-ecosystems"),
     path("methodology/indicators/", methodology.methodology_indicators, name="methodology-indicators"),

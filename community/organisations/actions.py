@@ -98,7 +98,7 @@ def _index_offer(offer: Offer) -> None:
     )
 
 
-def _snapshot(obj, fields, m2m=("ecosystems", "technologies")) -> dict:
+def _snapshot(obj, fields, m2m=("ecosystems", "technologies", "cluster_categories")) -> dict:
     data = {}
     for name in fields:
         value = getattr(obj, name)
@@ -107,7 +107,8 @@ def _snapshot(obj, fields, m2m=("ecosystems", "technologies")) -> dict:
             data[name] = str(data[name])
     if obj.pk:
         for name in m2m:
-            data[name] = sorted(getattr(obj, name).values_list("slug", flat=True))
+            if hasattr(obj, name):  # offers have no cluster categories
+                data[name] = sorted(getattr(obj, name).values_list("slug", flat=True))
     return data
 
 
@@ -118,6 +119,8 @@ def _record(org, actor, action, changes=None, reason="") -> OrganisationChange:
 
 
 def _apply(obj, data: dict, ecosystems=None, technologies=None) -> None:
+    data = dict(data)
+    categories = data.pop("cluster_categories", None)  # many-to-many: set after the save
     for name, value in data.items():
         setattr(obj, name, value)
     obj.full_clean(exclude=["slug", "proposed_by", "created_by", "organisation"])
@@ -126,6 +129,8 @@ def _apply(obj, data: dict, ecosystems=None, technologies=None) -> None:
         obj.ecosystems.set(ecosystems)
     if technologies is not None:
         obj.technologies.set(technologies)
+    if categories is not None:
+        obj.cluster_categories.set(categories)
 
 
 @transaction.atomic

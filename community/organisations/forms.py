@@ -65,16 +65,29 @@ def clean_region(code: str, country: str | None = None, level: int | None = 2) -
     return code
 
 
+def _category_field():
+    return forms.ModelMultipleChoiceField(
+        label=_("Cluster categories"),
+        queryset=taxonomy.cluster_categories(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The cluster categories of the cluster mapping your members work in."),
+    )
+
+
 class OrganisationForm(forms.ModelForm):
     website = HttpUrlField(label=_("Website"), required=False, max_length=300)
     ecosystems = _ecosystem_field()
     technologies = _technology_field()
+    cluster_categories = _category_field()
 
     class Meta:
         model = Organisation
         fields = [
             "name", "legal_form", "country", "region", "website", "description", "ecosystems",
-            "technologies", "member_count", "sme_share", "year_founded", "contact_role", "logo",
+            "technologies", "cluster_categories", "member_count", "sme_share", "year_founded",
+            "contact_role", "logo",
         ]  # fmt: skip
         widgets = {"description": forms.Textarea(attrs={"rows": 8})}
         help_texts = {"description": MARKDOWN_HELP}
@@ -106,6 +119,7 @@ class OrganisationForm(forms.ModelForm):
 
     def data_for_actions(self) -> tuple[dict, list, list]:
         data = {k: v for k, v in self.cleaned_data.items() if k not in {"ecosystems", "technologies"}}
+        data["cluster_categories"] = list(data.get("cluster_categories") or [])
         if data.get("logo") is False:  # "clear" ticked
             data["logo"] = ""
         elif not data.get("logo"):
@@ -237,6 +251,10 @@ class DirectoryFilterForm(forms.Form):
         label=_("Technology"), required=False, queryset=Technology.objects.all(), to_field_name="slug",
         empty_label=_("All technologies"),
     )  # fmt: skip
+    category = forms.ModelChoiceField(
+        label=_("Cluster category"), required=False, queryset=taxonomy.cluster_categories(),
+        to_field_name="slug", empty_label=_("All cluster categories"),
+    )  # fmt: skip
     verified = forms.BooleanField(label=_("Validated profiles only"), required=False)
 
     def clean_region(self):
@@ -253,6 +271,7 @@ class DirectoryFilterForm(forms.Form):
             "country": data["country"].code if data.get("country") else "",
             "region": data.get("region") or "",
             "technology": data["technology"].slug if data.get("technology") else "",
+            "category": data["category"].slug if data.get("category") else "",
             "verified": bool(data.get("verified")),
         }
 
@@ -270,6 +289,7 @@ class OfferFilterForm(DirectoryFilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["verified"]
+        del self.fields["category"]
         self.fields["region"].label = _("Partners wanted in (NUTS or country code)")
 
     def filters(self) -> dict:

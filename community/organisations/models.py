@@ -59,6 +59,12 @@ class Organisation(models.Model):
     description = models.TextField(blank=True, help_text=_("Markdown. Raw HTML is not rendered."))
     ecosystems = models.ManyToManyField("ecosystems.Ecosystem", blank=True, related_name="organisations")
     technologies = models.ManyToManyField("observatory.Technology", blank=True, related_name="organisations")
+    cluster_categories = models.ManyToManyField(
+        "ecosystems.ClusterCategory",
+        blank=True,
+        related_name="organisations",
+        help_text=_("The cluster categories (cluster mapping) the organisation's members work in."),
+    )
     member_count = models.PositiveIntegerField(_("number of members"), null=True, blank=True)
     sme_share = models.DecimalField(
         _("share of SMEs among members (%)"),

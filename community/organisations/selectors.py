@@ -5,11 +5,11 @@ CONTRACT (observatory.search and other apps, e.g. a value-chain explorer, rely o
   escaped, only <mark> added), "rank", "meta"}, total); approved organisations only.
 - directory(filters) -> QuerySet[Organisation] of approved organisations; filters keys (all
   optional): "ecosystem" (slug), "country" (code), "region" (NUTS prefix: "DE1" finds DE11),
-  "technology" (slug), "verified" (bool), "q" (full-text).
+  "technology" (slug), "category" (cluster category slug), "verified" (bool), "q" (full-text).
 - offers(filters) -> QuerySet[Offer] of approved organisations; "state" ("open" default, "closed",
   "expired", "all"), "kind", "ecosystem", "country", "technology", "organisation", "q", "region"
   (partners wanted there: the offer names the code or a parent of it, or names no region).
-- suggestions(offer, limit=10) -> [{"organisation", "score", "reasons": [str]}], three queries.
+- suggestions(offer, limit=10) -> [{"organisation", "score", "reasons": [str]}], bounded queries.
 """
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -26,7 +26,8 @@ from .models import Event, InterestMessage, ManagerInvitation, Offer, Organisati
 MAX_QUERY_LENGTH = 200
 # Public fields, in the CSV export's column order.
 CSV_FIELDS = (
-    "name", "legal_form", "country", "region", "website", "ecosystems", "technologies", "member_count",
+    "name", "legal_form", "country", "region", "website", "ecosystems", "technologies", "cluster_categories",
+    "member_count",
     "sme_share", "year_founded", "contact_role", "validated", "verification_criteria", "url",
 )  # fmt: skip
 
@@ -65,10 +66,12 @@ def directory(filters: dict) -> QuerySet[Organisation]:
         qs = qs.filter(region__startswith=filters["region"])
     if filters.get("technology"):
         qs = qs.filter(technologies__slug=filters["technology"])
+    if filters.get("category"):
+        qs = qs.filter(cluster_categories__slug=filters["category"])
     if filters.get("verified"):
         qs = qs.filter(is_verified=True)
     qs, query = _search(qs, filters.get("q", ""))
-    qs = qs.prefetch_related("ecosystems", "technologies").distinct()
+    qs = qs.prefetch_related("ecosystems", "technologies", "cluster_categories").distinct()
     return qs.order_by("-rank", "name", "pk") if query is not None else qs.order_by("name", "pk")
 
 
@@ -108,6 +111,7 @@ def csv_rows(qs):
         yield [
             org.name, org.get_legal_form_display(), org.country_id, org.region, org.website,
             ";".join(e.slug for e in org.ecosystems.all()), ";".join(t.slug for t in org.technologies.all()),
+            ";".join(c.slug for c in org.cluster_categories.all()),
             _blank(org.member_count), _blank(org.sme_share),
             org.year_founded or "", org.contact_role, "yes" if org.is_verified else "no",
             org.verification_criteria if org.is_verified else "", base + org.get_absolute_url(),
@@ -245,10 +249,35 @@ def _wanted(org: Organisation, codes: list[str]) -> str:
     return ""
 
 
+def _strong_related(wanted_ecosystems: dict[str, str]) -> tuple[dict[str, list[dict]], dict, dict]:
+    """Regions strong (cluster stars, as on /clusters/regions/<nuts>/) in cluster categories related
+    to the wanted ecosystems: (geo -> strong rows, category slug -> ecosystem names it relates to,
+    the assessment's {"version", "period"}). Cached by data generation in indicators."""
+    from indicators import selectors as evidence
+
+    strong = evidence.strong_clusters()
+    if not strong["rows"] or not wanted_ecosystems:
+        return {}, {}, strong
+    related = evidence.cluster_categories_of_ecosystems()
+    via: dict[str, list[str]] = {}
+    for slug, name in wanted_ecosystems.items():
+        for category in related.get(slug, {}):
+            via.setdefault(category, []).append(name)
+    by_region: dict[str, list[dict]] = {}
+    for row in strong["rows"]:
+        if row["category"] in via:
+            by_region.setdefault(row["geo"], []).append(row)
+    for rows in by_region.values():
+        rows.sort(key=lambda r: (-(r["stars"] or 0), r["name"]))
+    return by_region, via, strong
+
+
 def suggestions(offer: Offer, limit: int = 10) -> list[dict]:
     """Organisations that could answer `offer`, each with the reasons shown: same ecosystem or a
-    neighbouring one (sharing NACE divisions in the current mapping), in a region wanted, and from
-    another country first (cross-border). Three queries whatever the data."""
+    neighbouring one (sharing NACE divisions in the current mapping), located in a region strong
+    in a cluster category related to the offer's ecosystems (cluster stars), working in such a
+    category, in a region wanted, and from another country first (cross-border). A bounded number
+    of queries whatever the data (the cluster evidence is cached)."""
     wanted_ecosystems = {e.slug: e.name for e in offer.ecosystems.all()} or {
         e.slug: e.name for e in offer.organisation.ecosystems.all()
     }
@@ -263,6 +292,7 @@ def suggestions(offer: Offer, limit: int = 10) -> list[dict]:
         for slug, divs in divisions.items()
         if slug not in wanted_ecosystems and divs & own
     }
+    strong_regions, via, strong = _strong_related(wanted_ecosystems)
     wanted_regions = list(offer.regions)
     region_q = Q(pk__in=[])
     for code in wanted_regions:
@@ -270,9 +300,14 @@ def suggestions(offer: Offer, limit: int = 10) -> list[dict]:
     candidates = (
         Organisation.objects.public()
         .exclude(pk=offer.organisation_id)
-        .filter(Q(ecosystems__slug__in=[*wanted_ecosystems, *neighbours]) | region_q)
+        .filter(
+            Q(ecosystems__slug__in=[*wanted_ecosystems, *neighbours])
+            | Q(cluster_categories__slug__in=list(via))
+            | Q(region__in=list(strong_regions))
+            | region_q
+        )
         .select_related("country")
-        .prefetch_related("ecosystems")
+        .prefetch_related("ecosystems", "cluster_categories")
         .distinct()
     )
     rows = []
@@ -292,6 +327,19 @@ def suggestions(offer: Offer, limit: int = 10) -> list[dict]:
                 f"with the offer's ecosystems (mapping v{version})"
             )
             break
+        if org.region in strong_regions:
+            score += 2
+            best = strong_regions[org.region][0]
+            more = len(strong_regions[org.region]) - 1
+            reasons.append(
+                f"region {org.region} is strong in {best['name']} ({best['stars']} stars, thresholds "
+                f"v{strong['version']}, {strong['period']}){f' and {more} more related' if more else ''}; "
+                f"category related to {', '.join(via[best['category']])}"
+            )
+        categories = sorted(c.name for c in org.cluster_categories.all() if c.slug in via)
+        if categories:
+            score += 1
+            reasons.append(f"works in cluster category {', '.join(categories[:3])}")
         if code := _wanted(org, wanted_regions):
             score += 2
             reasons.append(f"located in {org.region or org.country_id}, where partners are wanted ({code})")
@@ -325,4 +373,28 @@ def in_regions(codes, limit_per_region: int = 5) -> dict[str, dict]:
         .values_list("organisation__region", flat=True)
     ):
         out[region]["open_offers"] += 1
+    return out
+
+
+def in_categories(slugs, limit_per_category: int = 8) -> dict[str, list[dict]]:
+    """Cluster category slug -> approved organisations working in it (the value-chain explorer).
+    One query."""
+    slugs = list(slugs)
+    out: dict[str, list[dict]] = {s: [] for s in slugs}
+    if not slugs:
+        return out
+    through = Organisation.cluster_categories.through.objects.filter(
+        clustercategory__slug__in=slugs, organisation__status=Organisation.Status.APPROVED
+    ).values_list("clustercategory__slug", "organisation__name", "organisation__slug", "organisation__region")
+    from django.urls import reverse
+
+    for slug, name, org_slug, region in through.order_by("organisation__name"):
+        if len(out[slug]) < limit_per_category:
+            out[slug].append(
+                {
+                    "name": name,
+                    "region": region,
+                    "url": reverse("organisations:organisation-detail", args=[org_slug]),
+                }
+            )
     return out

@@ -235,13 +235,15 @@ def choropleth(
     decimals: int = 0,
     diverging_at: float | None = None,
     bounds: tuple[float, float, float, float] | None = None,
+    highlight: dict | None = None,
 ) -> dict:
     """A map of places coloured by value, on the portal's own GISCO GeoJSON (fetched by URL).
 
     points: dicts with ``key`` (the feature id: NUTS code), ``label``, ``value``, ``flags``.
     Places without a value are not coloured. ``diverging_at``: centre a two-colour scale there
     (1 for location quotients). ``bounds``: (lon_min, lon_max, lat_min, lat_max) to zoom to;
-    default: Europe.
+    default: Europe. ``highlight``: {"key", "label"} of one place drawn with a thick dark outline
+    on top (a second, unfilled trace with its own legend entry), e.g. the region a profile is about.
     """
     shown = [p for p in points if is_number(p["value"])]
     fmt = f",.{decimals}f"
@@ -272,7 +274,27 @@ def choropleth(
         "bgcolor": "#ffffff",
     }
     layout["margin"] = {"l": 0, "r": 0, "t": 50, "b": 40}
-    return {"data": [trace], "layout": layout}
+    data = [trace]
+    if highlight:
+        clear = "rgba(0,0,0,0)"
+        data.append(
+            {
+                "type": "choropleth",
+                "geojson": geojson_url,
+                "featureidkey": "id",
+                "locations": [highlight["key"]],
+                "z": [1],
+                "colorscale": [[0, clear], [1, clear]],
+                "showscale": False,
+                "marker": {"line": {"color": "#111111", "width": 3}},
+                "name": highlight["label"],
+                "showlegend": True,
+                "hovertemplate": f"{highlight['label']}<extra></extra>",
+            }
+        )
+        layout["showlegend"] = True
+        layout["legend"] = {"x": 0, "y": 0, "xanchor": "left", "yanchor": "bottom", "bgcolor": "#ffffffcc"}
+    return {"data": data, "layout": layout}
 
 
 RED, WHITE, DARK_BLUE = "#b2182b", "#f7f7f7", "#2166ac"

@@ -269,7 +269,9 @@ def region_points(rows: list[dict], names: dict[str, str]) -> tuple[list[dict], 
     return points, converted
 
 
-def regions_panel(geo: str, slug: str, year: str | None) -> dict | None:
+def regions_panel(geo: str, slug: str, year: str | None, highlight: str | None = None) -> dict | None:
+    """The country's regions mapped by their LQ in SLUG; ``highlight``: a NUTS code outlined on top
+    (the region a profile is about), with its own legend entry."""
     period = latest_period("region_lq_emp", year)
     if not period:
         return None
@@ -298,6 +300,12 @@ def regions_panel(geo: str, slug: str, year: str | None) -> dict | None:
             decimals=2,
             diverging_at=1.0,
             bounds=country_bounds(geo[:2]),
+            highlight={
+                "key": highlight,
+                "label": f"Black outline: {place_names().get(highlight, highlight)} ({highlight})",
+            }
+            if highlight
+            else None,
         ),
         summary,
         ["Region (NUTS 2021)", "Location quotient"],

@@ -90,7 +90,7 @@ def _region_profile(nuts: str, period) -> dict:
         p
         for p in (
             _region_trend_panel(nuts, rname, [t["key"] for t in top]),
-            regions_panel(nuts[:2], top[0]["key"], period) if top else None,
+            regions_panel(nuts[:2], top[0]["key"], period, highlight=nuts) if top else None,
             _region_nace_panel(nuts, rname, period),
         )
         if p

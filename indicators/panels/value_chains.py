@@ -20,6 +20,8 @@ from .common import fmt
 MAX_DIVISIONS = 12
 REGIONS_PER_DIVISION = 5
 MIN_REGION_EMP = 500  # persons: as on the region pages, smaller divisions' LQs are noise
+MAX_CATEGORIES = 6
+REGIONS_PER_CATEGORY = 6
 
 
 def _divisions_of_ecosystem(slug: str) -> list[dict]:
@@ -40,9 +42,97 @@ def _ecosystems_of_division(code: str) -> list[dict]:
     ]
 
 
-def explore(kind: str, key: str) -> dict | None:
-    """The chain for a start (kind: ecosystem | nace | product | region); None for an unknown key."""
-    return S.cached(f"value-chain:{kind}:{key}", lambda: _explore(kind, key))
+def explore(kind: str, key: str, category: str = "") -> dict | None:
+    """The chain for a start (kind: ecosystem | nace | product | region), optionally narrowed to
+    one cluster category; None for an unknown key or category."""
+    chain = S.cached(f"value-chain:{kind}:{key}", lambda: _explore(kind, key))
+    if chain is None:
+        return None
+    clusters = S.cached(
+        f"value-chain-clusters:{kind}:{key}:{category}",
+        lambda: _clusters(kind, key, chain["divisions"], chain["ecosystems"], category),
+    )
+    if clusters is None:
+        return None
+    return {
+        **chain,
+        "clusters": clusters,
+        "region_codes": sorted(set(chain["region_codes"]) | set(clusters["region_codes"])),
+    }
+
+
+def cluster_category_choices() -> list[dict]:
+    from ..cluster_panels import categories
+
+    return categories()
+
+
+def _clusters(kind: str, key: str, divisions: list[dict], ecosystems: list[dict], only: str) -> dict | None:
+    """Cluster categories related to the chain and the regions strong in them (cluster stars, as
+    on /clusters/regions/<nuts>/): for an ecosystem, the categories with at least our
+    ``related_min`` of their definition in its divisions; for a division or product, the categories
+    defined on that division; for a region, its own strong categories. ``only``: one category."""
+    from ecosystems import selectors as taxonomy
+
+    from ..cluster_panels import category_map
+
+    cats = category_map()
+    if only and only not in cats:
+        return None
+    strong = S.strong_clusters()
+    defs = S.cached("cluster-defs", taxonomy.cluster_definition_dicts)
+    if kind == "ecosystem":
+        related = S.cluster_categories_of_ecosystems().get(key, {})
+    elif kind == "region":
+        related = {r["category"]: 1.0 for r in strong["rows"] if r["geo"] == key}
+    else:
+        codes = {d["nace"] for d in divisions}
+        related = {}
+        for d in defs:
+            if d["nace"] in codes:
+                related[d["category"]] = related.get(d["category"], 0.0) + d["share"]
+    if only:
+        related = {only: related.get(only, 0.0)}
+    rows = []
+    for slug, part in sorted(related.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CATEGORIES]:
+        regions = [r for r in strong["rows"] if r["category"] == slug]
+        if kind == "region":
+            regions = [r for r in regions if r["geo"] == key]
+        regions.sort(key=lambda r: (-(r["stars"] or 0), -(r["emp"] or 0), r["geo"]))
+        rows.append(
+            {
+                "slug": slug,
+                "name": cats.get(slug, {}).get("name", slug),
+                "url": cats.get(slug, {}).get("url", ""),
+                "part": part,
+                "regions": [
+                    {**r, "label": S.place_names().get(r["geo"], r["geo"])}
+                    for r in regions[:REGIONS_PER_CATEGORY]
+                ],
+                "strong_count": len(regions),
+            }
+        )
+    if strong["rows"]:
+        version = defs[0]["version"] if defs else "–"
+        source = (
+            f"cluster stars, thresholds v{strong['version']}, {strong['period']} (strong = at least "
+            f"{strong['min_stars']} stars); cluster definitions v{version} (ours); "
+            + (
+                "categories with at least our related_min of their NACE definition in the ecosystem"
+                if kind == "ecosystem"
+                else "categories defined on these divisions"
+                if kind in {"nace", "product"}
+                else "the region's strong categories"
+            )
+        )
+    else:
+        source = "cluster stars not computed yet (load sbs_r_nuts06_r2 and recompute): no strong clusters"
+    return {
+        "categories": rows,
+        "source": source,
+        "only": only,
+        "region_codes": sorted({r["geo"] for c in rows for r in c["regions"]}),
+    }
 
 
 def _explore(kind: str, key: str) -> dict | None:

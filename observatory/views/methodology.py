@@ -20,8 +20,20 @@ def methodology(request):
             "indicator_count": len(selectors.indicator_definitions()),
             "cluster_parameters": taxonomy.cluster_parameter_dicts(),
             "cluster_categories": taxonomy.cluster_category_dicts(),
+            "locomotive_weights": _locomotive_weights(),
         },
     )
+
+
+def _locomotive_weights() -> list[dict]:
+    """Our ecosystem-pair weights, one row per version × parameter (newest version first)."""
+    from indicators.reference import locomotive_weights
+
+    return [
+        {"number": n, "parameter": name, "value": value, "reasoning": v["reasoning"].get(name, "")}
+        for n, v in sorted(locomotive_weights().items(), reverse=True)
+        for name, value in [*v["weights"].items(), ("related_min", v["related_min"])]
+    ]
 
 
 @require_safe

@@ -23,14 +23,23 @@ def explorer(request):
         return render(
             request,
             "observatory/value_chains.html",
-            {"chain": None, "ecosystems": indicator_selectors.ecosystem_rows(), "has_charts": False},
+            {
+                "chain": None,
+                "ecosystems": indicator_selectors.ecosystem_rows(),
+                "categories": V.cluster_category_choices(),
+                "has_charts": False,
+            },
         )
     kind, key = given[0]
     key = key[:60] if kind == "ecosystem" else key[:12].upper()
-    chain = V.explore(kind, key)
+    category = request.GET.get("category", "").strip()[:60]
+    chain = V.explore(kind, key, category)
     if chain is None:
-        raise Http404(f"Nothing to start from: {kind} {key!r}.")
+        raise Http404(
+            f"Nothing to start from: {kind} {key!r}" + (f", category {category!r}." if category else ".")
+        )
     where = organisations.in_regions(chain["region_codes"])
+    working = organisations.in_categories([c["slug"] for c in chain["clusters"]["categories"]])
     panels = []
     if chain["figure"]:
         source = indicator_selectors.release_infos().get("sbs_r_nuts06_r2", {"code": "sbs_r_nuts06_r2"})
@@ -63,6 +72,9 @@ def explorer(request):
     context = {
         "chain": chain,
         "where": where,
+        "working": working,
+        "category": category,
+        "categories": V.cluster_category_choices(),
         "kind": kind,
         "key": key,
         "panels": panels,
@@ -70,3 +82,33 @@ def explorer(request):
         "ecosystems": indicator_selectors.ecosystem_rows(),
     }
     return render_with_panels(request, "observatory/value_chains.html", context)
+
+
+@require_safe
+def locomotives(request):
+    """/value-chains/locomotives/?weights=N&pair=a--b: ecosystem pairs ranked by their
+    cross-ecosystem collaboration potential, every component shown (our weights, version N)."""
+    from indicators.panels import locomotives as L
+
+    weights = L.resolve_weights(request.GET.get("weights"))
+    if weights is None:
+        raise Http404("No such weight version.")
+    query = request.GET.copy()
+    query["weights"] = str(weights["number"])  # a permalink keeps its weight version
+    request.GET = query
+    result = L.pairs(weights)
+    key = request.GET.get("pair", "")[:130]
+    selected = next((r for r in result["rows"] if r["key"] == key), None)
+    if key and selected is None:
+        raise Http404("No such ecosystem pair.")
+    panel = L.panel_of(result)
+    context = {
+        "result": result,
+        "rows": result["rows"][: L.TOP] if selected is None else [selected],
+        "selected": selected,
+        "weights": weights,
+        "labels": L.LABELS,
+        "panels": [panel] if panel else [],
+        "has_charts": bool(panel),
+    }
+    return render_with_panels(request, "observatory/locomotives.html", context)
