@@ -10,7 +10,9 @@ Persons employed by division:
     DE11    200  100  500 1200            2000         250        500
     NO01     10    0    0   90             100          10          0
 
-EU reference (AT + DE regions): agri-food 420 / 3500 = 12%, mobility 710 / 3500.
+EU reference: the AT and DE regions whose figure and total are both complete (AT12's total is a
+lower bound, and so is its agri-food figure, so AT12 is left out of both pools):
+agri-food 370 / 3000, mobility 560 / 3000.
 """
 
 import time
@@ -83,11 +85,12 @@ def pick(df, indicator, ecosystem, geo):
         ("share_emp", "agri-food", "AT11", 12.0, ""),  # 120 / (100+40+60+800)
         ("share_emp", "agri-food", "AT12", 10.0, "I"),  # 50 / 500 (C from its divisions, C11 missing)
         ("share_emp", "mobility", "NO01", 0.0, ""),
-        ("lq_emp", "agri-food", "AT11", 1.0, ""),  # 12% / 12%
-        ("lq_emp", "agri-food", "DE11", 12.5 / 12.0, ""),
-        ("lq_emp", "agri-food", "NO01", 10.0 / 12.0, ""),  # non-members compared with the EU
-        # AT12 has no published C section and C11 is confidential: its total is a lower bound
-        ("lq_emp", "mobility", "AT12", 30.0 / (710 / 3500 * 100), "I"),
+        ("lq_emp", "agri-food", "AT11", 12.0 / (370 / 3000 * 100), ""),
+        ("lq_emp", "agri-food", "DE11", 12.5 / (370 / 3000 * 100), ""),
+        ("lq_emp", "agri-food", "NO01", 10.0 / (370 / 3000 * 100), ""),  # non-members compared with the EU
+        # AT12 has no published C section and C11 is confidential: its total is a lower bound, so
+        # its LQ is marked I and the EU pool leaves AT12 out (the same coverage above and below)
+        ("lq_emp", "mobility", "AT12", 30.0 / (560 / 3000 * 100), "I"),
     ],
 )
 def test_compute_regional_indicators_values(result, indicator, ecosystem, geo, expected, markers):
