@@ -12,10 +12,11 @@ from django.views.decorators.http import require_safe
 
 from observatory import plotly_bundle
 
-from .. import panels as P
+from .. import pages
 from ..registry import INDICATORS
 from ..selectors import geometries, release_infos
 from .common import cache_public_page, render_with_panels
+from .profiles import canonical, render_page
 
 
 @require_safe
@@ -28,8 +29,14 @@ def indicator_list(request):
     return render_with_panels(request, "indicators/indicator_list.html", {"groups": groups, "panels": []})
 
 
+def _indicator_canonical(request, code):
+    spec = INDICATORS.get(code)
+    allowed = ("year", "ecosystem") if spec and spec.breakdown == "ecosystem" else ("year",)
+    return pages.canonical_query(request.GET, allowed, pages.INDICATOR.checks(code=code))
+
+
 @require_safe
-@cache_public_page
+@cache_public_page(canonical=_indicator_canonical)
 def indicator_detail(request, code):
     spec = INDICATORS.get(code)
     if spec is None:
@@ -49,34 +56,18 @@ def indicator_detail(request, code):
         )
         year = request.GET.get("year", "")
         return redirect(target + (f"?year={year}" if year.isdigit() and len(year) == 4 else ""))
-    data = P.indicator_view(code, request.GET.get("year"), request.GET.get("ecosystem"))
-    context = {
-        **data,
-        "code": code,
-        "ecosystems": P.ecosystem_rows(),
-        "requested_year": request.GET.get("year"),
-        "source": release_infos().get(spec.source, {}),
-    }
-    return render_with_panels(request, "indicators/indicator_detail.html", context)
+    return render_page(request, pages.INDICATOR, code=code)
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(canonical=canonical(pages.NACE_REGIONS))
 def nace_regions(request, code):
     """One NACE division across the NUTS 2 regions: map and ranking by LQ, employment."""
     if code != code.upper():
         return redirect("indicators:nace-regions", code=code.upper(), permanent=True)
     if not (len(code) in (3, 4) and code[0].isalpha() and code[1:].isdigit()):
         raise Http404("A NACE division is a section letter and two digits, e.g. C29.")
-    data = P.nace_regions(code, request.GET.get("year"))
-    context = {
-        **data,
-        "code": code,
-        "requested_year": request.GET.get("year"),
-        "divisions": P.nace_divisions_with_values(),
-        "source": release_infos().get("sbs_r_nuts06_r2", {}),
-    }
-    return render_with_panels(request, "indicators/nace_regions.html", context)
+    return render_page(request, pages.NACE_REGIONS, code=code)
 
 
 @require_safe
