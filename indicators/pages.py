@@ -54,6 +54,10 @@ def build_domains() -> dict:
 _domains: dict[tuple[int, int], dict] = {}
 
 
+def forget_domains() -> None:
+    _domains.clear()
+
+
 def domains() -> dict:
     """The domains of the served generation: from this process's memory, else its payload."""
     from .payloads import payload
