@@ -146,6 +146,12 @@ class Family:
     year_of: Callable[..., str]  # path arguments -> the indicator whose years the page offers
     build: Callable[..., dict]
 
+    def context(self, path: dict, args: dict) -> dict:
+        """The payload: the builder's context, its maps pointing at versioned outlines."""
+        from .outlines import version_maps
+
+        return version_maps(self.build(**path, **args))
+
     def checks(self, **path) -> dict:
         """Stricter than the generic checks: the year must be one this page's indicator has."""
         indicator = self.year_of(**path)
@@ -177,7 +183,7 @@ def page(family: Family, query, **path) -> tuple[dict, int]:
     if any("\x00" in str(v) for v in path.values()):
         raise Http404("No such page.")  # PostgreSQL text cannot hold a NUL: not a code of ours
     args = family.args(query, **path)
-    return payload(family.name, key_of(path, args), lambda: family.build(**path, **args))
+    return payload(family.name, key_of(path, args), lambda: family.context(path, args))
 
 
 def _ecosystem_list(year):

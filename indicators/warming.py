@@ -63,7 +63,7 @@ def build_all(run: Run, generation: int) -> tuple[int, int, int]:
         if PagePayload.objects.filter(family=family.name, key=key, generation=generation).exists():
             continue
         try:
-            build = lambda f=family, p=path, a=args: f.build(**p, **a)  # noqa: E731
+            build = lambda f=family, p=path, a=args: f.context(p, a)  # noqa: E731
             payloads.build_and_store(family.name, key, generation, build)
             built += 1
         except Http404:

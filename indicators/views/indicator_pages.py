@@ -4,17 +4,18 @@ maps draw on, and the stylesheet Plotly would otherwise inject inline."""
 import re
 from functools import cache
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from observatory import plotly_bundle
 
-from .. import pages
+from .. import outlines, pages
 from ..registry import INDICATORS
-from ..selectors import geometries, release_infos
+from ..selectors import release_infos
 from .common import cache_public_page, render_with_panels
 from .profiles import canonical, render_page
 
@@ -71,12 +72,21 @@ def nace_regions(request, code):
 
 
 @require_safe
-def geometry(request, level: int):
-    """NUTS 2021 outlines (GISCO, 1:60 million) at a level, as GeoJSON with NUTS ids."""
+@gzip_page
+def geometry(request, level: int, version: int | None = None):
+    """NUTS 2021 outlines (GISCO, 1:60 million) at a level, as compact GeoJSON with NUTS ids.
+
+    The versioned URL (`<level>.<release>.geojson`, what the pre-built pages link to) names the
+    outlines' release, so it is cached for a year as immutable; the plain one for an hour.
+    """
     if level not in (0, 1, 2):
         raise Http404("NUTS levels 0, 1 and 2 are served.")
-    response = JsonResponse(geometries(level))
-    patch_cache_control(response, public=True, max_age=3600)
+    current = outlines.version(level)
+    response = HttpResponse(outlines.compact(level), content_type="application/geo+json")
+    if version is not None and version == current:
+        patch_cache_control(response, public=True, max_age=31536000, immutable=True)
+    else:
+        patch_cache_control(response, public=True, max_age=3600)
     return response
 
 
