@@ -10,7 +10,7 @@ whitenoise for static files, DEBUG off); loads the mirror data first if no indic
 every request is a payload lookup plus a template render. "after refresh": the Redis cache
 (BENCH_REDIS_URL, default redis://127.0.0.1:6379/12) is emptied, then a refresh of the two SBS
 sources is simulated (hold the pages, recompute what reads them, pre-build every page: timed),
-and wrk starts with no priming request. "warm": one priming request first.
+and wrk runs on each URL with no priming request. "warm": one priming request first.
 "transfer": the country page's first visit (HTML + CSS + JS + map outlines, gzipped as served)
 and a repeat visit (what the caching headers do not let the browser keep).
 16 connections, 2 wrk threads, 10 s per URL (BENCH_PORT, default 8011). Writes `.bench/pages.json`.
@@ -148,12 +148,11 @@ def run_mode(mode: str, base_env: dict, timings: dict) -> dict:
     proc = serve(env)
     try:
         results = {}
+        if mode == "after refresh":
+            flush(env)  # nothing cached, then the refresh: its last step pre-builds every page
+            timings.setdefault("refreshes", []).append(simulate_refresh(env))
         for label, path in URLS.items():
-            if mode == "after refresh":
-                flush(env)  # nothing cached, then the refresh: its last step pre-builds every page
-                if not label.startswith("static"):
-                    timings.setdefault("refreshes", []).append(simulate_refresh(env))
-            else:
+            if mode != "after refresh":
                 urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30).read()  # prime / check
             results[label] = wrk(path)
             row = results[label]
