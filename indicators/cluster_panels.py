@@ -133,7 +133,7 @@ def _assessment(period: str, params: dict) -> list[dict]:
         return []
     frame["indicator"] = frame["indicator"].str.removeprefix("cluster_")
     frame["value"] = frame["value"].astype("float64")
-    out = cc.assess(frame, params, kinds(), eu_members(), periods=[period])
+    out = cc.assess(frame, params, kinds(), members=eu_members(), periods=[period])
     if out.empty:
         return []
     own = frame[(frame["indicator"] == "emp") & (frame["period"] == period)]

@@ -3,6 +3,7 @@
 import gzip
 import hashlib
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -102,16 +103,18 @@ def _fetched(raw: bytes, origin: str) -> Fetched:
 
 def download(url: str, progress=None, retries: int = RETRIES) -> bytes:
     """Stream URL with a timeout, retrying transient failures with backoff."""
-    last_error = None
+    last_error, attempt = None, 0
     for attempt in range(1, retries + 1):
         try:
             return _stream(url, progress)
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             last_error = exc
             logger.warning("fetch %s failed (attempt %d/%d): %s", url, attempt, retries, exc)
+            if isinstance(getattr(exc, "reason", None), socket.gaierror):
+                break  # the host name does not resolve (offline): retrying will not help
             if attempt < retries:
                 time.sleep(2**attempt)
-    raise FetchError(f"{url}: could not download after {retries} attempt(s) ({last_error})")
+    raise FetchError(f"{url}: could not download after {attempt} attempt(s) ({last_error})")
 
 
 def _stream(url: str, progress) -> bytes:

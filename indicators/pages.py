@@ -22,11 +22,12 @@ from . import panels as P
 from .panels import dependencies as D
 from .panels import technologies as T
 from .panels import transition as TR
+from .panels import uptake as U
 from .registry import INDICATORS
-from .selectors import generations, release_infos
+from .selectors import default_period, generations, release_infos
 
-# The ecosystem list's sortable columns (column index in its table).
-SORTS = {"name": 0, "emp": 1, "va": 2, "ent": 3, "share": 4, "productivity": 5, "change": 6}
+# The ecosystem list's sortable column keys (indicators.panels.ecosystems_overview's sort_keys).
+SORTS = ("name", "emp", "va", "ent", "share", "productivity", "change")
 DIRECTIONS = ("asc", "desc")
 
 
@@ -42,7 +43,7 @@ def build_domains() -> dict:
         periods.setdefault(code, set()).add(period)
     return {
         "periods": periods,
-        "defaults": {code: P.default_period(code) for code in periods},
+        "defaults": {code: default_period(code) for code in periods},
         "ecosystems": [e["slug"] for e in P.ecosystem_rows()],
         "places": set(taxonomy.country_names()),
         "regions": set(taxonomy.newest_regions().values_list("code", flat=True)),
@@ -198,11 +199,13 @@ def _ecosystem_detail(slug, year):
     data = P.ecosystem_profile(slug, year)
     ets = TR.ecosystem_ets(slug, ecosystem.name)
     air = TR.ecosystem_air(slug, ecosystem.name)
+    uptake = U.ecosystem_uptake(slug, ecosystem.name)
     return {
         **data,
-        "panels": [*data["panels"], *[p for p in (ets["panel"], air["panel"]) if p]],
+        "panels": [*data["panels"], *[p for p in (ets["panel"], air["panel"]) if p], *uptake["panels"]],
         "ets": ets,
         "air": air,
+        "uptake": uptake,
         "ecosystem": ecosystem,
         "cluster_categories": cluster_panels.categories_for_ecosystem(slug),
         "deps": D.summary_for(ecosystem=slug),

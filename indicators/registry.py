@@ -7,6 +7,7 @@ tidy Observation table, and which code list validates each dimension.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from indicators.compute import adapters
 
@@ -127,6 +128,27 @@ NCSES_TABLES = (
     *map(str, range(1923, 1942)),
 )
 
+# Eurostat's ICT-survey tables by NACE activity (enterprises with 10+ persons employed): not in
+# the data mirror, fetched from the publisher's API when reachable. Each gives one uptake figure
+# by ecosystem (indicators/compute/uptake.py): (table, title, measures, indicator, indicator title,
+# what it measures). Where a table has two definitions of a measure (DII v3, v4), the newer wins.
+BY_NACE_UPTAKE = (
+    ("isoc_eb_ain2", "Artificial intelligence by NACE Rev.2 activity", ("E_AI_TANY",), "eco_ai_uptake",
+     "AI uptake in the ecosystem's activities", "enterprises using at least one AI technology"),
+    ("isoc_cicce_usen2", "Cloud computing services by NACE Rev.2 activity", ("E_CC",), "eco_cloud_uptake",
+     "Cloud uptake in the ecosystem's activities",
+     "enterprises buying cloud computing services used over the internet"),
+    ("isoc_eb_bdn2", "Big data analysis by NACE Rev.2 activity", ("E_BDA",), "eco_bigdata_uptake",
+     "Big-data uptake in the ecosystem's activities", "enterprises analysing big data"),
+    ("isoc_e_diin2", "Digital Intensity by NACE Rev.2 activity", ("E_DI3_GELO", "E_DI4_GELO"), "eco_basic_di",
+     "Basic digital intensity in the ecosystem's activities",
+     "enterprises with at least a basic level of digital intensity (DII v3; v4 from 2023)"),
+)  # fmt: skip
+# Eurostat's high-tech patent groups (pat_ep_ntec's ipc codes; ipc.dic): total, then the six groups.
+HIGH_TECH_FIELDS = ("HT", "AVI", "CAB", "CTE", "LSR", "MGE", "SMC")
+# The publisher's API answers TSV (2023 layout); the mirror's extracts are SDMX-CSV.
+ISOC_FORMATS = ("eurostat-tsv-2023", "eurostat-tsv", "sdmx-csv-1", "sdmx-csv-2")
+
 SOURCES: dict[str, SourceSpec] = {
     s.code: s
     for s in [
@@ -171,7 +193,7 @@ SOURCES: dict[str, SourceSpec] = {
             "isoc_e_dii",
             "Digital Intensity by size class of enterprise",
             "eurostat/isoc_e_dii.csv",
-            ("sdmx-csv-1", "sdmx-csv-2"),
+            ISOC_FORMATS,
             ISOC_ROLES,
             ISOC_CODELISTS,
             ranges=PERCENT,
@@ -180,7 +202,7 @@ SOURCES: dict[str, SourceSpec] = {
             "isoc_eb_ai",
             "Artificial intelligence by size class of enterprise",
             "eurostat/isoc_eb_ai.csv",
-            ("sdmx-csv-1", "sdmx-csv-2"),
+            ISOC_FORMATS,
             ISOC_ROLES,
             ISOC_CODELISTS,
             ranges=PERCENT,
@@ -190,7 +212,7 @@ SOURCES: dict[str, SourceSpec] = {
             "env_ac_ainah_r2",
             "Air emissions accounts by NACE Rev. 2 activity",
             "eurostat/env_ac_ainah_r2.csv",
-            ("sdmx-csv-1", "sdmx-csv-2"),
+            ISOC_FORMATS,
             {"geo": "geo", "nace_r2": "nace", "airpol": "measure", "unit": "unit"},
             {"geo": "geo", "airpol": "airpol", "unit": "unit"},
             ranges={"*": (0, 1e12)},
@@ -349,6 +371,33 @@ SOURCES: dict[str, SourceSpec] = {
         )
         for level in (0, 1, 2)
     ]
+    + [
+        _eurostat(
+            code,
+            title,
+            f"eurostat/{code}.tsv.gz",
+            ISOC_FORMATS,
+            ISOC_ROLES,
+            ISOC_CODELISTS,
+            ranges=PERCENT,
+            note="Not in the data mirror: loaded from Eurostat's API when it is reachable; the "
+            "ecosystem pages then show uptake by ecosystem through the mapping.",
+        )
+        for code, title, *_ in BY_NACE_UPTAKE
+    ]
+    + [
+        _eurostat(
+            "pat_ep_ntec",
+            "High-tech patent applications to the EPO by priority year (1977-2013)",
+            "eurostat/pat_ep_ntec.tsv.gz",
+            ISOC_FORMATS,
+            {"geo": "geo", "ipc": "measure", "unit": "unit"},
+            {"geo": "geo", "ipc": "ipc", "unit": "unit"},
+            ranges={"*": (0, 1e6)},
+            note="Not in the data mirror: loaded from Eurostat's API when it is reachable. "
+            "Discontinued (ends 2013); the high-tech groups of the Trilateral Statistical Report.",
+        )
+    ]
 }
 
 
@@ -494,7 +543,7 @@ COMPUTATIONS: dict[str, Computation] = {
             {"patents": Input("pat_ep_rtot", ("P_MHAB",))},
             (),
             adapters.epo_regional,
-            ("pat_ep_mhab", "region_pat_ep_mhab"),
+            ("pat_ep_mhab",),
         ),
         # Uptake by technology: one input per Eurostat survey table that measures one of our
         # technologies (the codes are listed in fixtures/reference/technologies.csv); a table
@@ -579,6 +628,28 @@ COMPUTATIONS: dict[str, Computation] = {
             ("digital_position", "green_position", "green_progress"),
         ),
     ]
+    + [
+        Computation(
+            f"uptake_{code}",
+            {
+                "uptake": Input(code, measures, {"unit": "PC_ENT", "size": "GE10"}),
+                "sbs": Input("sbs_na_sca_r2", ("V16110",)),
+            },
+            ("ecosystem_mapping", "eu_members"),
+            partial(adapters.ecosystem_uptake, indicator=indicator),
+            (indicator,),
+        )
+        for code, _, measures, indicator, *_ in BY_NACE_UPTAKE
+    ]
+    + [
+        Computation(
+            "high_tech_patents",
+            {"pat": Input("pat_ep_ntec", HIGH_TECH_FIELDS, {"unit": "P_MHAB"})},
+            ("eu_members",),
+            adapters.high_tech_patents,
+            ("pat_ht_mhab",),
+        )
+    ]
 }
 
 
@@ -625,7 +696,8 @@ class IndicatorSpec:
     scope: str  # geo level: country | region
     higher_is_better: bool | None = True
     decimals: int = 0
-    breakdown: str = "ecosystem"  # ecosystem | nace | technology | wipo_field | product | cluster_category
+    # ecosystem | nace | technology | wipo_field | high_tech_field | product | cluster_category
+    breakdown: str = "ecosystem"
 
 
 INDICATORS: dict[str, IndicatorSpec] = {
@@ -1122,20 +1194,6 @@ INDICATORS.update(
                 breakdown="technology",
             ),
             IndicatorSpec(
-                "region_pat_ep_mhab",
-                "EPO patent applications per million inhabitants (NUTS 2)",
-                "per million inhabitants",
-                "Patent applications to the EPO by priority year and inventor region, all "
-                "technology fields, per million inhabitants, by NUTS 2 region as published "
-                "(NUTS 2010 codes; regions whose code changed since are not drawn on the NUTS 2021 "
-                "map and are listed instead). Eurostat pat_ep_rtot, discontinued; ends in 2012.",
-                "pat_ep_rtot",
-                "region",
-                True,
-                1,
-                breakdown="technology",
-            ),
-            IndicatorSpec(
                 "tech_uptake",
                 "Enterprises using the technology",
                 "% of enterprises",
@@ -1449,6 +1507,41 @@ TRANSITION_INDICATORS += [
     ),
 ]
 INDICATORS.update({i.code: i for i in TRANSITION_INDICATORS})
+INDICATORS["pat_ht_mhab"] = IndicatorSpec(
+    "pat_ht_mhab",
+    "High-tech patent applications to the EPO per million inhabitants",
+    "per million inhabitants",
+    "Patent applications to the EPO by priority year and inventor country in Eurostat's high-tech "
+    "groups (key: HT = all high-tech; AVI aviation, CAB computer and automated business equipment, "
+    "CTE communication technology, LSR lasers, MGE micro-organisms and genetic engineering, SMC "
+    "semiconductors), per million inhabitants, as published (pat_ep_ntec, discontinued; ends in "
+    "2013). Ranked among the members with a value.",
+    "pat_ep_ntec",
+    "country",
+    True,
+    1,
+    breakdown="high_tech_field",
+)
+INDICATORS.update(
+    {
+        indicator: IndicatorSpec(
+            indicator,
+            title,
+            "index, %",
+            f"The ecosystem's uptake: {what} (% of enterprises with 10+ persons employed, Eurostat "
+            f"{code}), averaged over the ecosystem's NACE divisions weighted by the mapping share × "
+            "the place's persons employed in each division (SBS, the latest year published; the "
+            "value's base period). Each division takes the narrowest published activity group that "
+            "contains it. Marked incomplete (never ranked) when the divisions with a survey value "
+            "cover less than 90% of that weight. An index, not a share of the ecosystem's enterprises.",
+            code,
+            "country",
+            True,
+            1,
+        )
+        for code, _, _, indicator, title, what in BY_NACE_UPTAKE
+    }
+)
 
 
 def computation_of(indicator: str) -> Computation:
@@ -1497,6 +1590,7 @@ CODELISTS = (
     "stk_flow",
     "sitc06",
     "obs_status",
+    "ipc",
 )
 EUROSTAT_DIC = (
     "https://ec.europa.eu/eurostat/estat-navtree-portlet-prod/BulkDownloadListing?file=dic%2Fen%2F{name}.dic"

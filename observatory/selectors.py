@@ -4,7 +4,7 @@ from django.db.models import Max
 from django.http import Http404
 
 from ecosystems import selectors as taxonomy
-from indicators.compute.ecosystems import MAX_MISSING_SHARE, SHARE_APPLIES
+from indicators.compute.ecosystems import MAX_MISSING_SHARE, MIN_ESTIMATE_SHARE, SHARE_APPLIES
 from indicators.compute.markers import MARKERS
 from indicators.flags import FLAGS, describe
 from indicators.models import IndicatorValue, Source
@@ -155,7 +155,11 @@ def markers_legend() -> dict[str, str]:
 
 def eu_method() -> dict:
     """The EU-aggregate method's stated parameters, for the methodology page."""
-    return {"share_applies": SHARE_APPLIES, "max_missing_pct": round(MAX_MISSING_SHARE * 100)}
+    return {
+        "share_applies": SHARE_APPLIES,
+        "max_missing_pct": round(MAX_MISSING_SHARE * 100),
+        "min_estimate_pct": round(MIN_ESTIMATE_SHARE * 100),
+    }
 
 
 def sources_with_licences() -> list[dict]:

@@ -104,7 +104,7 @@ def technology_uptake(inputs: dict[str, pd.DataFrame], references: dict) -> pd.D
 
 
 def epo_regional(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
-    """Eurostat pat_ep_rtot -> pat_ep_mhab (countries), region_pat_ep_mhab (NUTS 2)."""
+    """Eurostat pat_ep_rtot -> pat_ep_mhab (countries; regions: regional_patents, NUTS 2021)."""
     from indicators.compute.technologies import epo_intensity
 
     return epo_intensity(inputs["patents"])
@@ -180,3 +180,25 @@ def transition_air_ecosystems(inputs: dict[str, pd.DataFrame], references: dict)
     return transition.air_emissions_by_ecosystem(
         inputs["air"], references["ecosystem_mapping"], references["eu_members"]
     )
+
+
+def ecosystem_uptake(inputs: dict[str, pd.DataFrame], references: dict, indicator: str) -> pd.DataFrame:
+    """A by-NACE ICT-survey table (input ``uptake``) + SBS employment (``sbs``) -> INDICATOR by
+    ecosystem; where a year has two versions of the measure (DII v3 and v4), the newer is kept."""
+    from indicators.compute.uptake import ecosystem_uptake as compute
+    from indicators.compute.uptake import newest_measure
+
+    return compute(
+        newest_measure(inputs["uptake"]),
+        inputs["sbs"],
+        references["ecosystem_mapping"],
+        references["eu_members"],
+        indicator,
+    )
+
+
+def high_tech_patents(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """Eurostat pat_ep_ntec (P_MHAB) -> pat_ht_mhab by country and high-tech group."""
+    from indicators.compute.technologies import high_tech_intensity
+
+    return high_tech_intensity(inputs["pat"], references["eu_members"])

@@ -44,7 +44,6 @@ import pandas as pd
 
 from indicators.compute import nuts
 from indicators.compute.ecosystems import (
-    EU27_2020_MEMBERS,
     FLAG_CONFIDENTIAL,
     aggregate_ecosystems,
     prepare_obs,
@@ -243,7 +242,7 @@ def pooled_ratio(num, den, on, members, countries, join=("geo", "period"), scale
 def compute_cluster_figures(
     obs: pd.DataFrame,
     definitions: pd.DataFrame,
-    members=EU27_2020_MEMBERS,
+    members,
     converter: pd.DataFrame | None = None,
     nominal_version: int = PUBLISHED_VERSION,
 ) -> pd.DataFrame:
@@ -383,7 +382,8 @@ def assess(
     figures: pd.DataFrame,
     parameters: dict,
     kinds: dict[str, str] | None = None,
-    members=EU27_2020_MEMBERS,
+    *,
+    members,
     periods=None,
 ) -> pd.DataFrame:
     """Stars and the US rule per ``category, geo, period`` (only PERIODS when given: the others
@@ -536,7 +536,7 @@ def compute_cluster_indicators(
     obs: pd.DataFrame,
     definitions: pd.DataFrame,
     parameter_sets: list[dict],
-    members=EU27_2020_MEMBERS,
+    members,
     converter: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Everything stored: the figures once, and the star values for each parameter set
@@ -558,7 +558,7 @@ def compute_cluster_indicators(
     kinds = definitions.drop_duplicates("category").set_index("category")["kind"].to_dict()
     parts = [figures[figures["indicator"] != "wages"]]
     for params in parameter_sets:
-        assessed = assess(figures, params, kinds, members)
+        assessed = assess(figures, params, kinds, members=members)
         if assessed.empty:
             continue
         parts.append(star_values(assessed, figures, params, int(params["number"]), kinds))

@@ -22,18 +22,25 @@ The method (shown on the methodology page, section "EU aggregates"):
 * **EU27_2020** (absent from the 2017-vintage file) is the sum of the member states per NACE
   code, measure and year, over the same code for every member, marked ``A``. A member cell that
   is missing although the member reports that measure and year (it has the business-economy
-  total) is **estimated**: its value in the nearest year it was published (ties: the earlier
-  year) times the change, between that year and this one, of the sum of the other members
-  that published the code in both years. The EU figure is then marked ``E`` and the estimated
-  members listed (``estimated_geos``).
-* A member with no business-economy total for that measure and year has no data for the
-  year: it is not estimated, nor is a cell that was never published. Such members are listed
-  in ``missing_geos`` and the EU figure is marked ``I``. It is published as a lower bound only
-  when those members together weigh at most ``max_missing_share`` (5%) of the members'
-  business-economy persons employed (each member's in that year, or in the nearest year it
-  has one); otherwise the EU figure is not published (NaN, still marked ``I`` with the list).
-  So no EU figure is published for a year where a large member has no data (e.g. FR 2008–09
-  persons employed, 2015), and none silently leaves an activity out.
+  total) is **estimated** when the member published that code and measure in some other year:
+  between two published years, by linear interpolation of its values in the nearest years on
+  each side; otherwise from its value in the nearest year it was published (ties: the earlier
+  year) times the change, between that year and this one, of the sum of the other members that
+  published the code in both years. The estimated members are listed (``estimated_geos``); the
+  EU figure is marked ``E`` when the estimates make up more than ``MIN_ESTIMATE_SHARE`` (1%) of
+  it in absolute value, so an unmarked EU figure is at least 99% published member cells.
+* A cell a member **never published** (for that code and measure, in any year) is not
+  estimated: it counts as missing with the member's weight (below). A member with no
+  business-economy total for that measure and year has no data for the year: it is not
+  estimated either, and marks the EU figure ``I``. Missing members are listed in
+  ``missing_geos``. Their weight is their business-economy persons employed (each member's in
+  that year, or in the nearest year it has one) over the members'. When the missing members
+  together weigh more than ``max_missing_share`` (5%), the EU figure is not published (NaN,
+  marked ``I`` with the list); at most that, it is the sum of the others — marked ``I`` (a
+  lower bound) when a member had no data for the year, unmarked but listed when only
+  never-published cells are missing. So no EU figure is published for a year where a large
+  member has no data (e.g. FR 2008–09 persons employed, 2015), and none silently leaves an
+  activity out.
 * A published EU27_2020 value in the input always wins over the computed one.
 * **Share** ``share_emp``: ecosystem persons employed / business-economy persons employed.
 * **Location quotient** ``lq_emp``: the place's share over the EU's share, both over the
@@ -56,7 +63,6 @@ import pandas as pd
 
 from indicators.compute import markers as mk
 from indicators.compute.legacy import (  # noqa: F401  (re-exported for regional.py)
-    EU27_2020_MEMBERS,
     FLAG_AGGREGATED,
     FLAG_CONFIDENTIAL,
     FLAG_INCOMPLETE,
@@ -82,6 +88,9 @@ SHARE_APPLIES = {
     "va": "the same employment share (value added per person assumed as in the whole activity)",
 }
 MAX_MISSING_SHARE = 0.05
+# An EU figure is marked E when our estimates make up more than this share of it (in absolute
+# value): on the 2017-vintage file the median estimated part of an EU ecosystem figure is 0.3%.
+MIN_ESTIMATE_SHARE = 0.01
 
 # Publisher letters: carried from inputs with a value; "c" only on results without one.
 CARRIED = "bdefiprsu"
@@ -401,6 +410,7 @@ def add_eu_aggregate(
     max_missing_share: float = MAX_MISSING_SHARE,
     eu_code: str = EU_CODE,
     codes: Iterable[str] | None = None,
+    min_estimate_share: float = MIN_ESTIMATE_SHARE,
 ) -> pd.DataFrame:
     """Add ``eu_code`` rows: the members' sum per ``nace, measure, period`` (module rules).
 
@@ -424,7 +434,10 @@ def add_eu_aggregate(
         weight=grid["weight"],
         missing_weight=grid["weight"].where(missing, 0.0),
         n_missing=missing,
+        n_unreported=missing & ~grid["reports"],  # no data for the year at all: always I
         n_estimated=estimated,
+        estimated_size=grid["estimate"].abs().where(estimated, 0.0),
+        size=grid["value"].fillna(grid["estimate"]).abs(),
         n_unsized=missing & grid["weight"].isna(),  # a member of unknown size: never "small"
         missing_geos=grid["geo"].where(missing, ""),
         estimated_geos=grid["geo"].where(estimated, ""),
@@ -433,15 +446,19 @@ def add_eu_aggregate(
     work["flags"] = work["flags"].where(grid["value"].notna() | grid["flags"].str.contains(CONFIDENTIAL), "")
     agg = group_cells(work, keys)
     grouped = work.groupby(keys, sort=False)
-    sums = grouped[["weight", "missing_weight", "n_missing", "n_estimated", "n_unsized"]].sum(min_count=1)
-    agg = agg.merge(sums.reset_index(), on=keys)
+    counts = ["weight", "missing_weight", "n_missing", "n_unreported", "n_estimated", "n_unsized"]
+    counts += ["estimated_size", "size"]
+    agg = agg.merge(grouped[counts].sum(min_count=1).reset_index(), on=keys)
     share = agg["missing_weight"] / agg["weight"]
     small = (share <= max_missing_share + 1e-12) & (agg["n_unsized"] == 0)  # "at most", despite rounding
     ok = (agg["n_missing"] == 0) | small
     agg["value"] = agg["value"].where(ok)
     agg[f"m_{mk.AGGREGATE}"] = True
-    agg[f"m_{mk.ESTIMATE}"] = (agg["n_estimated"] > 0).to_numpy()
-    agg[f"m_{mk.INCOMPLETE}"] = (agg["n_missing"] > 0).to_numpy()
+    # Estimated: our estimates make up more than min_estimate_share of the figure (all estimated
+    # members are listed either way), so an unmarked figure is at most that share estimates.
+    agg[f"m_{mk.ESTIMATE}"] = (agg["estimated_size"] > min_estimate_share * agg["size"]).to_numpy()
+    # Incomplete: a member without data for the year, or unestimated cells weighing too much.
+    agg[f"m_{mk.INCOMPLETE}"] = ((agg["n_unreported"] > 0) | ~ok).to_numpy()
     new = _texts(agg, keys).assign(geo=eu_code)
     published = obs[(obs["geo"] == eu_code) & obs["value"].notna()]
     new = _anti_join(new, published, keys)
@@ -479,10 +496,16 @@ def member_grid(
 def estimate_missing(grid: pd.DataFrame) -> pd.Series:
     """Estimates for the missing cells of reporting members (NaN where none is made).
 
-    Input: :func:`member_grid`. For a missing cell of member g in year t: g's value in the
-    nearest year t' it has one for the same code and measure (ties: the earlier year) times
-    S(t) / S(t'), S the sum of the other members that have a published value in both years.
-    No estimate when g never has a value, no other member has both, or S(t') <= 0.
+    Input: :func:`member_grid`. A missing cell of member g in year t, for a code and measure g
+    published in some other year:
+
+    * between two years g published it (t1 < t < t2, the nearest on each side): the linear
+      interpolation of g's values in t1 and t2;
+    * otherwise (published only before, or only after): g's value in the nearest year t' it
+      has one (ties: the earlier year) times S(t) / S(t'), S the sum of the other members that
+      have a published value in both years; none when no other member has both or S(t') <= 0.
+
+    A cell g never published for that code and measure is not estimated.
     """
     out = np.full(len(grid), np.nan)
     todo = (grid["value"].isna() & grid["reports"]).to_numpy()
@@ -500,40 +523,30 @@ def estimate_missing(grid: pd.DataFrame) -> pd.Series:
         table[geo_code[pos], per_code[pos]] = values[pos]
         present = ~np.isnan(table)
         for k in pos[todo[pos]]:
-            g, t = geo_code[k], per_code[k]
-            if not present[g].any():
-                continue
-            dist = np.where(present[g], np.abs(years - years[t]), np.inf)
-            near = np.flatnonzero(dist == dist.min())
-            t2 = near[np.argmin(years[near])]
-            others = present[:, t] & present[:, t2]
-            others[g] = False
-            base = table[others, t2].sum()
-            if others.any() and base > 0:
-                out[k] = table[g, t2] * table[others, t].sum() / base
-    return pd.Series(out, index=grid.index).fillna(structure_estimate(grid))
+            if present[geo_code[k]].any():
+                out[k] = _estimate_cell(table, present, years, geo_code[k], per_code[k])
+    return pd.Series(out, index=grid.index)
 
 
-def structure_estimate(grid: pd.DataFrame) -> pd.Series:
-    """Second rule, for a reporting member's cell never published in any year.
-
-    Estimate = the member's business-economy total of the measure x the other members' sum of
-    the cell / their business-economy total (members with a published cell that year): the
-    member is assumed to have the other members' structure. NaN for non-reporting members.
-    """
-    keys = ["nace", "measure", "period"]
-    published = grid["value"].notna() & grid["total"].notna()
-    sums = (
-        grid[published]
-        .assign(tot=grid["total"])
-        .groupby(keys, sort=False)[["value", "tot"]]
-        .sum()
-        .rename(columns={"value": "s_cell", "tot": "s_tot"})
-    )
-    joined = grid[keys].merge(sums.reset_index(), on=keys, how="left")
-    share = joined["s_cell"] / joined["s_tot"].where(joined["s_tot"] > 0)
-    est = grid["total"].to_numpy() * share.to_numpy()
-    return pd.Series(np.where(grid["value"].isna().to_numpy(), est, np.nan), index=grid.index)
+def _estimate_cell(table: np.ndarray, present: np.ndarray, years: np.ndarray, g: int, t: int) -> float:
+    """One member-cell estimate (see :func:`estimate_missing`): TABLE is member x period values
+    of one code and measure, PRESENT its published mask, YEARS the periods' years."""
+    mine = present[g]
+    before = np.flatnonzero(mine & (years < years[t]))
+    after = np.flatnonzero(mine & (years > years[t]))
+    if before.size and after.size:
+        t1, t2 = before[np.argmax(years[before])], after[np.argmin(years[after])]
+        weight = (years[t] - years[t1]) / (years[t2] - years[t1])
+        return table[g, t1] + weight * (table[g, t2] - table[g, t1])
+    dist = np.where(mine, np.abs(years - years[t]), np.inf)
+    near = np.flatnonzero(dist == dist.min())
+    t2 = near[np.argmin(years[near])]
+    others = present[:, t] & present[:, t2]
+    others[g] = False
+    base = table[others, t2].sum()
+    if others.any() and base > 0:
+        return table[g, t2] * table[others, t].sum() / base
+    return np.nan
 
 
 # ---------------------------------------------------------------- ecosystem figures

@@ -8,14 +8,6 @@ Kept as they were for :mod:`indicators.compute.regional` (imported there through
 import numpy as np
 import pandas as pd
 
-# Membership since 2020-02-01. Only the regional EU reference's default still uses it; the
-# national compute takes the members from its caller (the Country reference).
-# fmt: off
-EU27_2020_MEMBERS = frozenset({
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU",
-    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-})
-# fmt: on
 FLAG_AGGREGATED = "a"
 FLAG_INCOMPLETE = "i"
 FLAG_CONFIDENTIAL = "c"

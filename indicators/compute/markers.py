@@ -13,9 +13,10 @@ INCOMPLETE = "I"
 MARKERS = {
     AGGREGATE: "computed by the observatory as a sum of published figures (EU27_2020 from its "
     "member states, or a business-economy total from its sections)",
-    ESTIMATE: "includes an observatory estimate for a member state's missing cell (the member's "
-    "value in the nearest year it was published, moved with the other members' change; "
-    "the members estimated are listed)",
+    ESTIMATE: "includes observatory estimates: member states' missing cells of an EU27 sum "
+    "(interpolated between the years the member published them, or its nearest published year "
+    "moved with the other members' change; marked when they exceed 1% of the figure; the members "
+    "estimated are listed), or a region's part of an older NUTS region split by population",
     INCOMPLETE: "incomplete: some components are missing or confidential and not estimated; "
     "the value, when shown, is a lower bound; never ranked and never the base of a change "
     "(missing members are listed)",

@@ -33,7 +33,6 @@ import pandas as pd
 
 from indicators.compute import nuts
 from indicators.compute.ecosystems import (
-    EU27_2020_MEMBERS,
     FLAG_AGGREGATED,
     FLAG_CONFIDENTIAL,
     FLAG_INCOMPLETE,
@@ -65,7 +64,8 @@ def compute_regional_indicators(
     obs: pd.DataFrame,
     mapping: pd.DataFrame,
     country_of: CountryOf = None,
-    members: Iterable[str] = EU27_2020_MEMBERS,
+    *,
+    members: Iterable[str],
     converter: pd.DataFrame | None = None,
     nominal_version: int = PUBLISHED_VERSION,
 ) -> pd.DataFrame:

@@ -314,32 +314,24 @@ def uptake_values(frames: dict[str, pd.DataFrame], uptake: dict[str, list[str]])
 
 
 def epo_intensity(obs: pd.DataFrame) -> pd.DataFrame:
-    """EPO patent applications per million inhabitants (Eurostat pat_ep_rtot, unit P_MHAB):
-    ``pat_ep_mhab`` for countries (2-letter codes) and ``region_pat_ep_mhab`` for NUTS 2 regions,
-    kept in the NUTS version they were published in (2010: ``geo_version``). Key ``TOTAL`` (all
-    technology fields: the table has no field breakdown)."""
-    rows = obs[(obs["measure"] == "P_MHAB") & obs["value"].notna()]
-    length = rows["geo"].str.len()
-    out = []
-    for indicator, mask in (("pat_ep_mhab", length == 2), ("region_pat_ep_mhab", length == 4)):
-        part = rows[mask]
-        out.append(
-            pd.DataFrame(
-                {
-                    "indicator": indicator,
-                    "ecosystem": ALL_FIELDS,
-                    "geo": part["geo"],
-                    "period": part["period"],
-                    "value": part["value"],
-                    "flags": part["flags"].fillna(""),
-                    "markers": "",
-                    "base_period": "",
-                    "rank": pd.NA,
-                    "geo_version": "2010" if indicator.startswith("region") else "",
-                }
-            )
-        )
-    return pd.concat(out, ignore_index=True)
+    """EPO patent applications per million inhabitants (Eurostat pat_ep_rtot, unit P_MHAB) for
+    countries (2-letter codes): ``pat_ep_mhab``, key ``TOTAL`` (all technology fields: the table
+    has no field breakdown). Regions are not here: ``region_patents_pmhab`` (compute/patents.py)
+    gives them in NUTS 2021, so the portal has one regional patent figure, not two versions."""
+    part = obs[(obs["measure"] == "P_MHAB") & obs["value"].notna() & (obs["geo"].str.len() == 2)]
+    return pd.DataFrame(
+        {
+            "indicator": "pat_ep_mhab",
+            "ecosystem": ALL_FIELDS,
+            "geo": part["geo"],
+            "period": part["period"],
+            "value": part["value"],
+            "flags": part["flags"].fillna(""),
+            "markers": "",
+            "base_period": "",
+            "rank": pd.NA,
+        }
+    ).reset_index(drop=True)
 
 
 def _is_division(code: str) -> bool:
@@ -379,3 +371,26 @@ def patent_intensity(
         agg = agg.assign(intensity=agg["fam"] / agg["staff"] * 1000)
         out.append(_values(agg, "pat_intensity_ecosystem", "ecosystem", "intensity"))
     return pd.concat(out, ignore_index=True)[VALUE_COLUMNS]
+
+
+def high_tech_intensity(obs: pd.DataFrame, members) -> pd.DataFrame:
+    """High-tech EPO applications per million inhabitants (pat_ep_ntec, P_MHAB) as published:
+    ``pat_ht_mhab``, key = the high-tech group (HT, AVI…), countries and EU aggregates only.
+    Ranked among MEMBERS per group and year; a missing or confidential cell is no value (never 0)
+    and never ranked."""
+    part = obs[obs["value"].notna() & ((obs["geo"].str.len() == 2) | obs["geo"].str.startswith("EU"))]
+    out = pd.DataFrame(
+        {
+            "indicator": "pat_ht_mhab",
+            "ecosystem": part["measure"],
+            "geo": part["geo"],
+            "period": part["period"],
+            "value": part["value"],
+            "flags": part["flags"].fillna(""),
+            "markers": "",
+        }
+    ).reset_index(drop=True)
+    ranked = out[out["geo"].isin(set(members))]
+    rank = ranked.groupby(["ecosystem", "period"])["value"].rank(ascending=False, method="min")
+    out["rank"] = pd.Series(rank, dtype="Int64").reindex(out.index)
+    return out

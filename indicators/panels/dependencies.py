@@ -13,7 +13,7 @@ from .. import selectors as S
 from ..charts import bar, is_number
 from ..charts import dependencies as dc
 from ..compute.dependencies import EU
-from . import cell, fmt, label_cell
+from .common import cell, fmt, label_cell
 
 PAGE_SIZE = 50
 SORTS = {

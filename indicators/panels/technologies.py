@@ -14,7 +14,7 @@ from .. import charts
 from ..registry import SOURCES
 from ..selectors import cached, periods_of, place_names, values
 from ..sources.ncses import REGION_GEO, WIPO_FIELDS
-from . import cell, fmt, label_cell, panel, ranking_summary, shown_flags, source_of
+from .common import cell, fmt, label_cell, panel, ranking_summary, shown_flags, source_of
 
 EU = "EU27_2020"
 RIVALS = ("US", "CN", "JP", "KR")
@@ -329,14 +329,12 @@ def _overview() -> dict:
 
 
 def _regional_panel() -> dict | None:
-    """EPO applications per million inhabitants by NUTS 2 region, latest year (all fields)."""
-    period = latest("region_pat_ep_mhab")
+    """EPO applications per million inhabitants by NUTS 2 region (NUTS 2021), latest year."""
+    indicator = "region_patents_pmhab"
+    period = latest(indicator)
     if period is None:
         return None
-    rows = values(["region_pat_ep_mhab"], periods=[period])
-    from ..selectors import geometries
-
-    drawn = {f["id"] for f in geometries(2)["features"]}
+    rows = values([indicator], periods=[period])
     names = place_names()
     pts = [
         {
@@ -344,25 +342,25 @@ def _regional_panel() -> dict | None:
             "label": f"{names.get(r['geo'], r['geo'])} ({r['geo']})",
             "value": r["value"],
             "flags": shown_flags(r),
+            "published": r.get("published_geo") or r["geo"],
         }
         for r in rows
+        if len(r["geo"]) == 4
     ]
-    not_drawn = sorted(p["key"] for p in pts if drawn and p["key"] not in drawn)
+    estimated = sum("E" in p["flags"] for p in pts)
     title = f"EPO patent applications per million inhabitants by NUTS 2 region, {period} (all fields)"
     summary = ranking_summary(
         pts, "EPO patent applications per million inhabitants", "per million", 1, period
     )
-    summary += " Regions are NUTS 2010 as published"
     summary += (
-        f"; {len(not_drawn)} whose code has changed since are in the table, not on the map."
-        if not_drawn
-        else "."
+        " Regions are NUTS 2021, converted from the published NUTS 2010 codes with the JRC converter"
+        f" (population weights); {estimated} region figure(s) come from a split and are estimated (E)."
     )
     return panel(
         "regions",
         title,
         charts.choropleth(
-            [p for p in pts if p["key"] not in not_drawn],
+            pts,
             geojson_url=reverse("indicators:geometry", args=[2]),
             title=title,
             source_line=source_text("pat_ep_rtot"),
@@ -370,17 +368,13 @@ def _regional_panel() -> dict | None:
             decimals=0,
         ),
         summary,
-        ["NUTS 2 region (NUTS 2010 code)", "Applications per million inhabitants", "On the map"],
+        ["NUTS 2 region (NUTS 2021)", "Applications per million inhabitants", "Published as"],
         [
-            [
-                label_cell(p["label"]),
-                cell(p["value"], 1, p["flags"]),
-                label_cell("no" if p["key"] in not_drawn else "yes"),
-            ]
+            [label_cell(p["label"]), cell(p["value"], 1, p["flags"]), label_cell(p["published"])]
             for p in sorted(pts, key=lambda p: -(p["value"] or 0))
         ],
-        "region_pat_ep_mhab",
-        {"indicator": "region_pat_ep_mhab", "period": period},
+        indicator,
+        {"indicator": indicator, "period": period},
     )
 
 

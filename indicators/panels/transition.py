@@ -15,7 +15,8 @@ from ..charts.transition import quadrant
 from ..compute import transition as tc
 from ..registry import INDICATORS
 from ..selectors import EU, cached, eu_members, place_names, release_infos, values
-from . import cell, country_url, fmt, label_cell, panel, ranking_summary, shown_flags
+from .common import cell, country_url, fmt, label_cell, panel, ranking_summary, shown_flags
+from .tables import sort_rows
 
 DIGITAL = (
     "desi_index",
@@ -162,18 +163,17 @@ def _transition_overview(sort: str, descending: bool, ranking: str, geo: str | N
     names = place_names()
     table = []
     for g, name in _name_rows(members):
-        cells = [label_cell(name, country_url(g))]
+        by = {}  # indicator code -> cell: the columns by name, for the sort
         for m in meta:
             r = at[m["code"]].get(g)
-            cells.append(cell(r["value"], m["decimals"], shown_flags(r)) if r else cell(None))
-        table.append({"geo": g, "name": name, "cells": cells})
+            by[m["code"]] = cell(r["value"], m["decimals"], shown_flags(r)) if r else cell(None)
+        table.append(
+            {"geo": g, "name": name, "cells": [label_cell(name, country_url(g)), *by.values()], "by": by}
+        )
     codes = [m["code"] for m in meta]
     eu_row = table.pop()  # the EU row stays last, whatever the order
     if sort in codes:
-        col = codes.index(sort) + 1
-        present = [r for r in table if r["cells"][col]["value"] is not None]
-        missing = [r for r in table if r["cells"][col]["value"] is None]
-        table = sorted(present, key=lambda r: r["cells"][col]["value"], reverse=descending) + missing
+        table = sort_rows(table, sort, descending)
     else:
         table = sorted(table, key=lambda r: r["name"], reverse=descending)
     table.append(eu_row)

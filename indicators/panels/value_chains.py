@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from .. import selectors as S
 from ..charts import base_layout, is_number, wrap
-from . import fmt
+from .common import fmt
 
 MAX_DIVISIONS = 12
 REGIONS_PER_DIVISION = 5

@@ -14,18 +14,8 @@ from ecosystems import selectors as taxonomy
 
 from .. import pages
 from .. import panels as P
-from ..pages import SORTS
 from ..registry import INDICATORS
 from .common import cache_public_page, render_with_panels
-
-
-def _sort_rows(rows: list[dict], key: str, descending: bool) -> list[dict]:
-    col = SORTS[key]
-    if col == 0:
-        return sorted(rows, key=lambda r: r["name"], reverse=descending)
-    present = [r for r in rows if r["cells"][col]["value"] is not None]
-    missing = [r for r in rows if r["cells"][col]["value"] is None]
-    return sorted(present, key=lambda r: r["cells"][col]["value"], reverse=descending) + missing
 
 
 def canonical(family: pages.Family, extra: tuple[str, ...] = ()):
@@ -52,14 +42,13 @@ def render_page(request, family: pages.Family, extra: dict | None = None, **path
 def ecosystem_list(request):
     context, built_at = pages.page(pages.ECOSYSTEM_LIST, request.GET)
     sort = request.GET.get("sort", "emp")
-    sort = sort if sort in SORTS else "emp"
+    sort = sort if sort in context["sort_keys"] else "emp"  # the table's column keys
     descending = request.GET.get("dir", "desc" if sort != "name" else "asc") == "desc"
     context = {
         **context,
-        "table": _sort_rows(context["table"], sort, descending),
+        "table": P.sort_rows(context["table"], sort, descending, label="name"),
         "sort": sort,
         "descending": descending,
-        "sort_keys": list(SORTS),
         "payload_generation": built_at,
     }
     return render_with_panels(request, pages.ECOSYSTEM_LIST.template, context)

@@ -172,7 +172,9 @@ def test_confidential_cell_never_earns_a_star():
     obs.loc[(obs["geo"] == "AT13") & (obs["nace"] == "F41"), "value"] *= 0  # stays 0
     obs.loc[(obs["geo"] == "AT13") & (obs["nace"] == "F41") & (obs["measure"] == EMP), "value"] = 10_000
     f = cl.compute_cluster_figures(obs, DEFINITIONS, MEMBERS)
-    a = cl.assess(f, {"size_top_share": 0.5}, {"a": "traded", "b": "traded", "e": "emerging"}, MEMBERS)
+    a = cl.assess(
+        f, {"size_top_share": 0.5}, {"a": "traded", "b": "traded", "e": "emerging"}, members=MEMBERS
+    )
     row = a[(a["category"] == "a") & (a["geo"] == "AT13")].iloc[0]
     # Its lower bound (5,000) is far above every region, yet: not assessed, no star, not strong.
     assert pd.isna(row["size"]) and pd.isna(row["stars"]) and pd.isna(row["us_strong"])

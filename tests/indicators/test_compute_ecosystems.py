@@ -205,21 +205,51 @@ def test_add_eu_aggregate_member_missing_one_activity_is_estimated():
     assert (eu["flags"], eu["markers"], eu["estimated_geos"], eu["missing_geos"]) == ("", "AE", "FR", "")
 
 
-def test_add_eu_aggregate_never_published_cell_uses_structure():
-    # IT's C10 never published; IT reports (total 500). Others: C10 40 of totals 2000 -> 2%: 10.
-    rows = [
-        ("DE", TOTAL, EMP, 2014, 1000.0),
-        ("FR", TOTAL, EMP, 2014, 1000.0),
-        ("IT", TOTAL, EMP, 2014, 500.0),
-    ]
-    rows += [
-        ("DE", "C10", EMP, 2014, 30.0),
-        ("FR", "C10", EMP, 2014, 10.0),
-        ("IT", "C10", EMP, 2014, np.nan, "c"),
-    ]
+def test_add_eu_aggregate_gap_between_published_years_is_interpolated():
+    # FR's C10 is published in 2012 (20) and 2015 (50), confidential in 2013 and 2014: linear
+    # interpolation, 30 and 40 (not the nearest year moved with the others).
+    years = (2012, 2013, 2014, 2015)
+    rows = [(g, TOTAL, EMP, y, 1000.0) for g in MEMBERS for y in years]
+    rows += [(g, "C10", EMP, y, 100.0) for g in ("DE", "IT") for y in years]
+    rows += [("FR", "C10", EMP, 2012, 20.0), ("FR", "C10", EMP, 2015, 50.0)]
+    rows += [("FR", "C10", EMP, y, np.nan, "c") for y in (2013, 2014)]
+    out = add_eu_aggregate(years_obs(rows), frozenset(MEMBERS))
+    for year, fr in ((2013, 30.0), (2014, 40.0)):
+        eu = eu_row(out, period=year)
+        assert eu["value"] == pytest.approx(200.0 + fr)
+        assert (eu["markers"], eu["estimated_geos"], eu["missing_geos"]) == ("AE", "FR", "")
+
+
+def test_add_eu_aggregate_small_estimate_is_listed_but_not_marked():
+    # IT's estimate (1, from 2013 moved with the others' change) is 1/1001 of the EU figure:
+    # below MIN_ESTIMATE_SHARE, so no E; IT is still listed as estimated.
+    rows = [(g, TOTAL, EMP, y, 1000.0) for g in MEMBERS for y in (2013, 2014)]
+    rows += [("DE", "C10", EMP, y, 500.0) for y in (2013, 2014)]
+    rows += [("FR", "C10", EMP, y, 500.0) for y in (2013, 2014)]
+    rows += [("IT", "C10", EMP, 2013, 1.0), ("IT", "C10", EMP, 2014, np.nan, "c")]
     eu = eu_row(add_eu_aggregate(years_obs(rows), frozenset(MEMBERS)))
-    assert eu["value"] == pytest.approx(50.0)
-    assert eu["markers"] == "AE"
+    assert eu["value"] == pytest.approx(1001.0)
+    assert (eu["markers"], eu["estimated_geos"]) == ("A", "IT")
+
+
+@pytest.mark.parametrize(
+    ("never", "expected_value", "expected_markers"),
+    [
+        # IT weighs 500/2500 = 20% of the members: too much unknown, no EU figure.
+        ("IT", np.nan, "I"),
+        # MT weighs 50/2050 < 5%: the others' sum stands, MT listed as missing, no I.
+        ("MT", 70.0, "A"),
+    ],
+)
+def test_add_eu_aggregate_never_published_cell_is_not_estimated(never, expected_value, expected_markers):
+    members = frozenset({"DE", "FR", never})
+    sizes = {"DE": 1000.0, "FR": 1000.0, never: 500.0 if never == "IT" else 50.0}
+    rows = [(g, TOTAL, EMP, y, w) for g, w in sizes.items() for y in (2013, 2014)]
+    rows += [(g, "C10", EMP, y, v) for g, v in (("DE", 30.0), ("FR", 40.0)) for y in (2013, 2014)]
+    rows += [(never, "C10", EMP, y, np.nan, "c") for y in (2013, 2014)]
+    eu = eu_row(add_eu_aggregate(years_obs(rows), members))
+    assert eu["value"] == pytest.approx(expected_value, nan_ok=True)
+    assert (eu["markers"], eu["missing_geos"], eu["estimated_geos"]) == (expected_markers, never, "")
 
 
 @pytest.mark.parametrize(
@@ -273,7 +303,7 @@ def test_lq_uses_the_same_activity_set():
     obs = make_obs(rows)
     out = compute_ecosystem_indicators(obs, UNIVERSE_MAPPING, MEMBERS)
     lq = pick(out, "lq_emp", "agri-food", "DE")
-    eu_c10 = 100 + 80 + 60 + 0.0  # DE C11 estimated by structure for the EU, but the LQ uses C10 only
+    eu_c10 = 100 + 80 + 60 + 0.0  # the EU has C11 too (DE's never published), but the LQ uses C10 only
     eu_total = 2300
     assert lq["value"] == pytest.approx((100 / 1000) / (eu_c10 / eu_total))
     assert "I" in lq["markers"] and pd.isna(lq["rank"])

@@ -548,14 +548,14 @@ EPO_SAMPLE = (
 )
 
 
-def test_epo_intensity_splits_countries_and_nuts2_and_keeps_the_published_version():
+def test_epo_intensity_keeps_countries_only_regions_come_in_nuts_2021_elsewhere():
     obs = parse_bytes(EPO_SAMPLE.encode(), "pat.csv").frame.rename(columns={"unit": "measure"})
     out = T.epo_intensity(obs).set_index(["indicator", "geo"])
     assert out.loc[("pat_ep_mhab", "AT"), "value"] == 200.5
-    assert out.loc[("region_pat_ep_mhab", "AT34"), "value"] == 590.1
-    assert out.loc[("region_pat_ep_mhab", "UKI1"), "geo_version"] == "2010"
-    assert ("region_pat_ep_mhab", "AT3") not in out.index  # NUTS 1 is not mixed in
-    assert len(out) == 3  # NR counts are not an intensity
+    assert len(out) == 1  # NUTS 1/2 rows are not here; NR counts are not an intensity
+    from indicators.registry import INDICATORS
+
+    assert "region_pat_ep_mhab" not in INDICATORS  # one regional patent figure: region_patents_pmhab
 
 
 def test_uptake_takes_the_technology_codes_and_never_invents_a_zero():
@@ -583,13 +583,12 @@ def test_uptake_takes_the_technology_codes_and_never_invents_a_zero():
 def test_mirror_epo_intensity_equals_the_raw_file(mirror):
     path = mirror / "reference" / "eurostat_patents_pat_ep_rtot" / "pat_ep_rtot_1977-2012.csv.gz"
     raw = pd.read_csv(path)
-    plain = raw[(raw["unit"] == "P_MHAB") & (raw["time"] == 2012) & (raw["geo"].str.len() == 4)]
+    plain = raw[(raw["unit"] == "P_MHAB") & (raw["time"] == 2012) & (raw["geo"].str.len() == 2)]
+    plain = plain[plain["values"].notna()]
     obs = parse_bytes(path.read_bytes(), "pat").frame.rename(columns={"unit": "measure"})
     ours = T.epo_intensity(obs)
-    ours = ours[(ours["indicator"] == "region_pat_ep_mhab") & (ours["period"] == "2012")].set_index("geo")[
-        "value"
-    ]
-    sample = plain.set_index("geo")["values"].sample(20, random_state=1)
+    ours = ours[ours["period"] == "2012"].set_index("geo")["value"]
+    sample = plain.set_index("geo")["values"].sample(10, random_state=1)
     assert ours.loc[sample.index].to_numpy() == pytest.approx(sample.to_numpy())
     assert len(ours) == len(plain)
 
