@@ -1,14 +1,19 @@
 """Page benchmark: the country and ecosystem pages under wrk on loopback, next to a static file
-served by the same gunicorn in the same run, cold (no cache) and warm (Redis cache).
+served by the same gunicorn in the same run: uncached, right after a refresh, warm; plus the
+bytes of a first and a repeat visit of the country page.
 
     make bench-pages     # or: DATABASE_URL=... .venv/bin/python -m bench.pages
 
 Serves the project's database (DATABASE_URL) with gunicorn as docker-compose does (2 sync workers,
 whitenoise for static files, DEBUG off); loads the mirror data first if no indicator is there.
-"cold": the Redis cache (BENCH_REDIS_URL, default redis://127.0.0.1:6379/12) is emptied just
-before each URL's run, so the first requests build the page; "warm": one priming request first;
-"uncached": the dummy cache backend, every request builds the page from PostgreSQL.
-16 connections, 2 wrk threads, 10 s per URL. Writes `.bench/pages.json`.
+"uncached": the dummy cache backend, with the pages' payloads pre-built (`warm_pages` first):
+every request is a payload lookup plus a template render. "after refresh": the Redis cache
+(BENCH_REDIS_URL, default redis://127.0.0.1:6379/12) is emptied, then a refresh of the two SBS
+sources is simulated (hold the pages, recompute what reads them, pre-build every page: timed),
+and wrk runs on each URL with no priming request. "warm": one priming request first.
+"transfer": the country page's first visit (HTML + CSS + JS + map outlines, gzipped as served)
+and a repeat visit (what the caching headers do not let the browser keep).
+16 connections, 2 wrk threads, 10 s per URL (BENCH_PORT, default 8011). Writes `.bench/pages.json`.
 """
 
 import json
@@ -26,7 +31,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PY = sys.executable
-PORT = 8011
+PORT = int(os.environ.get("BENCH_PORT", "8011"))
 URLS = {
     "static file (site.css)": "/static/css/site.css",
     "country page (DE)": "/countries/DE/",
@@ -126,18 +131,41 @@ def flush(env):
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
 
 
-def run_mode(mode: str, base_env: dict) -> dict:
+REFRESH = """
+import json, time
+from indicators import loading, refresh, warming
+sources = {"sbs_na_sca_r2", "sbs_r_nuts06_r2"}
+t0 = time.perf_counter(); loading.hold_pages()
+run = refresh.recompute(sources=sources)
+t1 = time.perf_counter(); warm = warming.warm(); t2 = time.perf_counter()
+print(json.dumps({"recompute_s": round(t1 - t0, 1), "prebuild_warm_s": round(t2 - t1, 1),
+                  "recompute": run.message[:200], "warm": warm.message}))
+"""
+
+
+def simulate_refresh(env) -> dict:
+    out = subprocess.run(
+        [PY, "manage.py", "shell", "-c", REFRESH], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+    if out.returncode:
+        raise SystemExit(out.stderr[-2000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_mode(mode: str, base_env: dict, timings: dict) -> dict:
     env = dict(base_env)
     if mode == "uncached":
         env["OBSERVATORY_CACHE"] = "dummy"
         env.pop("REDIS_URL", None)
+        manage("warm_pages", env=env)  # pre-built payloads present, no cache at all
     proc = serve(env)
     try:
         results = {}
+        if mode == "after refresh":
+            flush(env)  # nothing cached, then the refresh: its last step pre-builds every page
+            timings.setdefault("refreshes", []).append(simulate_refresh(env))
         for label, path in URLS.items():
-            if mode == "cold":
-                flush(env)  # the run starts with an empty cache: the first requests build the page
-            else:
+            if mode != "after refresh":
                 urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30).read()  # prime / check
             results[label] = wrk(path)
             row = results[label]
@@ -150,6 +178,53 @@ def run_mode(mode: str, base_env: dict) -> dict:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+def fetch(path: str) -> tuple[bytes, dict]:
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (our own server)
+        return response.read(), dict(response.headers)
+
+
+def wire_size(body: bytes, headers: dict) -> int:
+    """Bytes on the wire, gzipped (what a browser downloads: responses not compressed by the
+    server are counted gzipped too, as a proxy would send them)."""
+    import gzip
+
+    return len(body) if headers.get("Content-Encoding") == "gzip" else len(gzip.compress(body))
+
+
+def immutable(headers: dict) -> bool:
+    cc = headers.get("Cache-Control", "")
+    return (
+        "immutable" in cc
+        or re.search(r"max-age=(\d+)", cc)
+        and int(re.search(r"max-age=(\d+)", cc)[1]) >= 86400
+    )
+
+
+def visit_bytes(path: str) -> dict:
+    """First visit: the page and every CSS, JS and map outline it loads; repeat visit: what is
+    fetched again (the HTML, and whatever has no long max-age)."""
+    import gzip
+
+    body, headers = fetch(path)
+    html = gzip.decompress(body).decode() if headers.get("Content-Encoding") == "gzip" else body.decode()
+    assets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(/[^"]+\.(?:js|css)[^"]*)"', html)
+    assets += sorted(set(re.findall(r'"geojson":\s*"(/geo/[^"]+)"', html)))
+    first = repeat = wire_size(body, headers)
+    files = {"html": first}
+    for asset in dict.fromkeys(assets):
+        data, h = fetch(asset)
+        size = wire_size(data, h)
+        files[asset] = size
+        first += size
+        repeat += 0 if immutable(h) else size
+    return {
+        "first_visit_kb": round(first / 1024, 1),
+        "repeat_visit_kb": round(repeat / 1024, 1),
+        "files": {k: round(v / 1024, 1) for k, v in files.items()},
+    }
 
 
 def main():
@@ -171,7 +246,14 @@ def main():
     try:
         ensure_data(env)
         manage("collectstatic", "--noinput", "-v0", env=env)
-        results = {mode: run_mode(mode, env) for mode in ("uncached", "cold", "warm")}
+        timings = {}
+        results = {mode: run_mode(mode, env, timings) for mode in ("uncached", "after refresh", "warm")}
+        proc = serve(env)
+        try:
+            transfer = visit_bytes("/countries/DE/")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=20)
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
     static = {m: r["static file (site.css)"]["requests_per_s"] for m, r in results.items()}
@@ -182,9 +264,20 @@ def main():
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "setup": f"gunicorn 2 sync workers, wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, loopback",
         "results": results,
+        "refresh": timings.get("refreshes", []),
+        "transfer": transfer,
     }
     (BASE_DIR / ".bench").mkdir(exist_ok=True)
     (BASE_DIR / ".bench" / "pages.json").write_text(json.dumps(out, indent=1))
+    for t in timings.get("refreshes", []):
+        print(
+            f"  refresh of the two SBS sources: recompute {t['recompute_s']} s, pre-build + warm "
+            f"{t['prebuild_warm_s']} s ({t['warm']})"
+        )
+    print(
+        f"  country page transfer: first visit {transfer['first_visit_kb']} kB gzipped "
+        f"({transfer['files']}), repeat visit {transfer['repeat_visit_kb']} kB"
+    )
     print("Ratios to the static file in the same run:")
     for mode, rows in results.items():
         for label, row in rows.items():

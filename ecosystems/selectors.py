@@ -87,6 +87,15 @@ def region_exists(code: str) -> bool:
     return Region.objects.filter(code=code).exists()
 
 
+def existing_regions(codes) -> set[str]:
+    """The NUTS codes among CODES that exist (any version), in one query; codes that cannot be
+    one (too long, not letters and digits) are not asked for."""
+    wanted = {c for c in codes if 2 <= len(c) <= 9 and c.isascii() and c.isalnum()}
+    if not wanted:
+        return set()
+    return set(Region.objects.filter(code__in=wanted).values_list("code", flat=True).distinct())
+
+
 def newest_regions() -> QuerySet[Region]:
     """One row per NUTS code: its newest version (codes recur across versions)."""
     newest = Region.objects.order_by("code", "-version").distinct("code").values("pk")

@@ -236,3 +236,45 @@ def bump_generation() -> int:
 
 def current_generation() -> int:
     return DataState.objects.filter(id=1).values_list("generation", flat=True).first() or 0
+
+
+def current_generations() -> tuple[int, int]:
+    """(data generation, served generation) in one query.
+
+    The data generation is what the tables hold now: anything built now is built at it. The
+    served generation is the one pages are read from: the same, except while a refresh holds the
+    pages on the generation it started from (`hold_pages`) until its pages are warm.
+    """
+    from django.utils import timezone
+
+    row = DataState.objects.filter(id=1).values_list("generation", "served_generation", "hold_until").first()
+    if row is None:
+        return 0, 0
+    generation, served, hold_until = row
+    held = hold_until is not None and hold_until > timezone.now() and served < generation
+    return generation, served if held else generation
+
+
+def hold_pages(minutes: int = 30) -> int:
+    """Keep serving the pages of the current generation (for at most MINUTES) while a refresh
+    changes the data and its pages are pre-built; `release_pages` ends the hold. A hold already
+    running keeps its generation (the older pages are the warm ones)."""
+    from datetime import timedelta
+
+    from django.db.models import Case, Q, When
+    from django.utils import timezone
+
+    DataState.objects.get_or_create(id=1)
+    now = timezone.now()
+    holding = Q(hold_until__gt=now, served_generation__lt=F("generation"))
+    DataState.objects.filter(id=1).update(
+        served_generation=Case(When(holding, then=F("served_generation")), default=F("generation")),
+        hold_until=now + timedelta(minutes=minutes),
+    )
+    return DataState.objects.get(id=1).served_generation
+
+
+def release_pages(warmed: int) -> None:
+    """Serve generation WARMED (its pages are built) and end the hold. A later bump (data changed
+    again while warming) is served as it is: correct, if cold."""
+    DataState.objects.filter(id=1).update(served_generation=warmed, hold_until=None)

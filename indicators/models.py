@@ -182,10 +182,35 @@ class DataState(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     generation = models.PositiveIntegerField(default=0)
+    # While a refresh runs and its pages are warmed, pages keep being served from this older
+    # generation's payloads (until hold_until at the latest); see indicators/payloads.py.
+    served_generation = models.PositiveIntegerField(default=0)
+    hold_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
         return f"data generation {self.generation}"
+
+
+class PagePayload(models.Model):
+    """What one page needs, built once per data generation (indicators/payloads.py): the page
+    family, its canonical parameters and the generation it was built from, and the context the
+    template renders (pickled, zlib-compressed: it holds panels, tables and taxonomy rows)."""
+
+    family = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    generation = models.PositiveIntegerField()
+    data = models.BinaryField()
+    built_at = models.DateTimeField(auto_now_add=True)
+    build_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["family", "key", "generation"], name="payload_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.family} {self.key} g{self.generation}"
 
 
 class Run(models.Model):
@@ -194,6 +219,7 @@ class Run(models.Model):
     class Kind(models.TextChoices):
         INGEST = "ingest", _("Ingest")
         RECOMPUTE = "recompute", _("Recompute")
+        WARM = "warm", _("Pre-build pages")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from . import fetch as fetching
 from . import inputs
 from .drills import checkpoint
-from .loading import IngestError, bump_generation, to_observations, validate, write_release
+from .loading import IngestError, bump_generation, hold_pages, to_observations, validate, write_release
 from .models import Indicator, IndicatorValue, Observation, Release, Run, Source
 from .registry import ANALYSES, COMPUTATIONS, INDICATORS, SOURCES, Computation, SourceSpec, get_source
 from .sources.base import ParseError
@@ -479,18 +479,24 @@ def refresh_sources(codes: list[str] | None = None, inline: bool | None = None) 
 
     INLINE (default: when tasks run eagerly, i.e. no broker) runs it here and returns the finished
     runs; otherwise it queues a Celery chord (the ingests, then one recompute) and returns the
-    queued Run rows.
+    queued Run rows. Then every page is pre-built at the new generation (indicators.warming);
+    until that has finished, pages are served from the generation the refresh started from.
     """
+    from . import warming
+
     codes = list(codes or SOURCES)
     if inline is None:
         inline = settings.CELERY_TASK_ALWAYS_EAGER
     if not inline:
         from .tasks import enqueue_refresh
 
-        return enqueue_refresh(codes)
+        return enqueue_refresh(codes, warm=warming.enabled())
+    if warming.enabled():
+        hold_pages()  # visitors keep the current pages until the new ones are pre-built
     runs = [ingest(code) for code in codes]
     recompute_run = recompute_after(runs)
-    return runs + ([recompute_run] if recompute_run else [])
+    runs += [recompute_run] if recompute_run else []
+    return runs + ([warming.warm()] if warming.enabled() else [])
 
 
 def changed_sources(runs) -> set[str]:

@@ -1,5 +1,6 @@
 """Read queries for pages and exports."""
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import connection, transaction
@@ -100,23 +101,46 @@ def release_for_download(code: str, release_id: int) -> Release | None:
 EU = "EU27_2020"
 
 
-_request_generation: ContextVar[int | None] = ContextVar("request_generation", default=None)
+_request_generation: ContextVar[tuple[int, int] | None] = ContextVar("request_generation", default=None)
 
 
-def generation() -> int:
-    """The data generation; read once per request (GenerationMiddleware), so one page is built
-    from one consistent generation with one query."""
-    from .loading import current_generation
+def generations() -> tuple[int, int]:
+    """(data generation, served generation); read once per request (GenerationMiddleware), so one
+    page is built from one consistent generation with one query (indicators.loading)."""
+    from .loading import current_generations
 
     value = _request_generation.get()
     if value is None:
-        value = current_generation()
+        value = current_generations()
         if _in_request.get():
             _request_generation.set(value)
     return value
 
 
+def generation() -> int:
+    """The data generation: what the tables hold now, so the key of anything built now."""
+    return generations()[0]
+
+
+def served_generation() -> int:
+    """The generation pages are served from: the data generation, or an older one while a refresh
+    holds the warm pages until the new ones are pre-built (indicators.payloads)."""
+    return generations()[1]
+
+
 _in_request: ContextVar[bool] = ContextVar("in_request", default=False)
+
+
+@contextmanager
+def pinned_generation(data_generation: int):
+    """Build everything inside at DATA_GENERATION (pages, selectors, their cache keys), as a
+    request does: the warm task pins the generation it is pre-building."""
+    tokens = (_in_request.set(True), _request_generation.set((data_generation, data_generation)))
+    try:
+        yield
+    finally:
+        _request_generation.reset(tokens[1])
+        _in_request.reset(tokens[0])
 
 
 class GenerationMiddleware:

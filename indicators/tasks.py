@@ -58,12 +58,29 @@ def reap_stale_runs() -> list[int]:
     for run in refresh.reap_stale_runs():
         if run.kind == Run.Kind.INGEST:
             retried += [r.pk for r in enqueue_refresh([run.source_id], attempt=run.attempt + 1)]
+        elif run.kind == Run.Kind.WARM:
+            retried.append(enqueue_warm(attempt=run.attempt + 1).pk)
         else:
             retried.append(enqueue_recompute(attempt=run.attempt + 1).pk)
     return retried
 
 
-def enqueue_refresh(codes: list[str], attempt: int = 1) -> list[Run]:
+@shared_task(acks_late=True)
+def warm_pages(run_id: int | None = None) -> int:
+    """Chord body's last step: pre-build every page at the new generation, then serve it."""
+    from . import warming
+
+    run = Run.objects.get(pk=run_id) if run_id else None
+    return warming.warm(run=run).pk
+
+
+def enqueue_warm(attempt: int = 1) -> Run:
+    run = Run.objects.create(kind=Run.Kind.WARM, attempt=attempt)
+    transaction.on_commit(lambda: warm_pages.delay(run.pk))
+    return run
+
+
+def enqueue_refresh(codes: list[str], attempt: int = 1, warm: bool = False) -> list[Run]:
     """Queue a refresh: a chord of one ingest per source, then one recompute of what changed.
 
     The Run rows exist now (admins see them queued); the chord is sent once the transaction
@@ -74,8 +91,16 @@ def enqueue_refresh(codes: list[str], attempt: int = 1) -> list[Run]:
     recompute = Run.objects.create(kind=Run.Kind.RECOMPUTE, attempt=attempt)
     header = [ingest_source.si(r.source_id, r.pk) for r in ingests]
     body = recompute_after_ingests.s(recompute.pk)
+    runs = [*ingests, recompute]
+    if warm:
+        # WARM: the pages stay on the current generation until the last step has pre-built the new.
+        from .loading import hold_pages
+
+        hold_pages()
+        runs.append(Run.objects.create(kind=Run.Kind.WARM, attempt=attempt))
+        body = body | warm_pages.si(runs[-1].pk)
     transaction.on_commit(lambda: chord(header)(body))
-    return [*ingests, recompute]
+    return runs
 
 
 def enqueue_ingest(code: str, attempt: int = 1) -> Run:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("indicators/<slug:code>/", indicator_pages.indicator_detail, name="indicator-detail"),
     path("nace/<str:code>/regions/", indicator_pages.nace_regions, name="nace-regions"),
     path("geo/nuts2021/<int:level>.geojson", indicator_pages.geometry, name="geometry"),
+    path("geo/nuts2021/<int:level>.<int:version>.geojson", indicator_pages.geometry, name="geometry-version"),
     path("charts/plotly.css", indicator_pages.plotly_css, name="plotly-css"),
     path("api/", api.docs, name="api-docs"),
     path("api/v1/openapi.json", api.openapi, name="api-openapi"),

@@ -238,6 +238,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env("OBSERVATORY_CACHE") == "dummy":  # benchmarks: measure pages with no cache at all ("cold")
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# After a refresh, pre-build every page at the new data generation before serving it
+# (indicators/warming.py); the suite turns it off but in the tests that exercise it.
+WARM_PAGES_AFTER_REFRESH = env_bool("OBSERVATORY_WARM_PAGES", not TESTING)
+# Page fragments of a non-canonical query (a junk parameter value) are rendered, never stored.
+CACHES["nocache"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 # Celery: Redis broker and result backend when REDIS_URL is set, else tasks run inline (eager);
 # observatory/celery.py logs one line saying which.

@@ -160,12 +160,15 @@ def loaded_profiles(profiles_snapshot, db, raw_dir):
     in the test: reference data + national and regional SBS samples, recomputed)."""
     from django.core.cache import cache
 
+    from indicators import pages
     from tests import dbsnapshot
 
     cache.clear()
+    pages.forget_domains()  # generation numbers repeat between tests (rolled back), data do not
     dbsnapshot.restore(profiles_snapshot)
     yield
     cache.clear()
+    pages.forget_domains()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from ..exports import FORMATS, export
-from ..selectors import generation
+from ..selectors import generation, served_generation
 
 SITE = "EU Industry Observatory"
 
@@ -84,7 +84,12 @@ def render_with_panels(request, template: str, context: dict, panels_key: str = 
         panels_key: decorated if isinstance(context.get(panels_key), list) else decorated[0],
     }
     context.setdefault("has_charts", True)
-    context["generation"] = generation()  # the key of the cached page fragments
+    # The key of the cached page fragments: the generation the payload was built at, and the
+    # canonical query (a query that is not canonical renders without the fragment cache).
+    built_at = context.pop("payload_generation", None)
+    context["generation"] = generation() if built_at is None else built_at
+    context["page_key"] = getattr(request, "canonical_query", None)
+    context["fragment_cache"] = "default" if context["page_key"] is not None else "nocache"
     return render(request, template, context)
 
 
@@ -116,19 +121,35 @@ PAGE_PARAMS = {
 }
 
 
-def cache_public_page(view):
-    """Serve anonymous GETs of a figure page from the cache, keyed by generation, language and URL.
+def generic_canonical(request, *args, **kwargs) -> str | None:
+    from ..pages import canonical_query
+
+    return canonical_query(request.GET, PAGE_PARAMS)
+
+
+def cache_public_page(view=None, *, canonical=None):
+    """Serve anonymous GETs of a figure page from the cache, keyed by the served data generation
+    the active language and the canonical URL.
 
     Figures change only with the data generation (part of the key); the short timeout bounds how
-    stale the page's other parts may be (e.g. the list of forum threads). Signed-in users, who see
-    their own menu and private threads, and downloads always get a fresh render.
+    stale the page's other parts may be (e.g. the list of forum threads). Only canonical queries
+    are stored (CANONICAL(request, *args, **kwargs) -> the query in canonical order, or None;
+    by default known parameters with validated values, indicators.pages.CHECKS), so junk values
+    cannot fill the cache. Signed-in users, who see their own menu and private threads, and
+    downloads always get a fresh render.
     """
+    if view is None:
+        return lambda v: cache_public_page(v, canonical=canonical)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if request.method != "GET" or request.user.is_authenticated or not set(request.GET) <= PAGE_PARAMS:
-            return view(request, *args, **kwargs)  # downloads and unknown parameters are not cached
-        key = f"page:g{generation()}:{get_language()}:{request.get_host()}:{request.get_full_path()}"
+        query = None
+        if request.method == "GET":
+            query = (canonical or generic_canonical)(request, *args, **kwargs)
+        request.canonical_query = query
+        if query is None or request.user.is_authenticated:
+            return view(request, *args, **kwargs)  # downloads and non-canonical queries are not cached
+        key = f"page:g{served_generation()}:{get_language()}:{request.get_host()}:{request.path}?{query}"
         hit = cache.get(key)
         if hit is not None:
             return HttpResponse(hit, content_type="text/html; charset=utf-8")

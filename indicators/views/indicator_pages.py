@@ -4,19 +4,21 @@ maps draw on, and the stylesheet Plotly would otherwise inject inline."""
 import re
 from functools import cache
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from observatory import plotly_bundle
 from observatory.params import is_year
 
-from .. import panels as P
+from .. import outlines, pages
 from ..registry import INDICATORS
-from ..selectors import geometries, release_infos
+from ..selectors import release_infos
 from .common import cache_public_page, render_with_panels
+from .profiles import canonical, render_page
 
 
 @require_safe
@@ -29,8 +31,14 @@ def indicator_list(request):
     return render_with_panels(request, "indicators/indicator_list.html", {"groups": groups, "panels": []})
 
 
+def _indicator_canonical(request, code):
+    spec = INDICATORS.get(code)
+    allowed = ("year", "ecosystem") if spec and spec.breakdown == "ecosystem" else ("year",)
+    return pages.canonical_query(request.GET, allowed, pages.INDICATOR.checks(code=code))
+
+
 @require_safe
-@cache_public_page
+@cache_public_page(canonical=_indicator_canonical)
 def indicator_detail(request, code):
     spec = INDICATORS.get(code)
     if spec is None:
@@ -50,43 +58,36 @@ def indicator_detail(request, code):
         )
         year = request.GET.get("year", "")
         return redirect(target + (f"?year={year}" if is_year(year) else ""))
-    data = P.indicator_view(code, request.GET.get("year"), request.GET.get("ecosystem"))
-    context = {
-        **data,
-        "code": code,
-        "ecosystems": P.ecosystem_rows(),
-        "requested_year": request.GET.get("year"),
-        "source": release_infos().get(spec.source, {}),
-    }
-    return render_with_panels(request, "indicators/indicator_detail.html", context)
+    return render_page(request, pages.INDICATOR, code=code)
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(canonical=canonical(pages.NACE_REGIONS))
 def nace_regions(request, code):
     """One NACE division across the NUTS 2 regions: map and ranking by LQ, employment."""
     if code != code.upper():
         return redirect("indicators:nace-regions", code=code.upper(), permanent=True)
     if not (len(code) in (3, 4) and code.isascii() and code[0].isalpha() and code[1:].isdigit()):
         raise Http404("A NACE division is a section letter and two digits, e.g. C29.")
-    data = P.nace_regions(code, request.GET.get("year"))
-    context = {
-        **data,
-        "code": code,
-        "requested_year": request.GET.get("year"),
-        "divisions": P.nace_divisions_with_values(),
-        "source": release_infos().get("sbs_r_nuts06_r2", {}),
-    }
-    return render_with_panels(request, "indicators/nace_regions.html", context)
+    return render_page(request, pages.NACE_REGIONS, code=code)
 
 
 @require_safe
-def geometry(request, level: int):
-    """NUTS 2021 outlines (GISCO, 1:60 million) at a level, as GeoJSON with NUTS ids."""
+@gzip_page
+def geometry(request, level: int, version: int | None = None):
+    """NUTS 2021 outlines (GISCO, 1:60 million) at a level, as compact GeoJSON with NUTS ids.
+
+    The versioned URL (`<level>.<release>.geojson`, what the pre-built pages link to) names the
+    outlines' release, so it is cached for a year as immutable; the plain one for an hour.
+    """
     if level not in (0, 1, 2):
         raise Http404("NUTS levels 0, 1 and 2 are served.")
-    response = JsonResponse(geometries(level))
-    patch_cache_control(response, public=True, max_age=3600)
+    current = outlines.version(level)
+    response = HttpResponse(outlines.compact(level), content_type="application/geo+json")
+    if version is not None and version == current:
+        patch_cache_control(response, public=True, max_age=31536000, immutable=True)
+    else:
+        patch_cache_control(response, public=True, max_age=3600)
     return response
 
 

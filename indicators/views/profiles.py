@@ -1,124 +1,89 @@
 """Ecosystem, country and region profiles and the compare page.
 
 They live with the indicator pages (not in `ecosystems`, the taxonomy app, which imports no other
-app); their URL names keep the `ecosystems:` namespace. The figures come from indicators.panels
-(cached by data generation); these views only validate the URL state (every view is a permalink:
-year, ecosystem, places live in the query string) and render.
+app); their URL names keep the `ecosystems:` namespace. The profile pages are payloads built once
+per data generation (indicators.pages, indicators.payloads): these views read the payload for the
+URL state (every view is a permalink: year, ecosystem, places live in the query string) and
+render it. The compare page (any set of places) builds from indicators.panels directly.
 """
 
-from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
 from ecosystems import selectors as taxonomy
 from observatory.params import is_year
 
-from .. import cluster_panels
+from .. import pages
 from .. import panels as P
-from ..panels import dependencies as D
-from ..panels import technologies as T
-from ..panels import transition as TR
-from ..panels import uptake as U
 from ..registry import INDICATORS
 from .common import cache_public_page, render_with_panels
 
 
+def canonical(family: pages.Family, extra: tuple[str, ...] = ()):
+    """The family's canonical query check for cache_public_page (its parameters, its years)."""
+    return lambda request, **path: pages.canonical_query(
+        request.GET, (*family.params, *extra), family.checks(**path)
+    )
+
+
+def render_page(request, family: pages.Family, extra: dict | None = None, **path):
+    """A family's page: its payload (pre-built, or built now once) plus one template render."""
+    context, built_at = pages.page(family, request.GET, **path)
+    context = {
+        **context,
+        **(extra or {}),
+        "requested_year": request.GET.get("year"),
+        "payload_generation": built_at,
+    }
+    return render_with_panels(request, family.template, context)
+
+
 @require_safe
-@cache_public_page
+@cache_public_page(canonical=canonical(pages.ECOSYSTEM_LIST, ("sort", "dir")))
 def ecosystem_list(request):
-    data = P.ecosystems_overview(request.GET.get("year"))
+    context, built_at = pages.page(pages.ECOSYSTEM_LIST, request.GET)
     sort = request.GET.get("sort", "emp")
-    sort = sort if sort in data["sort_keys"] else "emp"  # the table's column keys
+    sort = sort if sort in context["sort_keys"] else "emp"  # the table's column keys
     descending = request.GET.get("dir", "desc" if sort != "name" else "asc") == "desc"
     context = {
-        **data,
-        "table": P.sort_rows(data["table"], sort, descending, label="name"),
+        **context,
+        "table": P.sort_rows(context["table"], sort, descending, label="name"),
         "sort": sort,
         "descending": descending,
-        "panels": [data["panel"]],
+        "payload_generation": built_at,
     }
-    return render_with_panels(request, "ecosystems/ecosystem_list.html", context)
+    return render_with_panels(request, pages.ECOSYSTEM_LIST.template, context)
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(canonical=canonical(pages.ECOSYSTEM))
 def ecosystem_detail(request, slug):
-    ecosystem = taxonomy.ecosystem(slug)
-    if ecosystem is None:
-        raise Http404(f"No ecosystem {slug}.")
-    data = P.ecosystem_profile(slug, request.GET.get("year"))
-    ets = TR.ecosystem_ets(slug, ecosystem.name)
-    air = TR.ecosystem_air(slug, ecosystem.name)
-    uptake = U.ecosystem_uptake(slug, ecosystem.name)
-    extra = [p for p in (ets["panel"], air["panel"]) if p] + uptake["panels"]
-    context = {
-        **data,
-        "panels": [*data["panels"], *extra],
-        "ets": ets,
-        "air": air,
-        "uptake": uptake,
-        "ecosystem": ecosystem,
-        "requested_year": request.GET.get("year"),
-        "cluster_categories": cluster_panels.categories_for_ecosystem(slug),
-        "deps": D.summary_for(ecosystem=slug),
-        "patents": T.ecosystem_section(slug),
-    }
-    return render_with_panels(request, "ecosystems/ecosystem_detail.html", context)
+    return render_page(request, pages.ECOSYSTEM, slug=slug)
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(canonical=canonical(pages.COUNTRY_LIST))
 def country_list(request):
-    data = P.countries_overview(request.GET.get("year"))
-    context = {**data, "panels": [], "source": P.source_of("emp")}
-    return render_with_panels(request, "ecosystems/country_list.html", context)
+    return render_page(request, pages.COUNTRY_LIST)
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(canonical=canonical(pages.COUNTRY))
 def country_detail(request, geo):
     if geo != geo.upper():
         return redirect("ecosystems:country-detail", geo=geo.upper(), permanent=True)
-    country = taxonomy.country(geo)
-    if country is None:
-        raise Http404(f"No country {geo}.")
-    data = P.country_profile(geo, request.GET.get("year"), request.GET.get("map"))
-    transition = TR.country_transition(geo) if geo in {*TR.eu_members(), "EU27_2020"} else None
-    context = {
-        **data,
-        "panels": [*data["panels"], *([transition["panel"], *transition["trends"]] if transition else [])],
-        "transition": transition,
-        "transition_count": 1 + len(transition["trends"]) if transition else 0,
-        "country": country,
-        "ecosystems": P.ecosystem_rows(),
-        "requested_year": request.GET.get("year"),
-        "source": P.source_of("emp"),
-        "deps": D.summary_for(importer=geo) if country.eu27_2020 or geo == D.EU else None,
-        "technology": T.country_section(geo),
-    }
-    return render_with_panels(request, "ecosystems/country_detail.html", context)
+    return render_page(request, pages.COUNTRY, geo=geo)
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(canonical=canonical(pages.REGION))
 def region_detail(request, nuts):
     if nuts != nuts.upper():
         return redirect("ecosystems:region-detail", nuts=nuts.upper(), permanent=True)
-    versions = taxonomy.region_versions(nuts)
-    if not versions:
-        raise Http404(f"No NUTS region {nuts}.")
-    region = versions[0]
-    data = P.region_profile(nuts, request.GET.get("year"))
-    country = taxonomy.country(region.country)
-    context = {
-        **data,
-        "region": region,
-        "versions": [v.version for v in versions],
-        "country": country,
-        "requested_year": request.GET.get("year"),
-        "source": P.source_of("region_emp"),
-    }
-    return render_with_panels(request, "ecosystems/region_detail.html", context)
+    return render_page(request, pages.REGION, nuts=nuts)
+
+
+COMPARE_PARAMS = ("geo", "indicator", "ecosystem", "year", "from", "to", "aggregates")
 
 
 def _year(raw: str | None) -> str | None:
@@ -144,11 +109,12 @@ def place_groups(selected: list[str], show_aggregates: bool) -> list[tuple[str, 
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(canonical=lambda request: pages.canonical_query(request.GET, COMPARE_PARAMS))
 def compare(request):
     places = taxonomy.country_names()
     geos = [g.strip().upper() for g in request.GET.getlist("geo") for g in g.split(",") if g.strip()]
-    unknown = [g for g in geos if g not in places and not taxonomy.region_exists(g)]
+    regions = taxonomy.existing_regions(g for g in geos if g not in places)  # one query for all
+    unknown = [g for g in geos if g not in places and g not in regions]
     geos = [g for g in geos if g not in unknown]
     too_many = len(dict.fromkeys(geos)) > P.MAX_COMPARE
     code = request.GET.get("indicator", "emp")

@@ -1,0 +1,107 @@
+"""Pages from pre-built data: one row per page family × canonical parameters × data generation.
+
+A payload is the context a page's template renders (panels, tables, summaries, sources and the
+taxonomy rows it names), built by the page family's builder (indicators/pages.py) from the
+panels' public functions. The warm task builds every page's payload right after a refresh; a
+page then costs one indexed lookup plus one template render, and never reads the observation or
+indicator tables. A payload not built yet is built on first request under a single-flight lock
+(a Redis `add`): one request builds, the others wait for it briefly, then take the previous
+generation's payload, and only build themselves when there is none.
+
+Generations (indicators.loading.current_generations): a page reads the payload of the *served*
+generation when there is one (during a refresh, the one the refresh started from, so every page
+shows the same data until the new pages are warm), else the *data* generation's; anything built
+is built at the data generation, from the tables as they are now. A payload is built from one
+generation and stored under it, so a page never mixes generations.
+"""
+
+import pickle
+import time
+import zlib
+
+from django.core.cache import cache
+
+from .models import PagePayload
+from .selectors import generations
+
+LOCK_SECONDS = 30  # a builder that died frees the lock after this
+WAIT_SECONDS = 1.5  # how long a request waits for another one's build
+POLL_SECONDS = 0.05
+KEEP_GENERATIONS = 2  # the served one and its predecessor (single flight falls back to it)
+
+
+def encode(context: dict) -> bytes:
+    return zlib.compress(pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def decode(data) -> dict:
+    # Only this module writes the rows, from our own builders: the pickle is trusted data.
+    return pickle.loads(zlib.decompress(bytes(data)))  # noqa: S301
+
+
+def lookup(family: str, key: str, gens) -> dict[int, bytes]:
+    rows = PagePayload.objects.filter(family=family, key=key, generation__in=list(gens))
+    return dict(rows.values_list("generation", "data"))
+
+
+def store(family: str, key: str, generation: int, context: dict, build_ms: int = 0) -> None:
+    """Insert the payload (a concurrent identical insert wins harmlessly: same inputs)."""
+    PagePayload.objects.bulk_create(
+        [PagePayload(family=family, key=key, generation=generation, data=encode(context), build_ms=build_ms)],
+        ignore_conflicts=True,
+    )
+
+
+def build_and_store(family: str, key: str, generation: int, build) -> dict:
+    start = time.perf_counter()
+    context = build()
+    store(family, key, generation, context, int((time.perf_counter() - start) * 1000))
+    return context
+
+
+def payload(family: str, key: str, build) -> tuple[dict, int]:
+    """(context, generation it was built at) of a page: pre-built, or built now (single flight).
+
+    BUILD() returns the context from the tables as they are; it may raise (e.g. Http404), and
+    then nothing is stored.
+    """
+    data_gen, served = generations()
+    found = lookup(family, key, {served, data_gen})
+    for gen in (served, data_gen):
+        if gen in found:
+            return decode(found[gen]), gen
+    lock = f"payload-lock:{family}:{key}:g{data_gen}"
+    if cache.add(lock, 1, LOCK_SECONDS):
+        try:
+            return build_and_store(family, key, data_gen, build), data_gen
+        finally:
+            cache.delete(lock)
+    return wait_for(family, key, data_gen, build)
+
+
+def wait_for(family: str, key: str, data_gen: int, build) -> tuple[dict, int]:
+    """Another request builds this payload: wait for it (bounded), else serve the previous
+    generation's page, else build it here too (an identical row; the insert ignores it)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        found = lookup(family, key, [data_gen])
+        if data_gen in found:
+            return decode(found[data_gen]), data_gen
+    previous = (
+        PagePayload.objects.filter(family=family, key=key, generation__lt=data_gen)
+        .order_by("-generation")
+        .values_list("generation", "data")
+        .first()
+    )
+    if previous is not None:
+        return decode(previous[1]), previous[0]
+    return build_and_store(family, key, data_gen, build), data_gen
+
+
+def prune(served: int) -> int:
+    """Drop payloads older than the generation before SERVED; returns the rows deleted."""
+    older = PagePayload.objects.filter(generation__lt=served).values_list("generation", flat=True)
+    keep = sorted(set(older), reverse=True)[: KEEP_GENERATIONS - 1]
+    doomed = PagePayload.objects.filter(generation__lt=served).exclude(generation__in=keep)
+    return doomed.delete()[0]

@@ -1,0 +1,256 @@
+"""Pages from pre-built payloads (indicators/payloads.py, pages.py, warming.py): the uncached path
+reads the payload and not the data tables, the warm step after a refresh, the held generation,
+single flight on a miss (threads, real Redis), and canonical queries only in the page cache."""
+
+import threading
+import time
+
+import pytest
+from django.core.cache import cache, caches
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from indicators import loading, pages, payloads, refresh, warming
+from indicators.models import DataState, PagePayload, Run
+
+DATA_TABLES = ("indicators_indicatorvalue", "indicators_observation")
+PAGES = [
+    "/ecosystems/",
+    "/ecosystems/tourism/",
+    "/countries/",
+    "/countries/DE/",
+    "/regions/AT11/",
+    "/indicators/emp/",
+]
+
+
+def data_queries(ctx) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if any(t in q["sql"] for t in DATA_TABLES)]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_uncached_page_reads_its_payload_not_the_data_tables(client, loaded_profiles, url):
+    first = client.get(url)  # builds and stores the payload
+    assert first.status_code == 200
+    cache.clear()  # no page, fragment or selector cache left: only the payload table
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(url)
+    assert again.status_code == 200
+    assert data_queries(ctx) == []
+    assert any("indicators_pagepayload" in q["sql"] for q in ctx.captured_queries)
+    assert again.context["period"] == first.context["period"]
+
+
+def test_uncached_page_without_payload_builds_it_from_the_data(client, loaded_profiles):
+    PagePayload.objects.all().delete()
+    pages.domains()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/countries/DE/").status_code == 200
+    assert data_queries(ctx)  # the test above can fail: a build does read the values
+    assert PagePayload.objects.filter(family="country", key__contains="geo=DE").exists()
+
+
+def test_payload_of_a_junk_year_is_the_default_years(client, loaded_profiles):
+    response = client.get("/countries/DE/?year=1066")
+    default = client.get("/countries/DE/")
+    assert response.context["period"] == default.context["period"]
+    assert b"There are no values for 1066" in response.content
+    assert PagePayload.objects.filter(family="country").count() == 1
+
+
+@override_settings(WARM_PAGES_AFTER_REFRESH=True)
+def test_refresh_warms_every_page_then_serves_the_new_generation(client, loaded_profiles):
+    runs = refresh.refresh_sources(["sbs_na_sca_r2"])
+    warm = runs[-1]
+    assert warm.kind == Run.Kind.WARM and warm.status == Run.Status.SUCCEEDED, warm.message
+    state = DataState.objects.get()
+    assert state.served_generation == state.generation and state.hold_until is None
+    built = set(PagePayload.objects.filter(generation=state.generation).values_list("family", flat=True))
+    assert {"ecosystem-list", "country-list", "ecosystem", "country", "region", "indicator"} <= built
+    expected = len(pages.pages_to_warm())
+    assert (
+        PagePayload.objects.filter(generation=state.generation).exclude(family="domains").count() == expected
+    )
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/ecosystems/tourism/").status_code == 200
+    assert data_queries(ctx) == []
+
+
+def test_a_held_generation_is_served_until_the_new_pages_are_warm(client, loaded_profiles, tmp_path):
+    from tests.indicators.factories import sbs_tsv
+
+    with override_settings(WARM_PAGES_AFTER_REFRESH=True):
+        warming.warm()
+    old = loading.current_generations()[0]
+    before = client.get("/countries/DE/").context
+    loading.hold_pages()
+    (tmp_path / "more.tsv.gz").write_bytes(sbs_tsv(years=("2015", "2014", "2013")))
+    refresh.ingest("sbs_na_sca_r2", path=tmp_path / "more.tsv.gz")
+    refresh.recompute()
+    new, served = loading.current_generations()
+    assert new > old and served == old
+    cache.clear()
+    during = client.get("/countries/DE/").context
+    assert during["generation"] == old
+    assert during["periods"] == before["periods"]  # the old data, all of them
+    warming.warm()
+    assert loading.current_generations() == (new, new)
+    cache.clear()
+    after = client.get("/countries/DE/").context
+    assert after["generation"] == new and "2015" in after["periods"]
+
+
+def test_a_hold_that_outlives_its_limit_serves_the_data_generation(loaded_profiles):
+    loading.hold_pages(minutes=0)
+    loading.bump_generation()
+    generation, served = loading.current_generations()
+    assert served == generation
+
+
+def test_warm_runs_are_retried_by_the_reaper(loaded_profiles):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from indicators import tasks
+
+    stale = timezone.now() - timedelta(hours=1)
+    Run.objects.create(kind=Run.Kind.WARM, status=Run.Status.RUNNING, heartbeat_at=stale)
+    retried = tasks.reap_stale_runs()
+    assert Run.objects.get(pk=retried[0]).kind == Run.Kind.WARM
+
+
+# ---------------------------------------------------------------- single flight, real Redis
+
+
+@pytest.fixture
+def redis_cache(redis_url):
+    location = redis_url
+    settings = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
+    with override_settings(
+        CACHES={**settings, "nocache": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    ):
+        caches["default"].clear()
+        yield caches["default"]
+        caches["default"].clear()
+
+
+def run_threads(n, target):
+    from django.db import connections
+
+    results, errors = [None] * n, []
+
+    def work(i):
+        try:
+            results[i] = target()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_single_flight_one_request_builds_the_others_wait(redis_cache):
+    calls = []
+
+    def build():
+        calls.append(1)
+        time.sleep(0.4)
+        return {"answer": 42}
+
+    results = run_threads(8, lambda: payloads.payload("test", "k=1", build))
+    assert len(calls) == 1
+    assert all(r == ({"answer": 42}, 0) for r in results)
+    assert PagePayload.objects.filter(family="test").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_single_flight_serves_the_previous_generation_while_another_builds(redis_cache):
+    DataState.objects.create(id=1, generation=3, served_generation=3)
+    payloads.store("test", "k=1", 2, {"answer": "old"})
+    assert redis_cache.add("payload-lock:test:k=1:g3", 1, 30)  # someone else is building g3
+    calls = []
+    context, generation = payloads.payload("test", "k=1", lambda: calls.append(1) or {"answer": "new"})
+    assert (context, generation) == ({"answer": "old"}, 2)
+    assert calls == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_single_flight_builds_when_nothing_older_exists(redis_cache):
+    assert redis_cache.add("payload-lock:test:k=2:g0", 1, 30)
+    context, generation = payloads.payload("test", "k=2", lambda: {"answer": "built"})
+    assert context == {"answer": "built"} and generation == 0
+
+
+# ---------------------------------------------------------------- canonical queries only
+
+
+def cache_size() -> int:
+    return len(caches["default"]._cache)  # the test suite's local-memory cache
+
+
+def test_junk_parameter_values_create_no_cache_entries(client, loaded_profiles):
+    for url in ("/regions/AT11/", "/countries/DE/", "/ecosystems/"):
+        assert client.get(url).status_code == 200
+    size = cache_size()
+    junk = [
+        *(f"/regions/AT11/?year=1{i:03d}" for i in range(300)),
+        *(f"/countries/DE/?map=junk{i}" for i in range(300)),
+        *(f"/ecosystems/?sort=s{i}" for i in range(200)),
+        *(f"/ecosystems/?dir=d{i}&year=2014" for i in range(100)),
+        *(f"/countries/DE/?year=2014&year={i}" for i in range(100)),
+    ]
+    assert len(set(junk)) == 1000
+    for url in junk:
+        assert client.get(url).status_code == 200, url
+    assert cache_size() == size
+
+
+def test_canonical_query_orders_parameters_and_validates_values(loaded_profiles):
+    from django.http import QueryDict
+
+    checks = pages.COUNTRY.checks(geo="DE")
+    year = sorted(pages.domains()["periods"]["emp"])[-1]
+    assert pages.canonical_query(QueryDict(f"map=tourism&year={year}"), ("year", "map"), checks) == (
+        f"map=tourism&year={year}"
+    )
+    assert pages.canonical_query(QueryDict(f"year={year}&map=tourism"), ("year", "map"), checks) == (
+        f"map=tourism&year={year}"
+    )
+    assert pages.canonical_query(QueryDict("year=1900"), ("year",), checks) is None
+    assert pages.canonical_query(QueryDict("map=nowhere"), ("year", "map"), checks) is None
+    assert pages.canonical_query(QueryDict("other=1"), ("year", "map"), checks) is None
+    assert pages.canonical_query(QueryDict("year=%00"), ("year",), checks) is None
+
+
+def test_same_page_in_another_parameter_order_is_one_cache_entry(client, loaded_profiles):
+    year = sorted(pages.domains()["periods"]["emp"])[-1]
+    client.get(f"/countries/DE/?year={year}&map=tourism")
+    size = cache_size()
+    client.get(f"/countries/DE/?map=tourism&year={year}")
+    assert cache_size() == size
+
+
+def test_compare_checks_every_unknown_place_in_one_query(
+    client, loaded_profiles, django_assert_max_num_queries
+):
+    geos = "&".join(f"geo=Q{i:03d}" for i in range(400))
+    pages.domains()  # the parameters' domains: built once per generation for every page
+    with django_assert_max_num_queries(25):
+        response = client.get(f"/compare/?geo=DE&{geos}&ecosystem=tourism")
+    assert response.status_code == 200
+    assert len(response.context["unknown"]) == 400
+
+
+def test_compare_with_a_nul_byte_in_a_place_is_not_an_error(client, loaded_profiles):
+    assert client.get("/compare/?geo=%00&geo=DE").status_code < 500
