@@ -143,6 +143,10 @@ def pinned_generation(data_generation: int):
         _in_request.reset(tokens[0])
 
 
+# Assets and probes read no data: no snapshot transaction (nor a database connection) for them.
+NO_DATA_PATHS = ("/static/", "/media/", "/charts/", "/healthz")
+
+
 class GenerationMiddleware:
     """Reads of one request see one data generation.
 
@@ -159,7 +163,8 @@ class GenerationMiddleware:
     def __call__(self, request):
         tokens = (_in_request.set(True), _request_generation.set(None))
         try:
-            if request.method in ("GET", "HEAD") and not connection.in_atomic_block:
+            reads_data = not request.path.startswith(NO_DATA_PATHS)
+            if request.method in ("GET", "HEAD") and reads_data and not connection.in_atomic_block:
                 with transaction.atomic():
                     with connection.cursor() as cursor:
                         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -168,7 +173,10 @@ class GenerationMiddleware:
                 response = self.get_response(request)
             seen = _request_generation.get()
             if seen is not None:
-                response.headers["X-Data-Generation"] = str(seen)
+                data, served = seen
+                response.headers["X-Data-Generation"] = str(data)
+                if served != data:  # a refresh holds the warm pages: pre-built ones are from SERVED
+                    response.headers["X-Served-Generation"] = str(served)
             return response
         finally:
             _request_generation.reset(tokens[1])

@@ -154,6 +154,20 @@ def profiles_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
         return dbsnapshot.take(build)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Generation numbers repeat between tests (each rolls back), data do not: whatever is cached
+    by generation (selectors, pages, the pages' valid parameter values) is forgotten before every
+    test."""
+    from django.core.cache import cache
+
+    from indicators import pages
+
+    cache.clear()  # this process's local-memory cache: selectors are keyed by generation too
+    pages.forget_domains()
+    yield
+
+
 @pytest.fixture
 def loaded_profiles(profiles_snapshot, db, raw_dir):
     """The profile pages' universe, restored from the session's snapshot (same rows as building it
