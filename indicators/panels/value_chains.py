@@ -1,4 +1,5 @@
-"""Page data for the value-chain explorer: from an ecosystem, a NACE division, a product or a region,
+"""Page data for the value-chain explorer: from an ecosystem, a NACE division, a product, a technology
+or a region,
 the links ecosystem ↔ NACE divisions ↔ imported products (and their dependency flags) ↔ regions
 specialised in those divisions. Organisations and offers in those regions are added by the view
 (community sits above indicators). Every edge says where it comes from.
@@ -42,8 +43,38 @@ def _ecosystems_of_division(code: str) -> list[dict]:
     ]
 
 
+def _divisions_of_technology(slug: str) -> list[dict]:
+    """The NACE divisions that generate the technology: its EU27 patent families by division
+    (NCSES families × our WIPO-field weights × the WIPO35-NACE concordance), largest first, with
+    each division's share of the technology's families. [] when those figures are not computed."""
+    rows = [
+        r
+        for r in S.values(["tech_pat_fam_nace"], geos=[S.EU])
+        if r["ecosystem"].startswith(f"{slug}|") and is_number(r["value"])
+    ]
+    if not rows:
+        return []
+    period = max(r["period"] for r in rows)
+    latest = [r for r in rows if r["period"] == period and len(r["ecosystem"].split("|", 1)[1]) == 3]
+    total = sum(r["value"] for r in latest) or 1.0  # over divisions only, as the list shows
+    codes = [r["ecosystem"].split("|", 1)[1] for r in latest]
+    names = S.nace_names(codes)
+    out = [
+        {
+            "nace": code,
+            "name": names.get(code, ""),
+            "share": r["value"] / total,
+            "ecosystem": "",
+            "families": r["value"],
+            "period": period,
+        }
+        for code, r in zip(codes, latest, strict=True)
+    ]
+    return sorted(out, key=lambda d: -d["share"])
+
+
 def explore(kind: str, key: str, category: str = "") -> dict | None:
-    """The chain for a start (kind: ecosystem | nace | product | region), optionally narrowed to
+    """The chain for a start (kind: ecosystem | nace | product | technology | region), optionally narrowed to
     one cluster category; None for an unknown key or category."""
     chain = S.cached(f"value-chain:{kind}:{key}", lambda: _explore(kind, key))
     if chain is None:
@@ -165,6 +196,17 @@ def _explore(kind: str, key: str) -> dict | None:
         divisions = [
             {"nace": code, "name": S.nace_names([code]).get(code, ""), "share": 1.0, "ecosystem": ""}
         ]
+    elif kind == "technology":
+        from .technologies import technology
+
+        tech = technology(key)
+        if tech is None:
+            return None
+        start["label"] = tech["name"]
+        divisions = _divisions_of_technology(key)
+        ecosystems = []
+        for d in divisions:
+            ecosystems += _ecosystems_of_division(d["nace"])
     elif kind == "region":
         region_name = S.place_names().get(key)
         if region_name is None:
@@ -210,6 +252,17 @@ def _explore(kind: str, key: str) -> dict | None:
     region_codes = sorted({r["geo"] for rs in regions.values() for r in rs})
     version = (S.mapping_rows()["version"] or {}).get("number", "–")
     edges = {
+        "technology": (
+            (
+                f"EU27 patent families by NACE division, {divisions[0]['period']}: NCSES SEI 2020 "
+                "families × our WIPO-field weights × the WIPO35–NACE concordance (estimated)"
+                if divisions
+                else "patent families by NACE division not computed yet (load ncses_sei2020_patents "
+                "and recompute)"
+            )
+            if kind == "technology"
+            else ""
+        ),
         "mapping": f"ecosystem mapping v{version} (ours, unverified)",
         "products": "Eurostat CN 2022 → CPA 2.1 correspondence; CPA code → NACE class",
         "screen": (

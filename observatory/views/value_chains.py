@@ -1,4 +1,4 @@
-"""The value-chain explorer: /value-chains/?ecosystem=… | nace=… | product=… | region=…
+"""The value-chain explorer: /value-chains/?ecosystem=… | nace=… | product=… | technology=… | region=…
 
 Walks ecosystem ↔ NACE divisions ↔ imported products (dependency flags) ↔ regions specialised in
 those divisions ↔ organisations and open offers there. The evidence chain comes from
@@ -13,7 +13,7 @@ from indicators import selectors as indicator_selectors
 from indicators.panels import value_chains as V
 from indicators.views.common import render_with_panels
 
-KINDS = ("ecosystem", "nace", "product", "region")
+KINDS = ("ecosystem", "nace", "product", "technology", "region")
 
 
 @require_safe
@@ -31,7 +31,7 @@ def explorer(request):
             },
         )
     kind, key = given[0]
-    key = key[:60] if kind == "ecosystem" else key[:12].upper()
+    key = key[:60] if kind in ("ecosystem", "technology") else key[:12].upper()
     category = request.GET.get("category", "").strip()[:60]
     chain = V.explore(kind, key, category)
     if chain is None:

@@ -64,3 +64,52 @@ def test_without_trade_data_the_screen_edge_says_so(client, loaded_profiles):
     html = client.get(URL, {"nace": "C25"}).content.decode()
     assert "dependency screen: not run yet" in html
     assert client.get(URL).status_code == 200
+
+
+def _technology_links(slug="artificial-intelligence"):
+    """Hand-made patent families by NACE division for one technology (EU27): C25 60, C26 40."""
+    from observatory.models import Technology
+
+    Technology.objects.get_or_create(slug=slug, defaults={"name": "Artificial intelligence", "curated": True})
+    Technology.objects.filter(slug=slug).update(curated=True)
+    template = IndicatorValue.objects.filter(indicator_id="region_nace_emp").first()
+    for code, value in (("C25", 60.0), ("C26", 40.0), ("C2611", 5.0)):
+        row = IndicatorValue.objects.get(pk=template.pk)
+        row.pk = None
+        row.indicator_id, row.ecosystem, row.geo, row.period, row.value = (
+            "tech_pat_fam_nace",
+            f"{slug}|{code}",
+            "EU27_2020",
+            "2018",
+            value,
+        )
+        row.rank = None
+        row.save()
+
+
+def test_from_a_technology_to_the_divisions_that_generate_it(client, chain, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    _technology_links()
+    cache.clear()
+    with django_assert_max_num_queries(45):
+        html = client.get(URL, {"technology": "artificial-intelligence"}).content.decode()
+    assert "<h2>Artificial intelligence</h2>" in html
+    assert "EU27 patent families by NACE division, 2018" in html  # the edge names its source
+    assert (
+        "Share of the technology&#x27;s patent families" in html
+        or "Share of the technology's patent families" in html
+    )
+    # C25 60 of 100 families (the class C2611 is not a division and is left out of the list)
+    assert ">60%<" in html and ">40%<" in html and "C2611" not in html
+    assert "28053029" in html and "Metalworks Cluster" in html  # the chain goes on from C25
+
+
+def test_a_technology_without_patent_figures_says_so(client, chain):
+    from observatory.models import Technology
+
+    Technology.objects.get_or_create(slug="blockchain", defaults={"name": "Blockchain", "curated": True})
+    Technology.objects.filter(slug="blockchain").update(curated=True)
+    html = client.get(URL, {"technology": "blockchain"}).content.decode()
+    assert "patent families by NACE division not computed yet" in html
+    assert client.get(URL, {"technology": "no-such-technology"}).status_code == 404
