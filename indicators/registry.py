@@ -643,12 +643,19 @@ COMPUTATIONS: dict[str, Computation] = {
     ]
     + [
         Computation(
+            "regional_wages",
+            {"sbs": Input("sbs_r_nuts06_r2", ("V16110", "V13320"))},
+            ("eu_members", "nuts_converter"),
+            adapters.regional_wages,
+            ("region_wage_emp",),
+        ),
+        Computation(
             "high_tech_patents",
             {"pat": Input("pat_ep_ntec", HIGH_TECH_FIELDS, {"unit": "P_MHAB"})},
             ("eu_members",),
             adapters.high_tech_patents,
             ("pat_ht_mhab",),
-        )
+        ),
     ]
 }
 
@@ -705,7 +712,8 @@ class IndicatorSpec:
     scope: str  # geo level: country | region
     higher_is_better: bool | None = True
     decimals: int = 0
-    # ecosystem | nace | technology | wipo_field | high_tech_field | product | cluster_category
+    # ecosystem | nace | technology | wipo_field | high_tech_field | product | cluster_category |
+    # business_economy (one key: all the business economy)
     breakdown: str = "ecosystem"
 
 
@@ -1516,6 +1524,22 @@ TRANSITION_INDICATORS += [
     ),
 ]
 INDICATORS.update({i.code: i for i in TRANSITION_INDICATORS})
+INDICATORS["region_wage_emp"] = IndicatorSpec(
+    "region_wage_emp",
+    "Wages and salaries per person employed (regional business economy)",
+    "EUR thousand per person employed",
+    "Wages and salaries (V13320) over persons employed (V16110) in the region's business economy "
+    "(sections B-N and S95 without K, each section as published or as the sum of its divisions), "
+    "only where both totals are complete. EU27: the member regions with both totals complete, "
+    "pooled (A). NUTS 2021; a split region keeps its published wage level (E). Persons employed "
+    "include the self-employed and unpaid family workers, who earn no wages: the figure is lower "
+    "than an average wage per employee.",
+    "sbs_r_nuts06_r2",
+    "region",
+    True,
+    1,
+    breakdown="business_economy",
+)
 INDICATORS["pat_ht_mhab"] = IndicatorSpec(
     "pat_ht_mhab",
     "High-tech patent applications to the EPO per million inhabitants",

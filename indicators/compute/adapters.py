@@ -202,3 +202,13 @@ def high_tech_patents(inputs: dict[str, pd.DataFrame], references: dict) -> pd.D
     from indicators.compute.technologies import high_tech_intensity
 
     return high_tech_intensity(inputs["pat"], references["eu_members"])
+
+
+def regional_wages(inputs: dict[str, pd.DataFrame], references: dict) -> pd.DataFrame:
+    """Regional SBS -> region_wage_emp (wages and salaries per person employed, NUTS 2021)."""
+    from indicators.compute.regional import region_wages
+
+    values = region_wages(
+        inputs["sbs"], members=references["eu_members"], converter=references["nuts_converter"]
+    )
+    return values.assign(indicator="region_" + values["indicator"].astype(object))

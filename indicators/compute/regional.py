@@ -175,15 +175,12 @@ def country_codes(geo: pd.Series, country_of: CountryOf = None) -> pd.Series:
     return out
 
 
-def region_totals(obs: pd.DataFrame) -> pd.DataFrame:
-    """Business-economy persons employed per region and year (the share's denominator).
-
-    Input: obs. Output: ``geo, period, value, flags``: the sum over ``TOTAL_PARTS`` of each
-    section as published, or, for a section without a value, of its 2-digit divisions that
-    have one — flagged ``i`` when a section is neither published nor fully covered by its
-    divisions (a lower bound). NaN (and dropped) when nothing has a value.
-    """
-    emp = obs[obs["measure"] == REGIONAL_MEASURES["emp"]]
+def section_parts(obs: pd.DataFrame, measure: str) -> tuple[pd.DataFrame, set[str]]:
+    """Each region-year's business-economy parts (``TOTAL_PARTS``) for MEASURE: ``geo, period,
+    nace (the part), value, flags`` — the section as published, else the sum of its 2-digit
+    divisions that have a value (flagged ``i`` when some are missing, ``c`` when none has one);
+    and the parts the file has at all."""
+    emp = obs[obs["measure"] == measure]
     nace = pd.Series(pd.unique(emp["nace"]), dtype=object).astype(str)
     divisions = nace[
         nace.str.match(DIVISION_PATTERN) & ~nace.isin(TOTAL_PARTS) & nace.str[0].isin(TOTAL_PARTS)
@@ -202,6 +199,19 @@ def region_totals(obs: pd.DataFrame) -> pd.DataFrame:
     frame = frame[frame["value"].notna() | (frame["src"] == 1)]
     frame = frame.sort_values("src").drop_duplicates(["geo", "period", "nace"])
     frame = frame.assign(flags=frame["flags"].where(frame["value"].notna(), "c"))
+    return frame, present
+
+
+def region_totals(obs: pd.DataFrame, measure: str = REGIONAL_MEASURES["emp"]) -> pd.DataFrame:
+    """Business-economy MEASURE (persons employed unless told) per region and year (the share's
+    denominator; the wages computation sums wages and salaries the same way).
+
+    Input: obs. Output: ``geo, period, value, flags``: the sum over ``TOTAL_PARTS`` of each
+    section as published, or, for a section without a value, of its 2-digit divisions that
+    have one — flagged ``i`` when a section is neither published nor fully covered by its
+    divisions (a lower bound). NaN (and dropped) when nothing has a value.
+    """
+    frame, present = section_parts(obs, measure)
     agg = sum_components(frame, ["geo", "period"])
     counted = frame.groupby(["geo", "period"], sort=False).size().rename("k").reset_index()
     agg = agg.merge(counted, on=["geo", "period"])
@@ -266,3 +276,93 @@ def rank_in_country(df: pd.DataFrame, countries: pd.Series) -> pd.DataFrame:
     )
     out["rank"] = ranked.reindex(out.index).astype("Int64")
     return out.drop(columns="country")
+
+
+WAGES = "V13320"  # wages and salaries, million euro
+MIN_WAGE_COVERAGE = 0.9  # share of the region's persons employed the wage figure must cover
+WAGE_KEY = "business-economy"  # the value's key: sections B-N and S95 without K, as the totals
+
+
+def region_wages(
+    obs: pd.DataFrame,
+    *,
+    members: Iterable[str],
+    converter: pd.DataFrame | None = None,
+    nominal_version: int = PUBLISHED_VERSION,
+) -> pd.DataFrame:
+    """Average wages and salaries per person employed in each region's business economy, in EUR
+    thousand: wages (V13320) over persons employed (V16110) summed over the same business-economy
+    parts (:func:`section_parts`: a section, or its divisions when all are published) where both
+    are complete — the same coverage above and below. Marked I (shown, never ranked) when those
+    parts employ less than MIN_WAGE_COVERAGE of the region's persons employed. ``EU27_2020``: the
+    member regions' complete (not I) figures pooled (marker A). NUTS 2021 with a converter (both
+    measures split by population, so a split region keeps its wage level; marked E).
+
+    Output: ``indicator`` = ``wage_emp``, ``ecosystem`` = WAGE_KEY, ``geo, period, value, flags,
+    rank`` (within the country), ``published_geo, geo_version, markers``.
+    """
+    obs = prepare_obs(obs, [REGIONAL_MEASURES["emp"], WAGES])
+    obs = obs[nuts2_mask(obs["geo"])]
+    provenance = None
+    if converter is not None:
+        obs, provenance, _ = nuts.harmonise(obs, converter, nominal_version)
+    # Same coverage above and below: the parts (sections) where both wages and persons employed
+    # are complete; the figure is incomplete (I, not ranked) when those parts employ less than
+    # MIN_WAGE_COVERAGE of the region's business-economy persons employed, or that total is a
+    # lower bound itself.
+    emp_parts, _ = section_parts(obs, REGIONAL_MEASURES["emp"])
+    wage_parts, _ = section_parts(obs, WAGES)
+
+    def complete(parts):
+        ok = parts["value"].notna() & ~parts["flags"].str.contains(FLAG_INCOMPLETE, regex=False)
+        return parts[ok]
+
+    keys = ["geo", "period", "nace"]
+    paired = complete(emp_parts).merge(complete(wage_parts), on=keys, suffixes=("_emp", "_wages"))
+    both = paired.groupby(["geo", "period"], as_index=False).agg(
+        value_emp=("value_emp", "sum"),
+        value_wages=("value_wages", "sum"),
+        flags_emp=("flags_emp", "sum"),
+        flags_wages=("flags_wages", "sum"),
+    )
+    totals = region_totals(obs).rename(columns={"value": "total", "flags": "total_flags"})
+    both = both.merge(totals, on=["geo", "period"], how="left")
+    both = both[both["value_emp"] > 0]
+    coverage = both["value_emp"] / both["total"]
+    short = (
+        (coverage < MIN_WAGE_COVERAGE)
+        | both["total"].isna()
+        | both["total_flags"].fillna("").str.contains(FLAG_INCOMPLETE, regex=False)
+    )
+    flags = [
+        "".join(sorted((set(a) | set(b)) - {FLAG_INCOMPLETE})) + (FLAG_INCOMPLETE if s else "")
+        for a, b, s in zip(both["flags_emp"], both["flags_wages"], short, strict=True)
+    ]
+    out = pd.DataFrame(
+        {
+            "indicator": "wage_emp",
+            "ecosystem": WAGE_KEY,
+            "geo": both["geo"],
+            "period": both["period"],
+            "value": both["value_wages"] / both["value_emp"] * 1000.0,
+            "flags": flags,
+        }
+    )
+    both = both[~short.to_numpy()]
+    countries = country_codes(obs["geo"], None)
+    in_eu = both[both["geo"].map(countries).isin(frozenset(members))]
+    pooled = in_eu.groupby("period", as_index=False)[["value_wages", "value_emp"]].sum()
+    eu = pd.DataFrame(
+        {
+            "indicator": "wage_emp",
+            "ecosystem": WAGE_KEY,
+            "geo": "EU27_2020",
+            "period": pooled["period"],
+            "value": pooled["value_wages"] / pooled["value_emp"] * 1000.0,
+            "flags": FLAG_AGGREGATED,
+        }
+    )
+    ranked = finish(rank_in_country(out, countries))
+    values = markers_apart(with_provenance(ranked, provenance))
+    eu_rows = markers_apart(finish(eu.assign(rank=pd.NA)).assign(**dict.fromkeys(PROVENANCE_COLUMNS, "")))
+    return pd.concat([values, eu_rows], ignore_index=True)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from .. import charts
 from ..registry import INDICATORS
-from ..selectors import cached, ecosystem_rows, eu_members, nace_names, periods_of, place_names, values
+from ..selectors import EU, cached, ecosystem_rows, eu_members, nace_names, periods_of, place_names, values
 from .common import (
     cell,
     eco_names,
@@ -20,6 +20,7 @@ from .common import (
     panel,
     ranking_summary,
     region_url,
+    shown_flags,
     source_line,
     value_points,
 )
@@ -92,6 +93,7 @@ def _region_profile(nuts: str, period) -> dict:
             _region_trend_panel(nuts, rname, [t["key"] for t in top]),
             regions_panel(nuts[:2], top[0]["key"], period, highlight=nuts) if top else None,
             _region_nace_panel(nuts, rname, period),
+            _region_wage_panel(nuts, rname),
         )
         if p
     ]
@@ -170,6 +172,67 @@ def lq_ranks(rows: list[dict], nuts: str, members: set[str]) -> dict[str, tuple]
         national = [g for g in codes if g[:2] == nuts[:2]]
         out[slug] = (codes.index(nuts) + 1, len(codes), national.index(nuts) + 1, len(national))
     return out
+
+
+def wage_series(rows: list[dict], nuts: str, rname: str) -> list[dict]:
+    """The region's and the pooled EU27 regions' wages per person employed, one series each,
+    over the years the region has (plain rows: ``geo, period, value, flags, markers``)."""
+    own = {r["period"]: r for r in rows if r["geo"] == nuts}
+    eu = {r["period"]: r for r in rows if r["geo"] == EU}
+    periods = sorted(own)
+    return [
+        {
+            "name": name,
+            "points": [
+                {
+                    "period": p,
+                    "value": src.get(p, {}).get("value"),
+                    "flags": shown_flags(src[p]) if p in src else "",
+                }
+                for p in periods
+            ],
+        }
+        for name, src in ((rname, own), ("EU27 regions (pooled)", eu))
+    ]
+
+
+def _region_wage_panel(nuts: str, rname: str) -> dict | None:
+    """Wages and salaries per person employed in the region's business economy, against the EU."""
+    code = "region_wage_emp"
+    rows = values([code], geos=[nuts, EU])
+    series = wage_series(rows, nuts, rname)
+    periods = [pt["period"] for pt in series[0]["points"]]
+    if not periods:
+        return None
+    title = f"{rname}: wages and salaries per person employed, business economy"
+    last = series[0]["points"][-1]
+    eu_last = series[1]["points"][-1]
+    summary = (
+        f"{rname}: EUR {fmt(last['value'], 1)} thousand per person employed in {last['period']}"
+        + (
+            f" (EU27 regions pooled: {fmt(eu_last['value'], 1)})"
+            if charts.is_number(eu_last["value"])
+            else ""
+        )
+        + ". I: the sections with both figures employ under 90% of the region's persons employed (shown, "
+        "not ranked). The EU27 pool counts the member regions with a complete figure that year, so its "
+        "composition changes between years."
+    )
+    return panel(
+        "region-wages",
+        title,
+        charts.lines(
+            series, title=title, source_line=source_line(code), unit=INDICATORS[code].unit, decimals=1
+        ),
+        summary,
+        ["Year", *(s["name"] for s in series)],
+        [
+            [label_cell(p), *(cell(s["points"][i]["value"], 1, s["points"][i]["flags"]) for s in series)]
+            for i, p in enumerate(periods)
+        ],
+        code,
+        {"indicator": code, "geo": [nuts, EU]},
+    )
 
 
 def _region_trend_panel(nuts: str, rname: str, slugs: list[str]) -> dict | None:

@@ -53,7 +53,7 @@ def test_only_indicators_reading_a_changed_source_are_recomputed(reference, tmp_
     from indicators.registry import COMPUTATIONS
 
     regional = sum(len(c.yields) for c in COMPUTATIONS.values() if "sbs_r_nuts06_r2" in c.sources)
-    assert regional == 4 + 2 + 11  # ecosystems_regional, regional_nace and clusters_regional
+    assert regional == 4 + 2 + 11 + 1  # ecosystems_regional, regional_nace, clusters_regional, regional_wages
     assert f"{regional} indicators" in recompute.message
     # National rows were not even rewritten (same primary keys), regional ones gained 2015.
     national_after = sorted(
