@@ -715,6 +715,8 @@ class IndicatorSpec:
     # ecosystem | nace | technology | wipo_field | high_tech_field | product | cluster_category |
     # business_economy (one key: all the business economy)
     breakdown: str = "ecosystem"
+    # With several keys and no ecosystem filter, the key the indicator page maps by default.
+    default_key: str = ""
 
 
 INDICATORS: dict[str, IndicatorSpec] = {
@@ -1554,6 +1556,7 @@ INDICATORS["pat_ht_mhab"] = IndicatorSpec(
     True,
     1,
     breakdown="high_tech_field",
+    default_key="HT",
 )
 INDICATORS.update(
     {

@@ -46,6 +46,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from indicators.sources.nace import SECTIONS, aggregate_divisions
+
 EU = "EU27_2020"
 AGGREGATE, INCOMPLETE = "A", "I"
 MAX_MISSING_SHARE = 0.05
@@ -532,30 +534,13 @@ def ets_by_ecosystem(
 
 # ------------------------------------------------------------------------------ air emissions by ecosystem
 
-# Sections the air emissions accounts publish whole, and their divisions (NACE Rev. 2).
-SECTION_DIVISIONS = {
-    "B": ("B05", "B06", "B07", "B08", "B09"),
-    "D": ("D35",),
-    "F": ("F41", "F42", "F43"),
-    "I": ("I55", "I56"),
-    "K": ("K64", "K65", "K66"),
-    "L": ("L68",),
-}
 AIR_UNITS = {"T": 1e-3, "THS_T": 1.0}  # -> thousand tonnes
 
 
 def divisions_of(code: str) -> tuple[str, ...]:
     """The NACE divisions an air-emissions activity code covers: 'C19' -> (C19,), 'C10-C12' ->
     (C10, C11, C12), 'C31_C32' -> (C31, C32), 'D' -> (D35,); () for TOTAL, HH and the like."""
-    import re
-
-    if re.fullmatch(r"[A-U]\d\d", code):
-        return (code,)
-    if m := re.fullmatch(r"([A-U])(\d\d)-\1(\d\d)", code):
-        return tuple(f"{m[1]}{n:02d}" for n in range(int(m[2]), int(m[3]) + 1))
-    if re.fullmatch(r"[A-U]\d\d(?:_[A-U]\d\d)+", code):
-        return tuple(code.split("_"))
-    return SECTION_DIVISIONS.get(code, ())
+    return aggregate_divisions(code)
 
 
 def emission_mapping(codes, mapping: pd.DataFrame) -> pd.DataFrame:
@@ -573,9 +558,7 @@ def emission_mapping(codes, mapping: pd.DataFrame) -> pd.DataFrame:
         divisions = divisions_of(code)
         if not divisions:
             continue
-        if code in SECTION_DIVISIONS and any(
-            c != code and c.startswith(code) and c[1:2].isdigit() for c in codes
-        ):
+        if code in SECTIONS and any(c != code and c.startswith(code) and c[1:2].isdigit() for c in codes):
             continue  # finer codes of the section are published: the section would count twice
         for ecosystem in mapping["ecosystem"].unique():
             total = sum(float(shares.get((d, ecosystem), 0.0)) for d in divisions)

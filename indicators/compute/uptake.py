@@ -21,79 +21,22 @@ or missing uptake is never read as 0.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
+from indicators.sources.nace import aggregate_divisions
+
 from .markers import INCOMPLETE
 
 MIN_COVERAGE = 0.9  # share of the ecosystem's weighted employment its uptake figure must cover
 
-# NACE Rev. 2 division -> section letter (the divisions the survey and our mapping use).
-_SECTIONS = (
-    ("A", 1, 3), ("B", 5, 9), ("C", 10, 33), ("D", 35, 35), ("E", 36, 39), ("F", 41, 43),
-    ("G", 45, 47), ("H", 49, 53), ("I", 55, 56), ("J", 58, 63), ("K", 64, 66), ("L", 68, 68),
-    ("M", 69, 75), ("N", 77, 82), ("O", 84, 84), ("P", 85, 85), ("Q", 86, 88), ("R", 90, 93),
-    ("S", 94, 96), ("T", 97, 98), ("U", 99, 99),
-)  # fmt: skip
-_NOT_DIVISIONS = {  # numbers inside the section ranges that are not NACE divisions
-    4,
-    34,
-    40,
-    44,
-    48,
-    54,
-    57,
-    67,
-    76,
-    83,
-    89,
-}
-
-
-def _section(n: int) -> str | None:
-    return next((s for s, lo, hi in _SECTIONS if lo <= n <= hi), None)
-
-
-def _division(n: int) -> str | None:
-    section = _section(n)
-    return f"{section}{n:02d}" if section and n not in _NOT_DIVISIONS else None
-
 
 def divisions_of(code: str) -> tuple[str, ...]:
-    """The NACE divisions a survey activity code covers.
-
-    'C26' -> (C26,); 'C10-C12' -> (C10, C11, C12); 'C24_C25' -> (C24, C25); 'D35_E36' and
-    'H49-H52_N79' alike (lists of divisions and ranges); 'C' -> the section's divisions; 'S951'
-    (repair of computers and communication equipment, the survey's only class of S95) -> (S95,).
-    Codes with exclusions ('C10-S951_X_K'), groups and classes ('C261', 'M69_M702'), totals and
-    unknown codes -> (): they cannot stand for whole divisions.
-    """
-    code = code.strip().upper()
-    if not code or "_X_" in code:
-        return ()
-    if code == "S951":
-        return ("S95",)
-    if re.fullmatch(r"[A-U]", code):
-        return tuple(
-            f"{s}{n:02d}" for s, lo, hi in _SECTIONS if s == code for n in range(lo, hi + 1) if _division(n)
-        )
-    out: list[str] = []
-    for part in code.split("_"):
-        if m := re.fullmatch(r"([A-U])(\d\d)", part):
-            if _division(int(m[2])) != part:
-                return ()
-            out.append(part)
-        elif m := re.fullmatch(r"([A-U])(\d\d)-([A-U])(\d\d)", part):
-            lo, hi = int(m[2]), int(m[4])
-            if lo > hi or _section(lo) != m[1] or _section(hi) != m[3]:
-                return ()
-            out += [d for n in range(lo, hi + 1) if (d := _division(n))]
-        else:
-            return ()
-    return tuple(dict.fromkeys(out))
+    """The NACE divisions a survey activity code covers (:func:`aggregate_divisions`), and 'S951'
+    (repair of computers and communication equipment, the survey's only class of S95) -> (S95,)."""
+    return ("S95",) if code.strip().upper() == "S951" else aggregate_divisions(code)
 
 
 def division_uptake(uptake: pd.DataFrame) -> pd.DataFrame:

@@ -47,6 +47,13 @@ def _indicator_view(code: str, period, ecosystem) -> dict:
         members = set(eu_members())
         year_rows = [r for r in year_rows if r["geo"] in members]
     ename = eco_names().get(ecosystem, ecosystem) if ecosystem else "all activities"
+    keys = sorted({r["ecosystem"] for r in year_rows})
+    if not ecosystem and len(keys) > 1:
+        # Several breakdown keys (e.g. high-tech groups): one map per key, the declared default
+        # first, so a place never appears twice on one map.
+        key = s.default_key if s.default_key in keys else keys[0]
+        year_rows = [r for r in year_rows if r["ecosystem"] == key]
+        ename = key
     link = region_url if regional else country_url
     points = [
         {

@@ -64,6 +64,36 @@ DIVISION_SECTION: dict[str, str] = {
 
 #: The 88 divisions in Eurostat form ('A01' … 'U99'), in classification order.
 DIVISIONS: tuple[str, ...] = tuple(f"{sec}{div}" for div, sec in DIVISION_SECTION.items())
+_DIVISION_INDEX: dict[str, int] = {d: i for i, d in enumerate(DIVISIONS)}
+
+
+def aggregate_divisions(code: str) -> tuple[str, ...]:
+    """The divisions an activity code in Eurostat form stands for, whole, in classification order.
+
+    'C26' -> (C26,); a section 'C' -> its divisions; ranges 'C10-C12' and 'D35-E39' (across
+    sections too); lists 'C24_C25', 'D35_E36', 'H49-H52_N79'. Codes with exclusions
+    ('C10-S951_X_K'), groups and classes ('C261', 'M69_M702'), totals ('TOTAL') and unknown
+    codes -> (): they cannot stand for whole divisions.
+    """
+    code = code.strip().upper()
+    if not code or "_X_" in code:
+        return ()
+    if code in SECTION_DIVISIONS:
+        first, last = SECTION_DIVISIONS[code]
+        return tuple(f"{code}{n:02d}" for n in range(first, last + 1))
+    out: list[str] = []
+    for part in code.split("_"):
+        if part in _DIVISION_INDEX:
+            out.append(part)
+        elif (m := re.fullmatch(r"([A-U]\d\d)-([A-U]\d\d)", part)) and {m[1], m[2]} <= _DIVISION_INDEX.keys():
+            lo, hi = _DIVISION_INDEX[m[1]], _DIVISION_INDEX[m[2]]
+            if lo > hi:
+                return ()
+            out += DIVISIONS[lo : hi + 1]
+        else:
+            return ()
+    return tuple(dict.fromkeys(out))
+
 
 #: Columns of the frame returned by :func:`parse_nace_structure`.
 STRUCTURE_COLUMNS = ["code", "dotted", "level", "parent", "section", "name"]

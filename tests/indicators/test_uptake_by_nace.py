@@ -362,6 +362,13 @@ def test_high_tech_patents_are_stored_as_published_and_ranked_among_members(refe
     assert stored[("HT", "AT", "2013")].flags == "p"
     api = client.get("/api/v1/values/?indicator=pat_ht_mhab&geo=AT").json()
     assert len(api["results"]) == 4
+    # The indicator page maps one high-tech group (the total, HT), never a place twice.
+    from indicators.panels.indicator import indicator_view
+
+    view = indicator_view("pat_ht_mhab", "2012", None)
+    mapped = next(p for p in view["panels"] if p["id"] == "map")
+    labels = [r[0]["text"] for r in mapped["rows"]]
+    assert len(labels) == len(set(labels)) == 3 and ": HT," in mapped["title"]
 
 
 @pytest.mark.django_db
