@@ -18,7 +18,7 @@ export DJANGO_DEBUG ?= 1
 # Without DATABASE_URL, commands run inside the embedded PostgreSQL (started, then stopped).
 WITH_DB = $(if $(DATABASE_URL),,$(PY) -m observatory.devdb run --)
 
-.PHONY: help install messages browser run serve data backup restore test lint bench bench-pages drill-load check-deploy db-start db-stop clean
+.PHONY: help install messages browser run serve data backup restore test drills lint bench bench-pages drill-load check-deploy db-start db-stop clean
 
 help:
 	@echo "make run    - install, migrate, load reference + reachable data, serve on http://127.0.0.1:8000"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench  - ingest/compute (ratios to a bare COPY), the dependency screen (to a bare DuckDB pass), pages (to a static file)"
 	@echo "make backup - pg_dump of the database + tars of the raw release files and media into var/backups/<UTC stamp>/"
 	@echo "make restore BACKUP=var/backups/<stamp> - check the sha256s, then restore both (replaces the tables)"
+	@echo "make drills - the fault drills (a real worker killed mid-ingest and mid-recompute), run by .ci/run"
 	@echo "make drill-load - wrk on the country and ecosystem pages during a refresh: 0 errors, p99, no mixed generations"
 
 $(VENV)/.installed: pyproject.toml
@@ -98,7 +99,13 @@ browser:
 # Parallel workers (pytest-xdist), one test database each; TEST_WORKERS=0 runs in this process.
 TEST_WORKERS ?= auto
 test: install browser
-	OBSERVATORY_TESTING=1 DJANGO_DEBUG=0 $(WITH_DB) $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	OBSERVATORY_TESTING=1 DJANGO_DEBUG=0 $(WITH_DB) $(PY) -m pytest -n $(TEST_WORKERS) -m "not drill" $(PYTEST_ARGS)
+
+# Fault drills (tests marked `drill`: a real Celery worker SIGKILLed inside an ingest's and a
+# recompute's transaction, the reaper's retry checked against a clean run). Slow and serial, so
+# not in `make test`; .ci/run runs them after the suite.
+drills: install
+	OBSERVATORY_TESTING=1 DJANGO_DEBUG=0 $(WITH_DB) $(PY) -m pytest -n 0 -m drill $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -60,3 +60,19 @@ def restore(snapshot: Snapshot) -> None:
                 copy.write(rows)
         for statement in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(statement)
+
+
+_BUILT: dict[str, Snapshot] = {}
+
+
+def restore_or_take(key: str, build: Callable[[], None]) -> None:
+    """Restore the state KEY names, building it (BUILD, once per session: per xdist worker) on first
+    use. For a function-scoped fixture whose build is expensive and deterministic: the first test
+    runs BUILD inside a rolled-back transaction and keeps the tables it changed; it and every later
+    test get exactly those rows back. The tables the fixtures before it fill (reference data) are
+    theirs: the same in every test, so only what BUILD adds is kept. Files BUILD writes (raw release
+    files) stay where the first test put them, as the restored releases point there."""
+    snapshot = _BUILT.get(key)
+    if snapshot is None:
+        snapshot = _BUILT[key] = take(build)
+    restore(snapshot)

@@ -20,7 +20,7 @@ def regional_tsv(years=("2014", "2013")) -> bytes:
             for measure, scale in (("V16110", 100), ("V11210", 1)):
                 cells = [f"{scale * (r_i + 1) * (n_i + 2) + int(y) - 2000} " for y in years]
                 lines.append(f"{nace},{measure},{geo}\t" + "\t".join(cells))
-    return gzip.compress(("\n".join(lines) + "\n").encode())
+    return gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
 
 
 def load_profiles_universe(tmp_path):

@@ -12,18 +12,22 @@ def transition_data(reference, tmp_path):
     from django.core.cache import cache
 
     from indicators import refresh
+    from tests import dbsnapshot
     from tests.indicators import transition_samples as S
 
+    def build():
+        for source, raw in (
+            ("desi_2022", S.desi_workbook()),
+            ("owid_co2", S.owid_csv()),
+            ("eea_ets_sectors", S.ets_csv()),
+        ):
+            path = tmp_path / source
+            path.write_bytes(raw)
+            assert refresh.ingest(source, path=path).status == "succeeded"
+        assert refresh.recompute().status == "succeeded"
+
     cache.clear()
-    for source, raw in (
-        ("desi_2022", S.desi_workbook()),
-        ("owid_co2", S.owid_csv()),
-        ("eea_ets_sectors", S.ets_csv()),
-    ):
-        path = tmp_path / source
-        path.write_bytes(raw)
-        assert refresh.ingest(source, path=path).status == "succeeded"
-    assert refresh.recompute().status == "succeeded"
+    dbsnapshot.restore_or_take("transition_browser", build)  # built once per session
     yield
     cache.clear()
 

@@ -27,7 +27,7 @@ def sbs_tsv(overrides: dict | None = None, years=("2014", "2013"), gz: bool = Tr
                     cells.append(overrides.get((nace, measure, geo, y), f"{base + int(y) - 2013} "))
                 lines.append(f"{nace},{measure},{geo}\t" + "\t".join(cells))
     text = "\n".join(lines) + "\n"
-    return gzip.compress(text.encode()) if gz else text.encode()
+    return gzip.compress(text.encode(), mtime=0) if gz else text.encode()
 
 
 def load_codelists(extra_geo=()) -> None:

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from indicators import refresh
 from indicators.models import Release, Run, Source
+from tests import dbsnapshot
 from tests.indicators.factories import load_codelists, sbs_tsv
 
 pytestmark = pytest.mark.django_db
@@ -14,12 +15,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def loaded(reference, tmp_path):
-    load_codelists()
+    """One SBS release, ingested once per session and restored per test (tests/dbsnapshot.py)."""
     path = tmp_path / "sbs.tsv.gz"
     path.write_bytes(sbs_tsv({("C25", "V16110", "DE", "2014"): ": c"}))
-    run = refresh.ingest("sbs_na_sca_r2", path=path)
-    assert run.status == Run.Status.SUCCEEDED, run.error
-    return run.release, path
+
+    def build():
+        load_codelists()
+        run = refresh.ingest("sbs_na_sca_r2", path=path)
+        assert run.status == Run.Status.SUCCEEDED, run.error
+
+    dbsnapshot.restore_or_take("catalogue_loaded", build)
+    return Source.objects.get(code="sbs_na_sca_r2").current_release, path
 
 
 def test_catalogue_lists_every_registered_source(client, reference):

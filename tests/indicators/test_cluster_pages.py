@@ -14,6 +14,7 @@ from ecosystems.models import ClusterParameters, CodeLabel, Region
 from indicators import reference as ref
 from indicators import refresh
 from indicators.models import IndicatorValue
+from tests import dbsnapshot
 
 REGIONS = {
     "AT11": "Burgenland",
@@ -56,7 +57,14 @@ def regional_file() -> bytes:
 
 @pytest.fixture
 def clusters_loaded(reference, tmp_path):
+    """The cluster universe, built once per session and restored per test (tests/dbsnapshot.py)."""
     cache.clear()
+    dbsnapshot.restore_or_take("clusters_loaded", lambda: build_clusters(tmp_path))
+    yield
+    cache.clear()
+
+
+def build_clusters(tmp_path):
     ref.load_clusters(linkage=False)
     rows = [("geo", g) for g in [*REGIONS, "AT", "DE", "EU27_2020"]]
     rows += [("nace_r2", n) for n in [*DIVISIONS, *SECTIONS]]
@@ -88,8 +96,6 @@ def clusters_loaded(reference, tmp_path):
     assert run.status == "succeeded", run.error
     run = refresh.recompute()
     assert run.status == "succeeded", run.error
-    yield
-    cache.clear()
 
 
 def test_stored_cluster_values_cover_the_regions_with_a_threshold_version(clusters_loaded):

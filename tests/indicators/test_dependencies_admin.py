@@ -7,14 +7,18 @@ from django.contrib.auth.models import Permission
 
 from indicators import refresh, screen
 from indicators.models import DependencyResult, DependencyRules
+from tests import dbsnapshot
 from tests.conftest import SAMPLES
 
 
 @pytest.fixture
 def loaded(reference, raw_dir):
-    screen.load_country_groups()
-    assert refresh.ingest("comext_crm_imports", path=SAMPLES / "comext_sample.csv").status == "succeeded"
-    assert refresh.recompute().status == "succeeded"
+    def build():
+        screen.load_country_groups()
+        assert refresh.ingest("comext_crm_imports", path=SAMPLES / "comext_sample.csv").status == "succeeded"
+        assert refresh.recompute().status == "succeeded"
+
+    dbsnapshot.restore_or_take("dependencies_admin", build)  # built once per session
 
 
 def test_adding_a_version_runs_the_screen_and_leaves_v1_alone(

@@ -6,6 +6,7 @@ import pytest
 from indicators import refresh, screen
 from indicators.models import DependencyResult, DependencyRules
 from indicators.registry import SOURCES
+from tests import dbsnapshot
 
 pytestmark = pytest.mark.mirror
 
@@ -44,11 +45,14 @@ EU27 = [
 def real_screen(reference, mirror):
     from indicators import reference as ref
 
-    ref.load_nace()  # CN -> CPA -> NACE class for the products
-    screen.load_country_groups()
-    run = refresh.ingest("comext_crm_imports")
-    assert run.status == "succeeded", run.error
-    assert screen.run_screen() > 0
+    def build():
+        ref.load_nace()  # CN -> CPA -> NACE class for the products
+        screen.load_country_groups()
+        run = refresh.ingest("comext_crm_imports")
+        assert run.status == "succeeded", run.error
+        assert screen.run_screen() > 0
+
+    dbsnapshot.restore_or_take("dependencies_mirror", build)  # built once per session
     raw = pd.read_csv(mirror / SOURCES["comext_crm_imports"].mirror_path, dtype=str, keep_default_na=False)
     raw["VALUE_IN_EUROS"] = raw["VALUE_IN_EUROS"].astype(float)
     return raw, DependencyRules.objects.get(is_current=True)

@@ -203,14 +203,16 @@ def test_junk_parameter_values_create_no_cache_entries(client, loaded_profiles):
     for url in ("/regions/AT11/", "/countries/DE/", "/ecosystems/"):
         assert client.get(url).status_code == 200
     size = cache_size()
+    # 20 distinct junk values per parameter kind: each would be a cache entry of its own if junk
+    # were cached (a count, not a size: one entry more fails).
     junk = [
-        *(f"/regions/AT11/?year=1{i:03d}" for i in range(300)),
-        *(f"/countries/DE/?map=junk{i}" for i in range(300)),
-        *(f"/ecosystems/?sort=s{i}" for i in range(200)),
-        *(f"/ecosystems/?dir=d{i}&year=2014" for i in range(100)),
-        *(f"/countries/DE/?year=2014&year={i}" for i in range(100)),
+        *(f"/regions/AT11/?year=1{i:03d}" for i in range(20)),
+        *(f"/countries/DE/?map=junk{i}" for i in range(20)),
+        *(f"/ecosystems/?sort=s{i}" for i in range(20)),
+        *(f"/ecosystems/?dir=d{i}&year=2014" for i in range(20)),
+        *(f"/countries/DE/?year=2014&year={i}" for i in range(20)),
     ]
-    assert len(set(junk)) == 1000
+    assert len(set(junk)) == 100
     for url in junk:
         assert client.get(url).status_code == 200, url
     assert cache_size() == size

@@ -7,6 +7,7 @@ import pytest
 from indicators import reference as ref
 from indicators import refresh
 from indicators.models import IndicatorValue
+from tests import dbsnapshot
 
 pytestmark = [pytest.mark.django_db, pytest.mark.mirror]
 
@@ -23,13 +24,18 @@ ISO3 = [
 
 @pytest.fixture
 def loaded(mirror, reference):
+    """The mirror's transition sources ingested and recomputed once per session, restored per test."""
+    dbsnapshot.restore_or_take("transition_mirror", build)
+    return mirror
+
+
+def build():
     ref.load_codelists()
     for source in SOURCES:
         run = refresh.ingest(source)
         assert run.status == "succeeded", (source, run.error)
     run = refresh.recompute()
     assert run.status == "succeeded", run.error
-    return mirror
 
 
 def stored(indicator, geo, period):

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from indicators import refresh
 from indicators.compute import uptake as U
 from indicators.registry import BY_NACE_UPTAKE, SOURCES
+from tests import dbsnapshot
 from tests.indicators import uptake_samples as S
 
 # --- pure: no database ------------------------------------------------------------------------
@@ -150,12 +151,15 @@ def ingest(code, raw, tmp_path):
 
 @pytest.fixture
 def uptake_loaded(codelists, tmp_path):
-    cache.clear()
-    for code, raw in (("sbs_na_sca_r2", S.sbs_tsv()), ("isoc_eb_ain2", S.ai_tsv())):
-        run = ingest(code, raw, tmp_path)
+    def build():
+        for code, raw in (("sbs_na_sca_r2", S.sbs_tsv()), ("isoc_eb_ain2", S.ai_tsv())):
+            run = ingest(code, raw, tmp_path)
+            assert run.status == "succeeded", run.error
+        run = refresh.recompute()
         assert run.status == "succeeded", run.error
-    run = refresh.recompute()
-    assert run.status == "succeeded", run.error
+
+    cache.clear()
+    dbsnapshot.restore_or_take("uptake_loaded", build)  # built once per session
     yield
     cache.clear()
 

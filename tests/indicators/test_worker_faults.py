@@ -25,7 +25,7 @@ from tests.conftest import _load_reference
 from tests.indicators.factories import load_codelists, sbs_tsv
 from tests.indicators.test_celery_worker import api_value, plain_ecosystem_emp
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.celery_worker, pytest.mark.drill, pytest.mark.django_db(transaction=True)]
 
 SOURCE = "sbs_na_sca_r2"
 WHERE = {"indicator": "emp", "ecosystem": "aerospace-defence", "geo": "AT", "period": "2014"}

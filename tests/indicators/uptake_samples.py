@@ -88,7 +88,7 @@ def ai_tsv(cells: dict | None = None, gz: bool = True) -> bytes:
     for (nace, geo), values in cells.items():
         lines.append(f"A,GE10,{nace},E_AI_TANY,PC_ENT,{geo}\t" + "\t".join(f"{v} " for v in values))
     text = "\n".join(lines) + "\n"
-    return gzip.compress(text.encode()) if gz else text.encode()
+    return gzip.compress(text.encode(), mtime=0) if gz else text.encode()
 
 
 SDMX2_HEADER = (
@@ -123,14 +123,14 @@ def dii_tsv() -> bytes:
     lines = ["freq,size_emp,nace_r2,indic_is,unit,geo\\TIME_PERIOD\t2022 \t2023 "]
     lines.append("A,GE10,C26,E_DI3_GELO,PC_ENT,AT\t60.0 \t61.0 ")
     lines.append("A,GE10,C26,E_DI4_GELO,PC_ENT,AT\t: \t70.0 ")
-    return gzip.compress(("\n".join(lines) + "\n").encode())
+    return gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
 
 
 def sbs_tsv() -> bytes:
     lines = ["nace_r2,indic_sb,geo\\time\t" + "\t".join(f"{y} " for y in SBS_YEARS)]
     for (nace, geo), (y2014, y2015) in SBS.items():
         lines.append(f"{nace},V16110,{geo}\t{y2015} \t{y2014} ")
-    return gzip.compress(("\n".join(lines) + "\n").encode())
+    return gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
 
 
 def codelabels() -> list[tuple[str, str]]:
@@ -163,4 +163,4 @@ def high_tech_tsv() -> bytes:
     lines = ["freq,ipc,unit,geo\\TIME_PERIOD\t2012 \t2013 "]
     for (ipc, unit, geo), cells in HIGH_TECH.items():
         lines.append(f"A,{ipc},{unit},{geo}\t" + "\t".join(f"{c} " for c in cells))
-    return gzip.compress(("\n".join(lines) + "\n").encode())
+    return gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
