@@ -148,10 +148,13 @@ class Family:
     build: Callable[..., dict]
 
     def context(self, path: dict, args: dict) -> dict:
-        """The payload: the builder's context, its maps pointing at versioned outlines."""
+        """The payload: the builder's context, its maps pointing at versioned outlines, and the
+        trace types of its figures (the page loads the smallest plotly.js bundle drawing them)."""
+        from .charts import trace_types
         from .outlines import version_maps
 
-        return version_maps(self.build(**path, **args))
+        context = version_maps(self.build(**path, **args))
+        return {**context, "plotly_traces": sorted(trace_types(context))}
 
     def checks(self, **path) -> dict:
         """Stricter than the generic checks: the year must be one this page's indicator has."""

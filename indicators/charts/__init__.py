@@ -28,6 +28,24 @@ def flag_text(flags: str) -> str:
     return f" [{flags}: {describe(flags)}]" if flags else ""
 
 
+def trace_types(value, found: set | None = None) -> set[str]:
+    """Every trace type of the Plotly figures ({"data": [...], "layout": {...}}) inside VALUE
+    (dicts, lists and tuples, at any depth)."""
+    found = set() if found is None else found
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, list) and isinstance(node.get("layout"), dict):
+                found.update(t.get("type", "scatter") for t in data if isinstance(t, dict))
+                continue
+            stack.extend(v for v in node.values() if isinstance(v, dict | list | tuple))
+        elif isinstance(node, list | tuple):
+            stack.extend(v for v in node if isinstance(v, dict | list | tuple))
+    return found
+
+
 # Axis ticks in SI form ("2.2M", "450k") for large values, three significant digits; small
 # values (ratios, LQs, shares) keep plain numbers: SI would print 0.5 as "500m".
 SI_TICKS = ".3~s"

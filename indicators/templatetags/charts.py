@@ -1,6 +1,10 @@
 from django import template
-from django.utils.html import format_html_join
+from django.templatetags.static import static
+from django.utils.html import format_html, format_html_join
 
+from observatory import plotly_bundle
+
+from ..charts import trace_types
 from ..views.indicator_pages import plotly_style_guard_ids
 
 register = template.Library()
@@ -12,6 +16,19 @@ def plotly_style_guards():
     return format_html_join(
         "", '<meta name="plotly-style-guard" id="{}">', ((i,) for i in plotly_style_guard_ids())
     )
+
+
+@register.simple_tag(takes_context=True)
+def plotly_script(context):
+    """The <script> of the smallest plotly.js bundle drawing every figure of this page: the trace
+    types a pre-built payload lists (`plotly_traces`, indicators.pages), else those found in the
+    context's figures."""
+    traces = context.get("plotly_traces")
+    if traces is None:
+        traces = set()
+        for layer in context.dicts:
+            trace_types([v for v in layer.values() if isinstance(v, dict | list | tuple)], traces)
+    return format_html('<script src="{}" defer></script>', static(plotly_bundle.bundle_for(traces)))
 
 
 @register.simple_tag
