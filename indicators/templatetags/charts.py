@@ -5,7 +5,7 @@ from django.utils.html import format_html, format_html_join
 from observatory import plotly_bundle
 
 from ..charts import trace_types
-from ..views.indicator_pages import plotly_style_guard_ids
+from ..views.indicator_pages import plotly_css_digest, plotly_style_guard_ids
 
 register = template.Library()
 
@@ -16,6 +16,14 @@ def plotly_style_guards():
     return format_html_join(
         "", '<meta name="plotly-style-guard" id="{}">', ((i,) for i in plotly_style_guard_ids())
     )
+
+
+@register.simple_tag
+def plotly_css_url():
+    """The plotly.js stylesheet under its hashed URL (immutable for browsers)."""
+    from django.urls import reverse
+
+    return reverse("indicators:plotly-css-version", args=[plotly_css_digest()])
 
 
 @register.simple_tag(takes_context=True)

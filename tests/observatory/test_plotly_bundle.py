@@ -159,6 +159,19 @@ def test_plotly_stylesheet_is_read_from_the_served_bundle(client):
     assert ".js-plotly-plot .plotly" in css and "not found" not in css
 
 
+def test_plotly_stylesheet_under_its_hashed_url_is_immutable(client):
+    from indicators.templatetags.charts import plotly_css_url
+
+    url = plotly_css_url()
+    assert re.fullmatch(r"/charts/plotly\.[0-9a-f]{12}\.css", url)
+    hashed, plain = client.get(url), client.get("/charts/plotly.css")
+    assert hashed.content == plain.content
+    assert "immutable" in hashed["Cache-Control"] and "max-age=31536000" in hashed["Cache-Control"]
+    assert "immutable" not in plain["Cache-Control"]
+    stale = client.get("/charts/plotly.000000000000.css")  # an old page's link: not immutable
+    assert stale.status_code == 200 and "immutable" not in stale["Cache-Control"]
+
+
 def test_a_bundle_built_for_another_version_or_traces_is_not_served(tmp_path, monkeypatch):
     stale = tmp_path / "plotly.min.js"
     stale.write_text("/* plotly.js v0.0.1 (MIT, Plotly, Inc.), partial bundle: bar */\nvar Plotly;\n")
