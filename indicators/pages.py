@@ -180,14 +180,15 @@ def key_of(path: dict, args: dict) -> str:
     return urlencode(sorted({**path, **{k: v or "" for k, v in args.items()}}.items()))
 
 
-def page(family: Family, query, **path) -> tuple[dict, int]:
-    """(context, generation) of one page: its pre-built payload, or built now (single flight)."""
+def page(family: Family, query, fragment: tuple[str, str] | None = None, **path) -> tuple[dict, int]:
+    """(context, generation) of one page: its pre-built payload, or built now (single flight);
+    FRAGMENT (language, canonical query): with its stored {% prebuilt %} block (payloads.payload)."""
     from .payloads import payload
 
     if any("\x00" in str(v) for v in path.values()):
         raise Http404("No such page.")  # PostgreSQL text cannot hold a NUL: not a code of ours
     args = family.args(query, **path)
-    return payload(family.name, key_of(path, args), lambda: family.context(path, args))
+    return payload(family.name, key_of(path, args), lambda: family.context(path, args), fragment)
 
 
 def _ecosystem_list(year):

@@ -78,3 +78,32 @@ def query(context, **overrides):
 def get_item(mapping, key):
     """mapping[key] in a template (None when absent)."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+class PrebuiltNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        from django.utils.safestring import mark_safe
+
+        spec, request = context.get("prebuilt"), context.get("request")
+        if spec is None or request is None:
+            return self.nodelist.render(context)
+        stored = spec.html(request)
+        if stored is not None:
+            return mark_safe(stored)  # noqa: S308 (our own template's output, stored by keep below)
+        html = self.nodelist.render(context)
+        spec.keep(request, html)
+        return html
+
+
+@register.tag
+def prebuilt(parser, token):
+    """{% prebuilt %}…{% endprebuilt %}: the page's heavy block (what its payload alone decides),
+    rendered once per payload, language and canonical query and stored (indicators/fragments.py);
+    without a `prebuilt` in the context (a query that is not canonical), rendered every time.
+    One per page; nothing in it may depend on the user."""
+    nodelist = parser.parse(("endprebuilt",))
+    parser.delete_first_token()
+    return PrebuiltNode(nodelist)

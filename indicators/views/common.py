@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from ..exports import FORMATS, export
@@ -78,11 +79,12 @@ def render_with_panels(request, template: str, context: dict, panels_key: str = 
         if match is None:
             raise Http404(f"No chart {wanted!r} on this page.")
         return export(match, fmt, match["permalink"], match["citation"])
-    decorated = decorate(request, panels)
-    context = {
-        **context,
-        panels_key: decorated if isinstance(context.get(panels_key), list) else decorated[0],
-    }
+    if isinstance(context.get(panels_key), list):
+        # Lazily: a page whose {% prebuilt %} block is stored never reads its panels.
+        decorated = SimpleLazyObject(lambda: decorate(request, panels))
+    else:
+        decorated = decorate(request, panels)[0] if panels else None
+    context = {**context, panels_key: decorated}
     context.setdefault("has_charts", True)
     # The key of the cached page fragments: the generation the payload was built at, and the
     # canonical query (a query that is not canonical renders without the fragment cache).
