@@ -16,7 +16,8 @@ and wrk runs on each URL with no priming request. "warm": one priming request fi
 "transfer": the country page's first visit (HTML + CSS + JS + map outlines and the empty base
 layer plotly.js fetches, gzipped as served) and a repeat visit (the HTML, and every file whose
 headers do not let the browser keep it for a day or more without asking).
-16 connections, 2 wrk threads, 10 s per URL (BENCH_PORT, default 8011). Writes `.bench/pages.json`.
+16 connections, 2 wrk threads, 10 s per URL, `Accept-Encoding: gzip` as browsers send it (BENCH_PORT,
+default 8011). Writes `.bench/pages.json`.
 """
 
 import json
@@ -41,6 +42,9 @@ URLS = {
     "ecosystem page (tourism)": "/ecosystems/tourism/",
 }
 CONNECTIONS, THREADS, DURATION = 16, 2, "10s"
+# wrk asks for gzip as every browser does (whitenoise then sends the static file's .gz, the page
+# cache its gzipped page); BENCH_GZIP=0 measures identity responses.
+GZIP = os.environ.get("BENCH_GZIP", "1") != "0"
 # What docker-compose's web service runs with (settings.PRODUCTION): manifest static storage and
 # the production security settings. Dummy values for what loopback does not use; no TLS here.
 PRODUCTION = {
@@ -108,6 +112,7 @@ def wrk(path: str) -> dict:
             f"-c{CONNECTIONS}",
             f"-d{DURATION}",
             "--latency",
+            *(["-H", "Accept-Encoding: gzip"] if GZIP else []),
             f"http://127.0.0.1:{PORT}{path}",
         ],
         capture_output=True,
@@ -279,7 +284,8 @@ def main():
     out = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "load_average": os.getloadavg(),
-        "setup": f"gunicorn 2 sync workers, wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, loopback",
+        "setup": f"gunicorn 2 sync workers, wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, loopback"
+        + (", Accept-Encoding: gzip" if GZIP else ""),
         "results": results,
         "refresh": timings.get("refreshes", []),
         "transfer": transfer,

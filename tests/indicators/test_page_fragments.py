@@ -1,6 +1,6 @@
 """The pages' heavy blocks rendered once (indicators/fragments.py, the {% prebuilt %} tag): stored
 per payload, language and canonical query, served back with the request's own host and date, never
-stored for a junk query, dropped with their payloads' generation."""
+stored for a junk query, dropped with their payloads' generation; the page cache's gzipped pages."""
 
 import re
 import zlib
@@ -67,3 +67,19 @@ def test_blocks_go_with_their_payloads_generation(client, loaded_profiles):
     PagePayload.objects.create(family="x", key="", generation=generation + 6, data=b"")
     payloads.prune(generation + 6)
     assert not PageFragment.objects.filter(generation=generation).exists()
+
+
+def test_the_page_cache_stores_and_sends_gzip_to_clients_accepting_it(client, loaded_profiles):
+    import gzip
+
+    cache.clear()
+    built = client.get("/countries/DE/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    hit = client.get("/countries/DE/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    plain = client.get("/countries/DE/")  # a client without gzip: the same page, decompressed
+    for response in (built, hit):
+        assert response["Content-Encoding"] == "gzip" and "Accept-Encoding" in response["Vary"]
+        assert gzip.decompress(response.content) == plain.content
+    assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
+    assert b"Persons employed" in plain.content
+    junk = client.get("/countries/DE/?utm=x", HTTP_ACCEPT_ENCODING="gzip")  # not canonical: not stored
+    assert "Content-Encoding" not in junk and b"Persons employed" in junk.content
