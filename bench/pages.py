@@ -45,6 +45,8 @@ CONNECTIONS, THREADS, DURATION = 16, 2, "10s"
 # wrk asks for gzip as every browser does (whitenoise then sends the static file's .gz, the page
 # cache its gzipped page); BENCH_GZIP=0 measures identity responses.
 GZIP = os.environ.get("BENCH_GZIP", "1") != "0"
+# BENCH_MODES=uncached,warm repeats the quick modes (the refresh one recomputes and pre-builds).
+MODES = [m.strip() for m in os.environ.get("BENCH_MODES", "uncached,after refresh,warm").split(",")]
 # What docker-compose's web service runs with (settings.PRODUCTION): manifest static storage and
 # the production security settings. Dummy values for what loopback does not use; no TLS here.
 PRODUCTION = {
@@ -268,7 +270,7 @@ def main():
         ensure_data(env)
         manage("collectstatic", "--noinput", "-v0", env=env)
         timings = {}
-        results = {mode: run_mode(mode, env, timings) for mode in ("uncached", "after refresh", "warm")}
+        results = {mode: run_mode(mode, env, timings) for mode in MODES}
         proc = serve(env)
         try:
             transfer = visit_bytes("/countries/DE/")

@@ -59,6 +59,11 @@ def forget_domains() -> None:
     _domains.clear()
 
 
+def domains_known() -> bool:
+    """Whether this process holds the domains of the generations this request reads."""
+    return generations() in _domains
+
+
 def domains() -> dict:
     """The domains of the served generation: from this process's memory, else its payload."""
     from .payloads import payload

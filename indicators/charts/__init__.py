@@ -28,21 +28,29 @@ def flag_text(flags: str) -> str:
     return f" [{flags}: {describe(flags)}]" if flags else ""
 
 
-def trace_types(value, found: set | None = None) -> set[str]:
-    """Every trace type of the Plotly figures ({"data": [...], "layout": {...}}) inside VALUE
-    (dicts, lists and tuples, at any depth)."""
+def _of_dicts(items) -> bool:
+    return bool(items) and isinstance(items[0], dict)
+
+
+def trace_types(value, found: set | None = None, depth: int = 8) -> set[str]:
+    """Every trace type of the Plotly figures ({"data": [...], "layout": {...}}) inside VALUE:
+    dicts and lists of dicts, DEPTH levels down (a panel's figure is three: panels, panel, figure).
+    Lists of lists or of plain values (table rows, series) hold no figure and are not walked."""
     found = set() if found is None else found
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            data = node.get("data")
-            if isinstance(data, list) and isinstance(node.get("layout"), dict):
-                found.update(t.get("type", "scatter") for t in data if isinstance(t, dict))
-                continue
-            stack.extend(v for v in node.values() if isinstance(v, dict | list | tuple))
-        elif isinstance(node, list | tuple):
-            stack.extend(v for v in node if isinstance(v, dict | list | tuple))
+    if depth < 0:
+        return found
+    if isinstance(value, dict):
+        data = value.get("data")
+        if isinstance(data, list) and isinstance(value.get("layout"), dict):
+            found.update(t.get("type", "scatter") for t in data if isinstance(t, dict))
+            return found
+        for item in value.values():
+            if isinstance(item, dict) or (isinstance(item, list | tuple) and _of_dicts(item)):
+                trace_types(item, found, depth - 1)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            if isinstance(item, dict):
+                trace_types(item, found, depth - 1)
     return found
 
 

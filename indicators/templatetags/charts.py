@@ -35,7 +35,7 @@ def plotly_script(context):
     if traces is None:
         traces = set()
         for layer in context.dicts:
-            trace_types([v for v in layer.values() if isinstance(v, dict | list | tuple)], traces)
+            trace_types(layer, traces)
     return format_html('<script src="{}" defer></script>', static(plotly_bundle.bundle_for(traces)))
 
 
