@@ -56,16 +56,27 @@ class Prebuilt:
     def keep(self, request, html: str) -> None:
         tokenised = html.replace(origin(request), ORIGIN).replace(accessed(today()), accessed(TODAY))
         self.stored = zlib.compress(tokenised.encode(), 6)
-        PageFragment.objects.bulk_create(
-            [
-                PageFragment(
-                    family=self.family,
-                    key=self.key,
-                    generation=self.generation,
-                    language=self.language,
-                    query=self.query,
-                    html=self.stored,
-                )
-            ],
-            ignore_conflicts=True,
+        row = PageFragment(
+            family=self.family,
+            key=self.key,
+            generation=self.generation,
+            language=self.language,
+            query=self.query,
+            html=self.stored,
         )
+        insert_once(lambda: PageFragment.objects.bulk_create([row], ignore_conflicts=True))
+
+
+def insert_once(insert) -> None:
+    """Run INSERT (… ON CONFLICT DO NOTHING) in a savepoint. Inside a GET's REPEATABLE READ
+    snapshot, a concurrent request that stored the same row and committed after the snapshot
+    began makes PostgreSQL refuse ours ("could not serialize access"): that row holds what ours
+    would, so the refusal is dropped and the page is served."""
+    from django.db import OperationalError, transaction
+
+    try:
+        with transaction.atomic():
+            insert()
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != "40001":  # serialization_failure
+            raise

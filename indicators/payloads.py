@@ -24,7 +24,7 @@ import zlib
 from django.core.cache import cache
 from django.db.models import OuterRef, Subquery
 
-from .fragments import Prebuilt
+from .fragments import Prebuilt, insert_once
 from .models import PageFragment, PagePayload
 from .selectors import generations
 
@@ -61,10 +61,8 @@ def lookup_with_fragment(family: str, key: str, gens, fragment: tuple[str, str])
 
 def store(family: str, key: str, generation: int, context: dict, build_ms: int = 0) -> None:
     """Insert the payload (a concurrent identical insert wins harmlessly: same inputs)."""
-    PagePayload.objects.bulk_create(
-        [PagePayload(family=family, key=key, generation=generation, data=encode(context), build_ms=build_ms)],
-        ignore_conflicts=True,
-    )
+    row = PagePayload(family=family, key=key, generation=generation, data=encode(context), build_ms=build_ms)
+    insert_once(lambda: PagePayload.objects.bulk_create([row], ignore_conflicts=True))
 
 
 def build_and_store(family: str, key: str, generation: int, build) -> dict:

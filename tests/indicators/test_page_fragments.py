@@ -83,3 +83,27 @@ def test_the_page_cache_stores_and_sends_gzip_to_clients_accepting_it(client, lo
     assert b"Persons employed" in plain.content
     junk = client.get("/countries/DE/?utm=x", HTTP_ACCEPT_ENCODING="gzip")  # not canonical: not stored
     assert "Content-Encoding" not in junk and b"Persons employed" in junk.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_block_stored_meanwhile_by_another_request_is_no_error(rf):
+    """Inside a GET's REPEATABLE READ snapshot, PostgreSQL refuses an insert conflicting with a row
+    committed after the snapshot began (seen under wrk: a 500); that row is the same block."""
+    import psycopg
+    from django.db import connection, transaction
+
+    from tests.celery_harness import database_url
+
+    spec = fragments.Prebuilt("country", "geo=DE", 1, "en", "")
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute("SELECT count(*) FROM indicators_pagefragment")  # the snapshot begins
+        with psycopg.connect(database_url(), autocommit=True) as other:
+            other.execute(
+                "INSERT INTO indicators_pagefragment (family, key, generation, language, query, html) "
+                "VALUES ('country', 'geo=DE', 1, 'en', '', '\\x00')"
+            )
+        spec.keep(rf.get("/countries/DE/"), "<p>the same block</p>")
+        assert PageFragment.objects.count() == 0  # still this snapshot, and still usable
+    assert PageFragment.objects.count() == 1
