@@ -40,7 +40,7 @@ $(VENV)/.installed: pyproject.toml
 
 # plotly.js with only the portal's trace types (observatory/plotly_bundle.py), from npm into the
 # git-ignored var/plotly; without npm the portal serves the plotly wheel's full bundle.
-PLOTLY_BUNDLE := var/plotly/plotly.min.js
+PLOTLY_BUNDLE := var/plotly/plotly.min.js var/plotly/plotly-base.min.js
 $(PLOTLY_BUNDLE): observatory/plotly_bundle.py | $(VENV)/.installed
 	@$(PY) -m observatory.plotly_bundle && { test ! -f $@ || touch $@; }
 

@@ -5,15 +5,19 @@ bytes of a first and a repeat visit of the country page.
     make bench-pages     # or: DATABASE_URL=... .venv/bin/python -m bench.pages
 
 Serves the project's database (DATABASE_URL) with gunicorn as docker-compose does (2 sync workers,
-whitenoise for static files, DEBUG off); loads the mirror data first if no indicator is there.
+DJANGO_ENV=production, so whitenoise's CompressedManifestStaticFilesStorage after collectstatic:
+hashed file names with a 10-year immutable max-age, pre-gzipped files; DEBUG off; only the HTTPS
+redirect is off, loopback has no TLS); loads the mirror data first if no indicator is there.
 "uncached": the dummy cache backend, with the pages' payloads pre-built (`warm_pages` first):
 every request is a payload lookup plus a template render. "after refresh": the Redis cache
 (BENCH_REDIS_URL, default redis://127.0.0.1:6379/12) is emptied, then a refresh of the two SBS
 sources is simulated (hold the pages, recompute what reads them, pre-build every page: timed),
 and wrk runs on each URL with no priming request. "warm": one priming request first.
-"transfer": the country page's first visit (HTML + CSS + JS + map outlines, gzipped as served)
-and a repeat visit (what the caching headers do not let the browser keep).
-16 connections, 2 wrk threads, 10 s per URL (BENCH_PORT, default 8011). Writes `.bench/pages.json`.
+"transfer": the country page's first visit (HTML + CSS + JS + map outlines and the empty base
+layer plotly.js fetches, gzipped as served) and a repeat visit (the HTML, and every file whose
+headers do not let the browser keep it for a day or more without asking).
+16 connections, 2 wrk threads, 10 s per URL, `Accept-Encoding: gzip` as browsers send it (BENCH_PORT,
+default 8011). Writes `.bench/pages.json`.
 """
 
 import json
@@ -38,6 +42,20 @@ URLS = {
     "ecosystem page (tourism)": "/ecosystems/tourism/",
 }
 CONNECTIONS, THREADS, DURATION = 16, 2, "10s"
+# wrk asks for gzip as every browser does (whitenoise then sends the static file's .gz, the page
+# cache its gzipped page); BENCH_GZIP=0 measures identity responses.
+GZIP = os.environ.get("BENCH_GZIP", "1") != "0"
+# BENCH_MODES=uncached,warm repeats the quick modes (the refresh one recomputes and pre-builds).
+MODES = [m.strip() for m in os.environ.get("BENCH_MODES", "uncached,after refresh,warm").split(",")]
+# What docker-compose's web service runs with (settings.PRODUCTION): manifest static storage and
+# the production security settings. Dummy values for what loopback does not use; no TLS here.
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
+    "DJANGO_SECURE_SSL_REDIRECT": "0",
+    "EMAIL_HOST": "smtp.invalid",
+    "COMMUNITY_SITE_URL": "http://127.0.0.1",
+}
 
 
 def manage(*args, env):
@@ -96,6 +114,7 @@ def wrk(path: str) -> dict:
             f"-c{CONNECTIONS}",
             f"-d{DURATION}",
             "--latency",
+            *(["-H", "Accept-Encoding: gzip"] if GZIP else []),
             f"http://127.0.0.1:{PORT}{path}",
         ],
         capture_output=True,
@@ -212,18 +231,21 @@ def visit_bytes(path: str) -> dict:
     html = gzip.decompress(body).decode() if headers.get("Content-Encoding") == "gzip" else body.decode()
     assets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(/[^"]+\.(?:js|css)[^"]*)"', html)
     assets += sorted(set(re.findall(r'"geojson":\s*"(/geo/[^"]+)"', html)))
+    topojson = re.search(r'data-topojson="([^"]+)"', html)
+    if topojson and '"type": "choropleth"' in html:
+        assets.append(f"{topojson[1]}world_110m.json")  # plotly.js's base layer (ours: empty)
     first = repeat = wire_size(body, headers)
-    files = {"html": first}
+    files = {"html": {"kb": round(first / 1024, 1), "cache_control": headers.get("Cache-Control", "")}}
     for asset in dict.fromkeys(assets):
         data, h = fetch(asset)
         size = wire_size(data, h)
-        files[asset] = size
+        files[asset] = {"kb": round(size / 1024, 1), "cache_control": h.get("Cache-Control", "")}
         first += size
         repeat += 0 if immutable(h) else size
     return {
         "first_visit_kb": round(first / 1024, 1),
         "repeat_visit_kb": round(repeat / 1024, 1),
-        "files": {k: round(v / 1024, 1) for k, v in files.items()},
+        "files": files,
     }
 
 
@@ -235,6 +257,7 @@ def main():
     static_root = Path(tempfile.mkdtemp(prefix="bench-static-"))
     env = {
         **os.environ,
+        **PRODUCTION,
         "DJANGO_DEBUG": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_STATIC_ROOT": str(static_root),
@@ -247,7 +270,7 @@ def main():
         ensure_data(env)
         manage("collectstatic", "--noinput", "-v0", env=env)
         timings = {}
-        results = {mode: run_mode(mode, env, timings) for mode in ("uncached", "after refresh", "warm")}
+        results = {mode: run_mode(mode, env, timings) for mode in MODES}
         proc = serve(env)
         try:
             transfer = visit_bytes("/countries/DE/")
@@ -262,7 +285,9 @@ def main():
             row["ratio_to_static"] = round(row["requests_per_s"] / static[mode], 3)
     out = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "setup": f"gunicorn 2 sync workers, wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, loopback",
+        "load_average": os.getloadavg(),
+        "setup": f"gunicorn 2 sync workers, wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, loopback"
+        + (", Accept-Encoding: gzip" if GZIP else ""),
         "results": results,
         "refresh": timings.get("refreshes", []),
         "transfer": transfer,
@@ -274,9 +299,10 @@ def main():
             f"  refresh of the two SBS sources: recompute {t['recompute_s']} s, pre-build + warm "
             f"{t['prebuild_warm_s']} s ({t['warm']})"
         )
+    sizes = {name: f["kb"] for name, f in transfer["files"].items()}
     print(
         f"  country page transfer: first visit {transfer['first_visit_kb']} kB gzipped "
-        f"({transfer['files']}), repeat visit {transfer['repeat_visit_kb']} kB"
+        f"({sizes}), repeat visit {transfer['repeat_visit_kb']} kB"
     )
     print("Ratios to the static file in the same run:")
     for mode, rows in results.items():

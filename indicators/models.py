@@ -213,6 +213,29 @@ class PagePayload(models.Model):
         return f"{self.family} {self.key} g{self.generation}"
 
 
+class PageFragment(models.Model):
+    """The heavy part of a page (its {% prebuilt %} block: panels, tables, figures) rendered once
+    per payload × language × canonical query string (indicators/fragments.py): the HTML with the
+    site's origin and the citation date as tokens, zlib-compressed."""
+
+    family = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    generation = models.PositiveIntegerField()
+    language = models.CharField(max_length=8)
+    query = models.CharField(max_length=400)
+    html = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "key", "generation", "language", "query"], name="fragment_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.family} {self.key} g{self.generation} {self.language} ?{self.query}"
+
+
 class Run(models.Model):
     """One ingest / recompute / refresh job, as admins watch it."""
 

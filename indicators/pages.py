@@ -59,6 +59,11 @@ def forget_domains() -> None:
     _domains.clear()
 
 
+def domains_known() -> bool:
+    """Whether this process holds the domains of the generations this request reads."""
+    return generations() in _domains
+
+
 def domains() -> dict:
     """The domains of the served generation: from this process's memory, else its payload."""
     from .payloads import payload
@@ -148,10 +153,13 @@ class Family:
     build: Callable[..., dict]
 
     def context(self, path: dict, args: dict) -> dict:
-        """The payload: the builder's context, its maps pointing at versioned outlines."""
+        """The payload: the builder's context, its maps pointing at versioned outlines, and the
+        trace types of its figures (the page loads the smallest plotly.js bundle drawing them)."""
+        from .charts import trace_types
         from .outlines import version_maps
 
-        return version_maps(self.build(**path, **args))
+        context = version_maps(self.build(**path, **args))
+        return {**context, "plotly_traces": sorted(trace_types(context))}
 
     def checks(self, **path) -> dict:
         """Stricter than the generic checks: the year must be one this page's indicator has."""
@@ -177,14 +185,15 @@ def key_of(path: dict, args: dict) -> str:
     return urlencode(sorted({**path, **{k: v or "" for k, v in args.items()}}.items()))
 
 
-def page(family: Family, query, **path) -> tuple[dict, int]:
-    """(context, generation) of one page: its pre-built payload, or built now (single flight)."""
+def page(family: Family, query, fragment: tuple[str, str] | None = None, **path) -> tuple[dict, int]:
+    """(context, generation) of one page: its pre-built payload, or built now (single flight);
+    FRAGMENT (language, canonical query): with its stored {% prebuilt %} block (payloads.payload)."""
     from .payloads import payload
 
     if any("\x00" in str(v) for v in path.values()):
         raise Http404("No such page.")  # PostgreSQL text cannot hold a NUL: not a code of ours
     args = family.args(query, **path)
-    return payload(family.name, key_of(path, args), lambda: family.context(path, args))
+    return payload(family.name, key_of(path, args), lambda: family.context(path, args), fragment)
 
 
 def _ecosystem_list(year):

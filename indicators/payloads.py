@@ -6,7 +6,9 @@ panels' public functions. The warm task builds every page's payload right after 
 page then costs one indexed lookup plus one template render, and never reads the observation or
 indicator tables. A payload not built yet is built on first request under a single-flight lock
 (a Redis `add`): one request builds, the others wait for it briefly, then take the previous
-generation's payload, and only build themselves when there is none.
+generation's payload, and only build themselves when there is none. With the payload comes, in
+the same query, the page's pre-rendered block for the request's language and query
+(indicators/fragments.py), when it is stored.
 
 Generations (indicators.loading.current_generations): a page reads the payload of the *served*
 generation when there is one (during a refresh, the one the refresh started from, so every page
@@ -20,8 +22,10 @@ import time
 import zlib
 
 from django.core.cache import cache
+from django.db.models import OuterRef, Subquery
 
-from .models import PagePayload
+from .fragments import Prebuilt, insert_once
+from .models import PageFragment, PagePayload
 from .selectors import generations
 
 LOCK_SECONDS = 30  # a builder that died frees the lock after this
@@ -44,12 +48,21 @@ def lookup(family: str, key: str, gens) -> dict[int, bytes]:
     return dict(rows.values_list("generation", "data"))
 
 
+def lookup_with_fragment(family: str, key: str, gens, fragment: tuple[str, str]) -> dict[int, tuple]:
+    """generation -> (payload data, its stored fragment for (language, query) or None): one query."""
+    language, query = fragment
+    html = PageFragment.objects.filter(
+        family=family, key=key, generation=OuterRef("generation"), language=language, query=query
+    ).values("html")[:1]
+    rows = PagePayload.objects.filter(family=family, key=key, generation__in=list(gens))
+    found = rows.annotate(fragment=Subquery(html)).values_list("generation", "data", "fragment")
+    return {generation: (data, stored) for generation, data, stored in found}
+
+
 def store(family: str, key: str, generation: int, context: dict, build_ms: int = 0) -> None:
     """Insert the payload (a concurrent identical insert wins harmlessly: same inputs)."""
-    PagePayload.objects.bulk_create(
-        [PagePayload(family=family, key=key, generation=generation, data=encode(context), build_ms=build_ms)],
-        ignore_conflicts=True,
-    )
+    row = PagePayload(family=family, key=key, generation=generation, data=encode(context), build_ms=build_ms)
+    insert_once(lambda: PagePayload.objects.bulk_create([row], ignore_conflicts=True))
 
 
 def build_and_store(family: str, key: str, generation: int, build) -> dict:
@@ -59,14 +72,29 @@ def build_and_store(family: str, key: str, generation: int, build) -> dict:
     return context
 
 
-def payload(family: str, key: str, build) -> tuple[dict, int]:
+def payload(family: str, key: str, build, fragment: tuple[str, str] | None = None) -> tuple[dict, int]:
     """(context, generation it was built at) of a page: pre-built, or built now (single flight).
 
     BUILD() returns the context from the tables as they are; it may raise (e.g. Http404), and
-    then nothing is stored.
+    then nothing is stored. FRAGMENT: (language, canonical query) of a page whose template has a
+    {% prebuilt %} block: the context gets `prebuilt` (indicators.fragments.Prebuilt), holding
+    that block's stored HTML when there is one.
     """
+    if fragment is None:
+        return _payload(family, key, build)
     data_gen, served = generations()
-    found = lookup(family, key, {served, data_gen})
+    found = lookup_with_fragment(family, key, {served, data_gen}, fragment)
+    for gen in (served, data_gen):
+        if gen in found:
+            data, stored = found[gen]
+            return {**decode(data), "prebuilt": Prebuilt(family, key, gen, *fragment, stored)}, gen
+    context, gen = _payload(family, key, build, found={})
+    return {**context, "prebuilt": Prebuilt(family, key, gen, *fragment)}, gen
+
+
+def _payload(family: str, key: str, build, found: dict | None = None) -> tuple[dict, int]:
+    data_gen, served = generations()
+    found = lookup(family, key, {served, data_gen}) if found is None else found
     for gen in (served, data_gen):
         if gen in found:
             return decode(found[gen]), gen
@@ -103,5 +131,6 @@ def prune(served: int) -> int:
     """Drop payloads older than the generation before SERVED; returns the rows deleted."""
     older = PagePayload.objects.filter(generation__lt=served).values_list("generation", flat=True)
     keep = sorted(set(older), reverse=True)[: KEEP_GENERATIONS - 1]
+    PageFragment.objects.filter(generation__lt=served).exclude(generation__in=keep).delete()
     doomed = PagePayload.objects.filter(generation__lt=served).exclude(generation__in=keep)
     return doomed.delete()[0]

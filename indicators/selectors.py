@@ -155,6 +155,11 @@ class GenerationMiddleware:
     recompute's) never mixes two generations in a page or in what is cached under its key
     (readers never wait: PostgreSQL snapshots take no locks). The generation a response was built
     from, when it read one, is sent as `X-Data-Generation` (the load drill checks pages by it).
+
+    Before that, a page in the anonymous page cache (views.common.cache_public_page) is answered
+    with one query (the generations, to make its key) and no transaction: it was built from one
+    generation, the one in its key. On a miss the generations are read again inside the snapshot.
+    Last in MIDDLEWARE, so every other middleware (CSP, frame options…) sees that answer too.
     """
 
     def __init__(self, get_response):
@@ -165,10 +170,13 @@ class GenerationMiddleware:
         try:
             reads_data = not request.path.startswith(NO_DATA_PATHS)
             if request.method in ("GET", "HEAD") and reads_data and not connection.in_atomic_block:
-                with transaction.atomic():
-                    with connection.cursor() as cursor:
-                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                    response = self.get_response(request)
+                response = cached_page(request)
+                if response is None:
+                    _request_generation.set(None)  # read again, inside the snapshot
+                    with transaction.atomic():
+                        with connection.cursor() as cursor:
+                            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                        response = self.get_response(request)
             else:  # writes keep READ COMMITTED; a test's transaction is already one snapshot
                 response = self.get_response(request)
             seen = _request_generation.get()
@@ -181,6 +189,30 @@ class GenerationMiddleware:
         finally:
             _request_generation.reset(tokens[1])
             _in_request.reset(tokens[0])
+
+
+def cached_page(request):
+    """The page cache's answer to REQUEST when its view is a cached page and it is there, else
+    None (URL resolved here; a query whose parameter domains this process has not read for the
+    generation waits for the snapshot, where they are built)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.dummy import DummyCache
+    from django.urls import Resolver404, get_resolver
+
+    if isinstance(caches["default"], DummyCache):
+        return None  # nothing is ever there (the benchmarks' "uncached" mode)
+    try:
+        match = get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
+    except Resolver404:
+        return None
+    lookup = getattr(match.func, "cached_page", None)
+    if lookup is None:
+        return None
+    from .pages import domains_known
+
+    if request.GET and not domains_known():
+        return None
+    return lookup(request, *match.args, **match.kwargs)
 
 
 def cached(key: str, build, timeout: int = 24 * 3600):

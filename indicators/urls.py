@@ -12,6 +12,7 @@ urlpatterns = [
     path("geo/nuts2021/<int:level>.geojson", indicator_pages.geometry, name="geometry"),
     path("geo/nuts2021/<int:level>.<int:version>.geojson", indicator_pages.geometry, name="geometry-version"),
     path("charts/plotly.css", indicator_pages.plotly_css, name="plotly-css"),
+    path("charts/plotly.<slug:digest>.css", indicator_pages.plotly_css, name="plotly-css-version"),
     path("api/", api.docs, name="api-docs"),
     path("api/v1/openapi.json", api.openapi, name="api-openapi"),
     path("api/v1/indicators/", api.indicator_index, name="api-indicators"),

@@ -1,9 +1,10 @@
 """Static files taken from installed packages, one file at a time (no third-party code in the repo).
 
-The script served as ``vendor/plotly/plotly.min.js`` (to runserver, whitenoise and collectstatic
-alike) is our partial plotly.js bundle built at install time (observatory/plotly_bundle.py), or,
-where it could not be built, the plotly wheel's full plotly.min.js (the wheel also ships sample
-datasets we don't want to publish: only the script is exposed).
+The scripts served as ``vendor/plotly/plotly.min.js`` and ``vendor/plotly/plotly-base.min.js`` (to
+runserver, whitenoise and collectstatic alike) are our partial plotly.js bundles built at install
+time (observatory/plotly_bundle.py), or, where they could not be built, the plotly wheel's full
+plotly.min.js under both names (the wheel also ships sample datasets we don't want to publish: only
+the script is exposed).
 """
 
 from pathlib import Path
@@ -14,8 +15,19 @@ from django.core.files.storage import FileSystemStorage
 from observatory import plotly_bundle
 
 PACKAGE_FILES = {
-    "vendor/plotly/plotly.min.js": plotly_bundle.served(),
+    plotly_bundle.STATIC_DIR + name: plotly_bundle.served(name) for name in plotly_bundle.bundles()
 }
+
+
+class _OneFile(FileSystemStorage):
+    """The folder of one package file, listing that file under the name we serve it as."""
+
+    def __init__(self, name: str, path: Path):
+        super().__init__(location=str(path.parent))
+        self.served_name, self.file = name, path
+
+    def path(self, name):
+        return str(self.file) if name == self.served_name else super().path(name)
 
 
 class PackageFileFinder(BaseFinder):
@@ -30,6 +42,6 @@ class PackageFileFinder(BaseFinder):
 
     def list(self, ignore_patterns):
         for name, path in PACKAGE_FILES.items():
-            storage = FileSystemStorage(location=str(path.parent))
+            storage = _OneFile(Path(name).name, path)
             storage.prefix = str(Path(name).parent)
-            yield path.name, storage
+            yield Path(name).name, storage

@@ -1,14 +1,18 @@
-"""A plotly.js bundle with only the trace types the portal draws, built at install time.
+"""plotly.js bundles with only the trace types the portal draws, built at install time.
 
 `make install` (so `make run` and `make test`) runs ``python -m observatory.plotly_bundle``: npm
 installs the plotly.js package of the same version as the plotly wheel's plotly.min.js, plus
-esbuild, into the git-ignored var/plotly/npm, and bundles ``plotly.js/lib/core`` with the TRACES below
-into var/plotly/plotly.min.js. Nothing third-party is committed. The portal serves that file as
-``vendor/plotly/plotly.min.js`` (observatory/finders.py); where it could not be built (no npm), it
-serves the wheel's full bundle instead, which draws the same figures.
+esbuild, into the git-ignored var/plotly/npm, and bundles ``plotly.js/lib/core`` twice: with every
+trace type in TRACES into var/plotly/plotly.min.js, and with only BASE_TRACES (what most pages
+draw: bars, lines, choropleth maps) into var/plotly/plotly-base.min.js, about 95 kB gzipped
+smaller. Nothing third-party is committed. The portal serves them as ``vendor/plotly/<name>``
+(observatory/finders.py); a page loads the base bundle unless one of its figures needs a trace
+type outside it (`bundle_for`, the `plotly_script` template tag). Where a bundle could not be
+built (no npm), the wheel's full bundle is served under its name instead: it draws every figure.
 
 A figure with a trace type outside TRACES would draw nothing: tests/observatory/test_plotly_bundle.py
-checks every trace type the code builds is listed here.
+checks every trace type the code builds is listed here, and that each page loads a bundle with
+every trace type its figures use.
 """
 
 import gzip
@@ -24,10 +28,26 @@ ROOT = Path(__file__).resolve().parents[1]
 # A prefix of its own: `npm install --no-save` into var/npm would prune the test packages there.
 NPM_PREFIX = ROOT / "var" / "plotly" / "npm"
 BUNDLE = ROOT / "var" / "plotly" / "plotly.min.js"
+BASE_BUNDLE = ROOT / "var" / "plotly" / "plotly-base.min.js"
 FULL_BUNDLE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 ESBUILD_VERSION = "0.28.2"
 # Every trace type the portal's figure builders emit (scatter is in plotly.js core anyway).
 TRACES = ("bar", "scatter", "choropleth", "scattergeo", "treemap", "sankey", "heatmap")
+# What the profile, indicator and most other pages draw; treemap (ecosystem composition), sankey
+# (value chains) and the rest come with the full bundle, on the pages whose figures use them.
+BASE_TRACES = ("bar", "scatter", "choropleth")
+STATIC_DIR = "vendor/plotly/"
+
+
+def bundles() -> dict[str, tuple[Path, tuple[str, ...]]]:
+    """Static name -> (the file we build, its trace types); read at call time (tests patch them)."""
+    return {"plotly.min.js": (BUNDLE, TRACES), "plotly-base.min.js": (BASE_BUNDLE, BASE_TRACES)}
+
+
+def bundle_for(trace_types) -> str:
+    """The static path of the smallest bundle drawing every trace type in TRACE_TYPES."""
+    name = "plotly-base.min.js" if set(trace_types) <= set(BASE_TRACES) else "plotly.min.js"
+    return STATIC_DIR + name
 
 
 def plotly_js_version() -> str:
@@ -40,17 +60,19 @@ def plotly_js_version() -> str:
     return found.group(1)
 
 
-def banner(version: str) -> str:
-    return f"/* plotly.js v{version} (MIT, Plotly, Inc.), partial bundle: {','.join(TRACES)} */\n"
+def banner(version: str, traces: tuple[str, ...] | None = None) -> str:
+    traces = TRACES if traces is None else traces
+    return f"/* plotly.js v{version} (MIT, Plotly, Inc.), partial bundle: {','.join(traces)} */\n"
 
 
-def served() -> Path:
-    """The file served as vendor/plotly/plotly.min.js: our partial bundle when it is built for this
-    plotly.js version and these traces, else the wheel's full one."""
-    if BUNDLE.is_file():
-        with BUNDLE.open(encoding="utf-8") as fh:
-            if fh.readline() == banner(plotly_js_version()):
-                return BUNDLE
+def served(name: str = "plotly.min.js") -> Path:
+    """The file served as vendor/plotly/NAME: our partial bundle when it is built for this
+    plotly.js version and its traces, else the wheel's full one."""
+    path, traces = bundles()[name]
+    if path.is_file():
+        with path.open(encoding="utf-8") as fh:
+            if fh.readline() == banner(plotly_js_version(), traces):
+                return path
     return FULL_BUNDLE
 
 
@@ -58,8 +80,10 @@ def gzipped_size(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), compresslevel=9))
 
 
-def build() -> Path:
-    """npm install plotly.js + esbuild into var/plotly/npm, then bundle; raises with the reason on failure."""
+def build(name: str = "plotly.min.js") -> Path:
+    """npm install plotly.js + esbuild into var/plotly/npm, then bundle NAME's trace types; raises
+    with the reason on failure."""
+    bundle, traces = bundles()[name]
     version = plotly_js_version()
     npm = shutil.which("npm")
     if npm is None:
@@ -76,15 +100,16 @@ def build() -> Path:
             check=True,
             timeout=600,
         )
-    BUNDLE.parent.mkdir(parents=True, exist_ok=True)
-    entry = NPM_PREFIX / "observatory-plotly.js"  # beside node_modules, where require() looks
-    traces = ",\n".join(f"  require('plotly.js/lib/{t}')" for t in TRACES)
+    bundle.parent.mkdir(parents=True, exist_ok=True)
+    # Beside node_modules, where require() looks.
+    entry = NPM_PREFIX / f"observatory-{name.removesuffix('.min.js')}.js"
+    modules = ",\n".join(f"  require('plotly.js/lib/{t}')" for t in traces)
     entry.write_text(
-        f"var Plotly = require('plotly.js/lib/core');\nPlotly.register([\n{traces}\n]);\n"
+        f"var Plotly = require('plotly.js/lib/core');\nPlotly.register([\n{modules}\n]);\n"
         "module.exports = Plotly;\n",
         encoding="utf-8",
     )
-    built = BUNDLE.with_suffix(".part.js")
+    built = bundle.with_suffix(".part.js")
     # As plotly.js's own esbuild config (global=window, stream alias), minified, one global `Plotly`.
     subprocess.run(
         [str(esbuild), str(entry), "--bundle", "--minify", "--format=iife", "--global-name=Plotly"]
@@ -94,24 +119,25 @@ def build() -> Path:
         check=True,
         timeout=300,
     )
-    BUNDLE.write_text(banner(version) + built.read_text(encoding="utf-8"), encoding="utf-8")
+    bundle.write_text(banner(version, traces) + built.read_text(encoding="utf-8"), encoding="utf-8")
     built.unlink()
     built.with_suffix(".css").unlink(missing_ok=True)  # MapLibre's stylesheet: no map tiles here
-    return BUNDLE
+    return bundle
 
 
 def main() -> int:
-    if served() == BUNDLE:
-        return 0
-    try:
-        path = build()
-    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-        print(f"plotly.js partial bundle not built ({exc}): the portal serves the full plotly.min.js")
-        return 0
-    print(
-        f"plotly.js partial bundle ({', '.join(TRACES)}): {path.relative_to(ROOT)}, "
-        f"{gzipped_size(path) / 1e3:.0f} kB gzipped (full: {gzipped_size(FULL_BUNDLE) / 1e3:.0f} kB)"
-    )
+    for name, (bundle, traces) in bundles().items():
+        if served(name) == bundle:
+            continue
+        try:
+            path = build(name)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            print(f"plotly.js partial bundle {name} not built ({exc}): the portal serves the full one")
+            continue
+        print(
+            f"plotly.js partial bundle ({', '.join(traces)}): {path.relative_to(ROOT)}, "
+            f"{gzipped_size(path) / 1e3:.0f} kB gzipped (full: {gzipped_size(FULL_BUNDLE) / 1e3:.0f} kB)"
+        )
     return 0
 
 

@@ -95,12 +95,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Staff without a TOTP authenticator are sent to MFA setup before any admin page.
     "observatory.middleware.StaffMfaMiddleware",
-    "indicators.selectors.GenerationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: a page from the anonymous page cache is answered here without a snapshot transaction,
+    # and still passes through every middleware above (indicators.selectors.GenerationMiddleware).
+    "indicators.selectors.GenerationMiddleware",
 ]
 
 ROOT_URLCONF = "observatory.urls"

@@ -28,6 +28,32 @@ def flag_text(flags: str) -> str:
     return f" [{flags}: {describe(flags)}]" if flags else ""
 
 
+def _of_dicts(items) -> bool:
+    return bool(items) and isinstance(items[0], dict)
+
+
+def trace_types(value, found: set | None = None, depth: int = 8) -> set[str]:
+    """Every trace type of the Plotly figures ({"data": [...], "layout": {...}}) inside VALUE:
+    dicts and lists of dicts, DEPTH levels down (a panel's figure is three: panels, panel, figure).
+    Lists of lists or of plain values (table rows, series) hold no figure and are not walked."""
+    found = set() if found is None else found
+    if depth < 0:
+        return found
+    if isinstance(value, dict):
+        data = value.get("data")
+        if isinstance(data, list) and isinstance(value.get("layout"), dict):
+            found.update(t.get("type", "scatter") for t in data if isinstance(t, dict))
+            return found
+        for item in value.values():
+            if isinstance(item, dict) or (isinstance(item, list | tuple) and _of_dicts(item)):
+                trace_types(item, found, depth - 1)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            if isinstance(item, dict):
+                trace_types(item, found, depth - 1)
+    return found
+
+
 # Axis ticks in SI form ("2.2M", "450k") for large values, three significant digits; small
 # values (ratios, LQs, shares) keep plain numbers: SI would print 0.5 as "500m".
 SI_TICKS = ".3~s"

@@ -1,7 +1,11 @@
 from django import template
-from django.utils.html import format_html_join
+from django.templatetags.static import static
+from django.utils.html import format_html, format_html_join
 
-from ..views.indicator_pages import plotly_style_guard_ids
+from observatory import plotly_bundle
+
+from ..charts import trace_types
+from ..views.indicator_pages import plotly_css_digest, plotly_style_guard_ids
 
 register = template.Library()
 
@@ -12,6 +16,27 @@ def plotly_style_guards():
     return format_html_join(
         "", '<meta name="plotly-style-guard" id="{}">', ((i,) for i in plotly_style_guard_ids())
     )
+
+
+@register.simple_tag
+def plotly_css_url():
+    """The plotly.js stylesheet under its hashed URL (immutable for browsers)."""
+    from django.urls import reverse
+
+    return reverse("indicators:plotly-css-version", args=[plotly_css_digest()])
+
+
+@register.simple_tag(takes_context=True)
+def plotly_script(context):
+    """The <script> of the smallest plotly.js bundle drawing every figure of this page: the trace
+    types a pre-built payload lists (`plotly_traces`, indicators.pages), else those found in the
+    context's figures."""
+    traces = context.get("plotly_traces")
+    if traces is None:
+        traces = set()
+        for layer in context.dicts:
+            trace_types(layer, traces)
+    return format_html('<script src="{}" defer></script>', static(plotly_bundle.bundle_for(traces)))
 
 
 @register.simple_tag
@@ -53,3 +78,32 @@ def query(context, **overrides):
 def get_item(mapping, key):
     """mapping[key] in a template (None when absent)."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+class PrebuiltNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        from django.utils.safestring import mark_safe
+
+        spec, request = context.get("prebuilt"), context.get("request")
+        if spec is None or request is None:
+            return self.nodelist.render(context)
+        stored = spec.html(request)
+        if stored is not None:
+            return mark_safe(stored)  # noqa: S308 (our own template's output, stored by keep below)
+        html = self.nodelist.render(context)
+        spec.keep(request, html)
+        return html
+
+
+@register.tag
+def prebuilt(parser, token):
+    """{% prebuilt %}…{% endprebuilt %}: the page's heavy block (what its payload alone decides),
+    rendered once per payload, language and canonical query and stored (indicators/fragments.py);
+    without a `prebuilt` in the context (a query that is not canonical), rendered every time.
+    One per page; nothing in it may depend on the user."""
+    nodelist = parser.parse(("endprebuilt",))
+    parser.delete_first_token()
+    return PrebuiltNode(nodelist)

@@ -1,13 +1,18 @@
 """What every page with chart panels shares: permalinks, exports, API links and citations."""
 
+import gzip
+import re
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from ..exports import FORMATS, export
@@ -78,11 +83,16 @@ def render_with_panels(request, template: str, context: dict, panels_key: str = 
         if match is None:
             raise Http404(f"No chart {wanted!r} on this page.")
         return export(match, fmt, match["permalink"], match["citation"])
-    decorated = decorate(request, panels)
-    context = {
-        **context,
-        panels_key: decorated if isinstance(context.get(panels_key), list) else decorated[0],
-    }
+    if "plotly_traces" not in context:  # payloads list theirs; other pages: from the raw panels
+        from ..charts import trace_types
+
+        context = {**context, "plotly_traces": sorted(trace_types(context))}
+    if isinstance(context.get(panels_key), list):
+        # Lazily: a page whose {% prebuilt %} block is stored never reads its panels.
+        decorated = SimpleLazyObject(lambda: decorate(request, panels))
+    else:
+        decorated = decorate(request, panels)[0] if panels else None
+    context = {**context, panels_key: decorated}
     context.setdefault("has_charts", True)
     # The key of the cached page fragments: the generation the payload was built at, and the
     # canonical query (a query that is not canonical renders without the fragment cache).
@@ -141,21 +151,59 @@ def cache_public_page(view=None, *, canonical=None):
     if view is None:
         return lambda v: cache_public_page(v, canonical=canonical)
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def page_key(request, *args, **kwargs) -> str | None:
+        """The cache key of this request's page, or None when it is not cached (not a GET, not a
+        canonical query, a signed-in user)."""
         query = None
         if request.method == "GET":
             query = (canonical or generic_canonical)(request, *args, **kwargs)
         request.canonical_query = query
-        if query is None or request.user.is_authenticated:
+        user = getattr(request, "user", None)
+        if query is None or user is None or user.is_authenticated:
+            return None
+        return f"page:g{served_generation()}:{get_language()}:{request.get_host()}:{request.path}?{query}"
+
+    def cached(request, *args, **kwargs) -> HttpResponse | None:
+        """The cached page, if any (GenerationMiddleware asks before it opens the snapshot)."""
+        key = page_key(request, *args, **kwargs)
+        hit = cache.get(key) if key is not None else None
+        request.page_cache_missed = key if hit is None else None
+        if hit is None:
+            return None
+        return gzipped_page(request, HttpResponse(hit, content_type="text/html; charset=utf-8"))
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        key = page_key(request, *args, **kwargs)
+        if key is None:
             return view(request, *args, **kwargs)  # downloads and non-canonical queries are not cached
-        key = f"page:g{served_generation()}:{get_language()}:{request.get_host()}:{request.path}?{query}"
-        hit = cache.get(key)
+        hit = cache.get(key) if key != getattr(request, "page_cache_missed", None) else None
         if hit is not None:
-            return HttpResponse(hit, content_type="text/html; charset=utf-8")
+            return gzipped_page(request, HttpResponse(hit, content_type="text/html; charset=utf-8"))
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming and not response.cookies:
+            # Compressed harder when it is kept (the dummy cache of the benchmarks keeps nothing).
+            level = 1 if isinstance(caches["default"], DummyCache) else 6
+            response.content = gzip.compress(response.content, compresslevel=level, mtime=0)
             cache.set(key, response.content, PAGE_CACHE_SECONDS)
+            return gzipped_page(request, response)
         return response
 
+    wrapped.cached_page = cached
     return wrapped
+
+
+_GZIP = re.compile(r"\bgzip\b")
+
+
+def gzipped_page(request, response: HttpResponse) -> HttpResponse:
+    """RESPONSE holds a gzipped page (as the page cache stores it: compressed once, when stored):
+    sent as it is to a client accepting gzip (every browser), decompressed for the others.
+    These are anonymous pages with no secret in them (no CSRF token, no session): nothing for a
+    compression side channel (BREACH) to find."""
+    patch_vary_headers(response, ("Accept-Encoding",))
+    if _GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response.content = gzip.decompress(response.content)
+    return response

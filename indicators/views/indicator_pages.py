@@ -123,8 +123,20 @@ def plotly_style_guard_ids() -> list[str]:
     )
 
 
+def plotly_css_digest() -> str:
+    """A short hash of the stylesheet: its URL names it, so browsers keep it as immutable."""
+    import hashlib
+
+    return hashlib.sha256(_plotly_css().encode()).hexdigest()[:12]
+
+
 @require_safe
-def plotly_css(request):
+def plotly_css(request, digest: str | None = None):
+    """The stylesheet; under its hashed URL (what the pages link) cached for a year as immutable,
+    under the plain one (or an old hash) for a day."""
     response = HttpResponse(_plotly_css(), content_type="text/css; charset=utf-8")
-    patch_cache_control(response, public=True, max_age=86400)
+    if digest == plotly_css_digest():
+        patch_cache_control(response, public=True, max_age=31536000, immutable=True)
+    else:
+        patch_cache_control(response, public=True, max_age=86400)
     return response

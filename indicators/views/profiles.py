@@ -8,6 +8,7 @@ render it. The compare page (any set of places) builds from indicators.panels di
 """
 
 from django.shortcuts import redirect
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from ecosystems import selectors as taxonomy
@@ -26,9 +27,16 @@ def canonical(family: pages.Family, extra: tuple[str, ...] = ()):
     )
 
 
+def prebuilt_block(request) -> tuple[str, str] | None:
+    """(language, canonical query) under which the page's {% prebuilt %} block is stored; None for
+    a query that is not canonical (rendered, never stored: junk cannot fill the table)."""
+    query = getattr(request, "canonical_query", None)
+    return None if query is None else (get_language(), query)
+
+
 def render_page(request, family: pages.Family, extra: dict | None = None, **path):
     """A family's page: its payload (pre-built, or built now once) plus one template render."""
-    context, built_at = pages.page(family, request.GET, **path)
+    context, built_at = pages.page(family, request.GET, prebuilt_block(request), **path)
     context = {
         **context,
         **(extra or {}),
@@ -41,7 +49,7 @@ def render_page(request, family: pages.Family, extra: dict | None = None, **path
 @require_safe
 @cache_public_page(canonical=canonical(pages.ECOSYSTEM_LIST, ("sort", "dir")))
 def ecosystem_list(request):
-    context, built_at = pages.page(pages.ECOSYSTEM_LIST, request.GET)
+    context, built_at = pages.page(pages.ECOSYSTEM_LIST, request.GET, prebuilt_block(request))
     sort = request.GET.get("sort", "emp")
     sort = sort if sort in context["sort_keys"] else "emp"  # the table's column keys
     descending = request.GET.get("dir", "desc" if sort != "name" else "asc") == "desc"

@@ -53,3 +53,22 @@ def test_a_page_says_its_generation(client):
     assert response.status_code == 200
     assert response["X-Data-Generation"] == str(current_generation())
     assert "X-Data-Generation" not in client.get("/healthz").headers
+
+
+def test_a_cached_page_is_answered_with_one_query_and_no_transaction(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bump_generation()
+    assert client.get("/indicators/").status_code == 200  # built in the snapshot, stored
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/indicators/")
+    assert response.status_code == 200
+    queries = [q["sql"] for q in ctx.captured_queries]
+    assert len(queries) == 1 and "indicators_datastate" in queries[0], queries  # no BEGIN, no SET
+    assert response["X-Data-Generation"] == str(current_generation())
+    assert "Content-Security-Policy" in response and response["X-Frame-Options"] == "DENY"
+    bump_generation()  # a new generation: a miss, built again inside one snapshot
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/indicators/")["X-Data-Generation"] == str(current_generation())
+    assert "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ" in [q["sql"] for q in ctx.captured_queries]

@@ -159,6 +159,19 @@ def test_plotly_stylesheet_is_read_from_the_served_bundle(client):
     assert ".js-plotly-plot .plotly" in css and "not found" not in css
 
 
+def test_plotly_stylesheet_under_its_hashed_url_is_immutable(client):
+    from indicators.templatetags.charts import plotly_css_url
+
+    url = plotly_css_url()
+    assert re.fullmatch(r"/charts/plotly\.[0-9a-f]{12}\.css", url)
+    hashed, plain = client.get(url), client.get("/charts/plotly.css")
+    assert hashed.content == plain.content
+    assert "immutable" in hashed["Cache-Control"] and "max-age=31536000" in hashed["Cache-Control"]
+    assert "immutable" not in plain["Cache-Control"]
+    stale = client.get("/charts/plotly.000000000000.css")  # an old page's link: not immutable
+    assert stale.status_code == 200 and "immutable" not in stale["Cache-Control"]
+
+
 def test_a_bundle_built_for_another_version_or_traces_is_not_served(tmp_path, monkeypatch):
     stale = tmp_path / "plotly.min.js"
     stale.write_text("/* plotly.js v0.0.1 (MIT, Plotly, Inc.), partial bundle: bar */\nvar Plotly;\n")
@@ -166,3 +179,59 @@ def test_a_bundle_built_for_another_version_or_traces_is_not_served(tmp_path, mo
     assert plotly_bundle.served() == plotly_bundle.FULL_BUNDLE
     stale.write_text(plotly_bundle.banner(plotly_bundle.plotly_js_version()) + "var Plotly;\n")
     assert plotly_bundle.served() == stale
+
+
+BUNDLE_TRACES = {
+    "plotly.min.js": set(plotly_bundle.TRACES),
+    "plotly-base.min.js": set(plotly_bundle.BASE_TRACES),
+}
+
+
+def loaded_bundle(html: str) -> str | None:
+    """The plotly.js bundle a page's <script> loads (by its static name, hashed or not), if any."""
+    found = re.findall(r'<script src="[^"]*/vendor/plotly/([a-z-]+\.min)(?:\.[0-9a-f]{12})?\.js"', html)
+    assert len(found) <= 1, found
+    return f"{found[0]}.js" if found else None
+
+
+@pytest.mark.django_db
+def test_each_page_loads_a_bundle_with_every_trace_type_of_its_figures(client, loaded_profiles):
+    loaded = {}
+    for url in PAGES:
+        html = client.get(url).content.decode()
+        name = loaded[url] = loaded_bundle(html)
+        drawn = figure_trace_types(html)
+        assert drawn <= BUNDLE_TRACES.get(name, set()), (url, name, drawn)
+    assert loaded["/countries/DE/?year=2014"] == "plotly-base.min.js"  # bars, lines and its map
+    assert loaded["/ecosystems/tourism/?year=2014"] == "plotly.min.js"  # its NACE treemap
+
+
+def test_the_script_follows_the_figures_when_no_payload_lists_them():
+    from django.template import Context, Template
+
+    tag = Template("{% load charts %}{% plotly_script %}")
+
+    def figure(kind):
+        return {"figure": {"data": [{"type": kind}, {"x": [1]}], "layout": {}}}
+
+    assert "/plotly.min" in tag.render(Context({"panels": [figure("bar"), {"nested": [figure("sankey")]}]}))
+    assert "/plotly-base.min" in tag.render(Context({"panels": [figure("bar"), figure("choropleth")]}))
+    assert "/plotly-base.min" in tag.render(Context({"map": {"figure": {"data": [], "layout": {}}}}))
+    # A payload's own list wins (it is what its figures use, computed once when it was built).
+    assert "/plotly.min" in tag.render(Context({"plotly_traces": ["treemap"], "panels": []}))
+
+
+def test_both_bundles_are_collected_under_their_own_names():
+    from observatory.finders import PackageFileFinder
+
+    found = PackageFileFinder().list([])
+    listed = {f"{storage.prefix}/{name}": storage.path(name) for name, storage in found}
+    assert listed == {
+        "vendor/plotly/plotly.min.js": str(plotly_bundle.served("plotly.min.js")),
+        "vendor/plotly/plotly-base.min.js": str(plotly_bundle.served("plotly-base.min.js")),
+    }
+    base = plotly_bundle.BASE_BUNDLE
+    if plotly_bundle.served("plotly-base.min.js") == base:
+        banner = plotly_bundle.banner(plotly_bundle.plotly_js_version(), plotly_bundle.BASE_TRACES)
+        assert base.read_text(encoding="utf-8").startswith(banner)
+        assert plotly_bundle.gzipped_size(base) < 0.9 * plotly_bundle.gzipped_size(plotly_bundle.BUNDLE)
