@@ -9,6 +9,7 @@ from indicators.models import DependencyResult, DependencyRules, DependencySuppl
 from indicators.sources import comext
 from indicators.sources.base import ParseError
 from indicators.sources.detect import detect_format, parse_bytes
+from tests import dbsnapshot
 from tests.conftest import SAMPLES
 
 SAMPLE = SAMPLES / "comext_sample.csv"
@@ -63,12 +64,17 @@ def test_stat_regimes_are_summed():
 
 @pytest.fixture
 def screened(reference, raw_dir):
-    screen.load_country_groups()
-    run = refresh.ingest("comext_crm_imports", path=SAMPLE)
-    assert run.status == "succeeded", run.error
-    run = refresh.recompute()
-    assert run.status == "succeeded", run.error
-    return run
+    """The sample screened once per session, restored per test (tests/dbsnapshot.py): the recompute run."""
+
+    def build():
+        screen.load_country_groups()
+        run = refresh.ingest("comext_crm_imports", path=SAMPLE)
+        assert run.status == "succeeded", run.error
+        run = refresh.recompute()
+        assert run.status == "succeeded", run.error
+
+    dbsnapshot.restore_or_take("dependencies_screened", build)
+    return Run.objects.filter(kind=Run.Kind.RECOMPUTE).latest("pk")
 
 
 def test_ingest_stores_parquet_and_recompute_runs_the_screen(screened):
