@@ -2,12 +2,14 @@
 
     make bench          # or: DATABASE_URL=... .venv/bin/python -m bench.ingest
 
-Works in its own database, `observatory_bench`, on the server DATABASE_URL names (dropped and
-re-created at the start, dropped at the end; the project's own database is never touched). For
+Works in its own database, `observatory_bench` (or OBSERVATORY_BENCH_DB), on the server
+DATABASE_URL names (dropped and re-created at the start, dropped at the end; the project's own
+database is never touched). For
 each SBS source it times `indicators.refresh.ingest()` end to end (mirror -> parse -> validate ->
 COPY -> swap) and, interleaved with it, the same tidy rows COPYed by bare psycopg into a fresh
 plain table with the observation table's columns, with and without its lookup index (plus, as a
-diagnostic, into a copy of the full real schema). Figures are medians of interleaved
+diagnostic, into a copy of the full real schema). Then `recompute()` interleaved with a bare
+COPY of the indicator values it wrote (bench/recompute.py). Figures are medians of interleaved
 repetitions; compare them within one run (machine noise is ±10-25%).
 Writes `.bench/ingest.json`. Needs the data mirror (OBSERVATORY_DATA_MIRROR, default ../shared/data).
 """
@@ -30,12 +32,15 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from bench.recompute import bench_recompute, print_recompute
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-BENCH_DB = "observatory_bench"
+# OBSERVATORY_BENCH_DB: another name, so that two benchmarks on one server never drop each other's.
+BENCH_DB = os.environ.get("OBSERVATORY_BENCH_DB") or "observatory_bench"
 SOURCES = ("sbs_na_sca_r2", "sbs_r_nuts06_r2")
 REGIONAL = "sbs_r_nuts06_r2"
 REPEATS = 3
-RECOMPUTES = 3
+RECOMPUTES = int(os.environ.get("OBSERVATORY_BENCH_RECOMPUTES") or 3)  # fewer when the machine is slow
 COPY_CHUNK = 200_000  # as indicators.loading, kept separate so the baseline stays a fixed reference
 BASELINE_TABLE = "bench_observation"
 BASELINE_PARENT = "bench_release"
@@ -347,29 +352,6 @@ def spread(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
-def bench_recompute() -> dict:
-    from indicators.models import Run
-    from indicators.refresh import recompute
-
-    runs = []
-    for _ in range(RECOMPUTES):
-        clock = time.perf_counter()
-        run = recompute()
-        seconds = time.perf_counter() - clock
-        if run.status != Run.Status.SUCCEEDED:
-            raise RuntimeError(f"recompute ended {run.status}: {run.message} {run.error}")
-        runs.append(
-            {"seconds": seconds, "rows": run.rows, "phases": {k: float(v) for k, v in run.timings.items()}}
-        )
-    phases = {k: statistics.median(r["phases"][k] for r in runs) for k in runs[0]["phases"]}
-    return {
-        "rows": runs[0]["rows"],
-        "seconds": spread([r["seconds"] for r in runs]),
-        "phases_median": phases,
-        "runs": runs,
-    }
-
-
 def traced_regional_ingest(raw_dir: Path) -> dict:
     """Untimed: load the national source, then ingest the regional one under tracemalloc.
 
@@ -419,17 +401,11 @@ def print_report(result: dict) -> None:
     print_ingest_table(result["sources"])
     print("indicators_observation indexes: " + "; ".join(result["observation_indexes"]))
     print_phase_table(result["sources"])
-    print_recompute(result["recompute"])
+    print_recompute(result["recompute"], RECOMPUTES)
     print_memory(result["memory"])
     setup = result["setup"]
     print(f"\nSet-up: migrate {setup['migrate']:.1f} s, load_reference {setup['load_reference']:.1f} s")
     print(f"Total runtime {result['runtime_s']:.0f} s. JSON: {OUTPUT.relative_to(BASE_DIR)}")
-
-
-def print_recompute(rec: dict) -> None:
-    phases = ", ".join(f"{k} {v:.2f} s" for k, v in rec["phases_median"].items())
-    print(f"\nRecompute ({rec['rows']:,} indicator values, {RECOMPUTES} runs): ", end="")
-    print(f"{fmt_spread(rec['seconds'], 's')}; Run timings (median): {phases}")
 
 
 def print_memory(mem: dict) -> None:
@@ -542,14 +518,14 @@ def run_benchmarks(raw_dir: Path) -> dict:
     with psycopg.connect(**conninfo(BENCH_DB)) as conn:
         for code in SOURCES:
             sources[code] = bench_source(code, conn, raw_dir)
-    memory = {
-        "peak_rss_after_ingests_mb": peak_rss_mb(),
-        "rss_before_rounds_mb": {code: s["rss_before_rounds_mb"] for code, s in sources.items()},
-    }
-    progress("untimed: national ingest, then one regional ingest under tracemalloc")
-    memory["tracemalloc"] = traced_regional_ingest(raw_dir)
-    progress("recompute")
-    recompute = bench_recompute()
+        memory = {
+            "peak_rss_after_ingests_mb": peak_rss_mb(),
+            "rss_before_rounds_mb": {code: s["rss_before_rounds_mb"] for code, s in sources.items()},
+        }
+        progress("untimed: national ingest, then one regional ingest under tracemalloc")
+        memory["tracemalloc"] = traced_regional_ingest(raw_dir)
+        progress("recompute")
+        recompute = bench_recompute(conn, RECOMPUTES, checkpoint, progress)
     memory["peak_rss_end_mb"] = peak_rss_mb()
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),

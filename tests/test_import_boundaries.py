@@ -67,3 +67,46 @@ def test_the_checker_sees_a_violation(tmp_path):
         "ecosystems/probe.py: indicators",
         "ecosystems/sub/deep.py: observatory",
     ]
+
+
+# The scan above allows `indicators.*` inside the pure folders (they import each other and
+# `indicators.sources.nace`); this one follows every import, so `from indicators.models import …`
+# in compute/ — Django by the back door — fails too.
+LOADED = (
+    "import importlib, pkgutil, sys\n"
+    "for name in sys.argv[1:]:\n"
+    "    package = importlib.import_module(name)\n"
+    "    for info in pkgutil.walk_packages(package.__path__, name + '.'):\n"
+    "        importlib.import_module(info.name)\n"
+    "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] == 'django')))\n"
+)
+
+
+def django_loaded_by(packages: list[str], root: Path = ROOT) -> list[str]:
+    """The Django modules that importing PACKAGES, and every module in them, loads (a fresh
+    interpreter, no DJANGO_SETTINGS_MODULE)."""
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED, *packages],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.split()
+
+
+def test_pure_layers_load_no_django_even_indirectly():
+    assert django_loaded_by(["indicators.compute", "indicators.charts"]) == []
+
+
+def test_the_transitive_check_sees_an_indirect_import(tmp_path):
+    (tmp_path / "pure").mkdir()
+    (tmp_path / "pure" / "__init__.py").write_text("")
+    (tmp_path / "pure" / "inner.py").write_text("from helper import x\n")
+    (tmp_path / "helper.py").write_text("import django.utils.version\nx = 1\n")
+    assert "django.utils.version" in django_loaded_by(["pure"], tmp_path)
