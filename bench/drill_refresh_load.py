@@ -22,7 +22,8 @@ It works in its own database (DRILL_DATABASE_URL; default: DATABASE_URL's server
 `observatory_drill`), created and seeded with the reference data and the two SBS sources on first
 use and kept for the next run: the forced vintage is the mirror's SBS files with every persons
 employed figure shifted by N (N = releases so far + 1, so the bytes are new each run) — numbers no
-real database should hold. Gunicorn as in bench/pages.py (2 sync workers, Redis cache
+real database should hold. Gunicorn as docker-compose runs it (2 gthread workers × 4
+threads; DRILL_WORKERS, DRILL_THREADS), Redis cache
 DRILL_REDIS_URL, port DRILL_PORT); wrk: 8 connections per page, --timeout 10s.
 """
 
@@ -247,7 +248,7 @@ def vintage_mirror(mirror: Path, shift: int) -> Path:
 
 
 WORKERS = int(os.environ.get("DRILL_WORKERS", "2"))
-THREADS = int(os.environ.get("DRILL_THREADS", "1"))
+THREADS = int(os.environ.get("DRILL_THREADS", "4"))  # as docker-compose: 2 gthread workers x 4
 
 
 def serve(env: dict, access_log: Path) -> subprocess.Popen:

@@ -4,7 +4,8 @@ bytes of a first and a repeat visit of the country page.
 
     make bench-pages     # or: DATABASE_URL=... .venv/bin/python -m bench.pages
 
-Serves the project's database (DATABASE_URL) with gunicorn as docker-compose does (2 sync workers,
+Serves the project's database (DATABASE_URL) with gunicorn (2 sync workers; docker-compose runs 2
+gthread workers × 4 threads),
 whitenoise for static files, DEBUG off); loads the mirror data first if no indicator is there.
 "uncached": the dummy cache backend, with the pages' payloads pre-built (`warm_pages` first):
 every request is a payload lookup plus a template render. "after refresh": the Redis cache
