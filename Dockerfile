@@ -16,4 +16,4 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgre
     && mkdir -p /app/var && chown -R observatory /app/var
 USER observatory
 EXPOSE 8000
-CMD ["gunicorn", "observatory.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+CMD ["gunicorn", "observatory.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "--access-logfile", "-"]

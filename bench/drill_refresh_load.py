@@ -9,17 +9,21 @@ p99 <= 1.5 s on a 2-core machine; it is reported, not enforced, since the machin
 writes `.bench/drill_refresh_load.json`.
 
 No mix of generations: every response carries `X-Data-Generation` (indicators.selectors
-.GenerationMiddleware). A poller fetches both pages throughout and keeps each one's generation and
-figures (key figures and table cells). A witness process renders the same pages for each new
-generation it sees, uncached, inside one REPEATABLE READ snapshot (the truth for that generation).
-Every polled page must show exactly its generation's figures, and the figures must change across
-the refresh (or the check would prove nothing).
+.GenerationMiddleware) and, while a refresh holds the warm pages, `X-Served-Generation` (the
+generation the pre-built pages come from); the pair is the page's *state* ("8", or "8/5": data 8,
+pages of 5 served). A poller fetches both pages throughout and keeps each one's state and figures
+(key figures and table cells). A witness process renders the same pages for each new state it
+sees, uncached, inside one REPEATABLE READ snapshot (the truth for that state). Every polled page
+must show exactly its state's figures; while the pages are held they must show the figures of the
+generation served before the refresh; the figures must change across the refresh (or the check
+would prove nothing) and the refresh must end serving its own generation.
 
 It works in its own database (DRILL_DATABASE_URL; default: DATABASE_URL's server, database
 `observatory_drill`), created and seeded with the reference data and the two SBS sources on first
 use and kept for the next run: the forced vintage is the mirror's SBS files with every persons
 employed figure shifted by N (N = releases so far + 1, so the bytes are new each run) — numbers no
-real database should hold. Gunicorn as in bench/pages.py (2 sync workers, Redis cache
+real database should hold. Gunicorn as docker-compose runs it (2 gthread workers × 4
+threads; DRILL_WORKERS, DRILL_THREADS), Redis cache
 DRILL_REDIS_URL, port DRILL_PORT); wrk: 8 connections per page, --timeout 10s.
 """
 
@@ -41,9 +45,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.pages import BASE_DIR, PY, manage, parse_wrk, serve
+from bench import drill_probe as probe
+from bench.pages import BASE_DIR, PY, manage, parse_wrk
 
-SOURCES = ["sbs_na_sca_r2", "sbs_r_nuts06_r2"]
+# The sources refreshed (and seeded): both SBS sources by default; `make drill-load-ci` refreshes
+# the national one only (DRILL_SOURCES=sbs_na_sca_r2, its own database): the same refresh path
+# (ingest, recompute of what reads it, every page pre-built, then served) at a CI machine's cost.
+SBS = ["sbs_na_sca_r2", "sbs_r_nuts06_r2"]
+SOURCES = [code for code in os.environ.get("DRILL_SOURCES", ",".join(SBS)).split(",") if code]
+# Seconds the refresh may take before the drill stops it and fails (0: no bound).
+REFRESH_TIMEOUT = float(os.environ.get("DRILL_REFRESH_TIMEOUT", "0"))
 PAGES = {"country page (DE)": "/countries/DE/", "ecosystem page (tourism)": "/ecosystems/tourism/"}
 PORT = int(os.environ.get("DRILL_PORT", "8012"))
 CONNECTIONS = 8  # per page: 16 in all, as bench/pages.py
@@ -60,6 +71,11 @@ def figures(page: str) -> list[str]:
     return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", a or b)).split()) for a, b in cells]
 
 
+def state(data, served=None) -> str:
+    """'8' when the pages show the data generation, '8/5' while generation 5's pages are held."""
+    return f"{data}" if served in (None, "", data, str(data)) else f"{data}/{served}"
+
+
 def witness(out: Path, stop: Path) -> None:
     """For each generation seen, the pages rendered uncached inside one snapshot (Django in this
     process: DJANGO_SETTINGS_MODULE, a dummy cache). A watcher polls the generation every 50 ms and
@@ -72,7 +88,7 @@ def witness(out: Path, stop: Path) -> None:
     from django.db import connection, transaction
     from django.test import Client
 
-    from indicators.loading import current_generation
+    from indicators.loading import current_generations
 
     seen, lock, threads = {}, threading.Lock(), []
 
@@ -80,7 +96,7 @@ def witness(out: Path, stop: Path) -> None:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            generation = str(current_generation())
+            generation = state(*current_generations())
             with lock:
                 if generation in seen:
                     return
@@ -92,7 +108,7 @@ def witness(out: Path, stop: Path) -> None:
 
     last = None
     while not stop.exists():
-        now = current_generation()
+        now = current_generations()
         if now != last:
             last = now
             threads.append(threading.Thread(target=render))
@@ -108,40 +124,49 @@ class Poller(threading.Thread):
 
     def __init__(self):
         super().__init__(daemon=True)
-        self.stopping, self.seen = threading.Event(), []
+        self.stopping, self.seen, self.latencies = threading.Event(), [], []
 
     def run(self):
         while not self.stopping.is_set():
             for path in PAGES.values():
+                began = time.time()
                 try:
                     with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30) as r:
-                        body, status, generation = r.read().decode(), r.status, r.headers["X-Data-Generation"]
+                        body, status = r.read().decode(), r.status
+                        data, served = r.headers["X-Data-Generation"], r.headers["X-Served-Generation"]
+                        generation = state(data, served) if data else None
                 except urllib.error.HTTPError as exc:
                     body, status, generation = "", exc.code, None
                 except OSError as exc:
                     body, status, generation = "", f"{exc.__class__.__name__}: {exc}", None
+                self.latencies.append((began, (time.time() - began) * 1000))
                 self.seen.append((path, status, generation, figures(body)))
             time.sleep(0.05)
 
 
 def check_generations(polls: list, truth: dict) -> dict:
-    """Each polled page against its generation's figures; the refresh must have changed them."""
+    """Each polled page against its state's figures (see the module's docstring)."""
     bad = [(p, s) for p, s, g, _ in polls if s != 200 or g is None]
     unverified = sorted({g for p, s, g, _ in polls if g is not None and g not in truth})
     mixed = [(p, g) for p, s, g, f in polls if g in truth and f != truth[g][p]]
-    generations = sorted({g for _, _, g, _ in polls if g is not None}, key=int)
-    changed = bool(generations) and all(
-        truth.get(generations[0], {}).get(p) != truth.get(generations[-1], {}).get(p) for p in PAGES.values()
+    states = list(dict.fromkeys(g for _, _, g, _ in polls if g is not None))  # in the order first seen
+    first, last = (states[0], states[-1]) if states else ("", "")
+    changed = bool(states) and all(
+        truth.get(first, {}).get(p) != truth.get(last, {}).get(p) for p in PAGES.values()
     )
+    # While held ("D/S"), the pages are generation S's: the figures served before the refresh.
+    early = [g for g in truth if "/" in g and g.split("/")[1] in truth and truth[g] != truth[g.split("/")[1]]]
     return {
         "polls": len(polls),
-        "generations_seen": generations,
+        "generations_seen": states,
         "failed_polls": len(bad),
         "unverified_generations": unverified,
         "mixed_pages": len(mixed),
         "mixed_examples": mixed[:5],
+        "held_states_showing_new_figures": sorted(early),
         "figures_changed": changed,
-        "ok": not bad and not unverified and not mixed and changed and len(generations) > 1,
+        "released": bool(states) and "/" not in last,
+        "ok": not bad and not unverified and not mixed and not early and changed and "/" not in last,
     }
 
 
@@ -155,7 +180,8 @@ def drill_database_url() -> str:
     base = os.environ.get("DATABASE_URL")
     if not base:
         raise SystemExit("set DATABASE_URL (the server) or DRILL_DATABASE_URL (the drill's database)")
-    return urlunsplit(urlsplit(base)._replace(path="/observatory_drill"))
+    name = os.environ.get("DRILL_DATABASE", "observatory_drill")
+    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
 
 
 def ensure_database(url: str) -> None:
@@ -211,7 +237,7 @@ def vintage_mirror(mirror: Path, shift: int) -> Path:
             (root / entry.name).symlink_to(entry)
     (root / "eurostat").mkdir()
     for entry in (mirror / "eurostat").iterdir():
-        if entry.name.removesuffix(".tsv.gz") in SOURCES:
+        if entry.name.removesuffix(".tsv.gz") in SOURCES and entry.name.endswith(".tsv.gz"):
             (root / "eurostat" / entry.name).write_bytes(shifted(entry.read_bytes(), shift))
         else:
             (root / "eurostat" / entry.name).symlink_to(entry)
@@ -219,6 +245,28 @@ def vintage_mirror(mirror: Path, shift: int) -> Path:
 
 
 # ---------------------------------------------------------------- the drill
+
+
+WORKERS = int(os.environ.get("DRILL_WORKERS", "2"))
+THREADS = int(os.environ.get("DRILL_THREADS", "4"))  # as docker-compose: 2 gthread workers x 4
+
+
+def serve(env: dict, access_log: Path) -> subprocess.Popen:
+    """Gunicorn as docker-compose runs it (DRILL_WORKERS, DRILL_THREADS), with an access log of
+    each request's service time (bench.drill_probe)."""
+    command = [PY, "-m", "gunicorn", "observatory.wsgi:application", "--bind", f"127.0.0.1:{PORT}"]
+    command += ["--workers", str(WORKERS), "--threads", str(THREADS)]
+    command += ["--access-logfile", str(access_log), "--access-logformat", probe.ACCESS_FORMAT]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    proc = subprocess.Popen(command, cwd=BASE_DIR, env=env, **quiet)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/static/css/site.css", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("gunicorn did not start")
 
 
 def start_wrk(path: str) -> subprocess.Popen:
@@ -258,7 +306,8 @@ def main() -> int:
         import redis
 
         redis.Redis.from_url(env["REDIS_URL"]).flushdb()
-        procs.append(serve(env, PORT))
+        gunicorn = serve(env, work / "access.log")
+        procs.append(gunicorn)
         for path in PAGES.values():  # prime the cache (and check the pages answer)
             urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=60).read()
         witness_env = {**env, "OBSERVATORY_CACHE": "dummy", "REDIS_URL": ""}
@@ -270,25 +319,49 @@ def main() -> int:
                 env=witness_env,
             )
         )
+        refresh_pid = [0]
+        sampler = probe.Sampler(
+            {
+                "gunicorn": lambda: probe.descendants(gunicorn.pid)[1:],
+                "refresh": lambda: probe.descendants(refresh_pid[0]) if refresh_pid[0] else [],
+                "postgres": probe.postgres_backends(url),
+                "witness": lambda: [procs[1].pid],
+            }
+        )
+        sampler.start()
         poller = Poller()
         poller.start()
+        load_started = time.time()
         loads = {label: start_wrk(path) for label, path in PAGES.items()}
         procs += loads.values()
         time.sleep(SETTLE)
         print(f"Refreshing {', '.join(SOURCES)} (a new vintage) under load…", flush=True)
         started = time.monotonic()
-        refresh = subprocess.run(
+        refresh = subprocess.Popen(
             [PY, "manage.py", "refresh", *SOURCES],
             cwd=BASE_DIR,
             env={**env, "OBSERVATORY_DATA_MIRROR": str(new_mirror)},
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
         )
+        refresh_pid[0] = refresh.pid
+        try:
+            refresh.stdout_text, refresh.stderr_text = refresh.communicate(timeout=REFRESH_TIMEOUT or None)
+        except subprocess.TimeoutExpired:
+            refresh.kill()
+            refresh.stdout_text, refresh.stderr_text = refresh.communicate()
+            refresh.stderr_text += (
+                f"\nstopped: the refresh took more than DRILL_REFRESH_TIMEOUT={REFRESH_TIMEOUT:g} s"
+            )
         refresh_seconds = round(time.monotonic() - started, 1)
         time.sleep(SETTLE)
         for proc in loads.values():
             proc.send_signal(signal.SIGINT)
         load = {label: parse_wrk(proc.communicate(timeout=30)[0]) for label, proc in loads.items()}
+        load_ended = time.time()
+        sampler.stopping.set()
+        requests = probe.read_access_log(work / "access.log")
         poller.stopping.set()
         poller.join(timeout=60)
         stop_file.touch()
@@ -304,25 +377,39 @@ def main() -> int:
     runs = query(
         url,
         "SELECT kind, coalesce(source_id, ''), status FROM indicators_run ORDER BY id DESC LIMIT %s",
-        [len(SOURCES) + 1],
+        [len(SOURCES) + 2],
+    )
+    timed_runs = query(
+        url,
+        "SELECT kind, coalesce(source_id, ''), extract(epoch FROM started_at)::float8,"
+        " extract(epoch FROM finished_at)::float8 FROM indicators_run"
+        " WHERE started_at >= to_timestamp(%s) ORDER BY started_at",
+        [load_started],
+    )
+    breakdown = probe.summarise(
+        probe.phases(timed_runs, load_started, load_ended), sampler.samples, requests, poller.latencies
     )
     refreshed = refresh.returncode == 0 and sorted(s for _, _, s in runs) == ["succeeded"] * len(runs)
     consistency = check_generations(poller.seen, truth)
     errors = sum(r["errors"] + r["socket_errors"] for r in load.values())
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "setup": f"gunicorn 2 sync workers, wrk -t1 -c{CONNECTIONS} per page (both at once), loopback",
+        "setup": f"gunicorn {WORKERS} workers × {THREADS} threads, wrk -t1 -c{CONNECTIONS} per page "
+        "(both at once), loopback",
         "refresh": {"seconds": refresh_seconds, "runs": runs[::-1], "ok": refreshed},
         "load": load,
         "p99_aim_ms": P99_AIM_MS,
         "p99_aim_met": all(r["p99_ms"] <= P99_AIM_MS for r in load.values()),
         "generations": consistency,
+        "phases": breakdown,
+        "niceness": sampler.niceness,
+        "uptime": Path("/proc/loadavg").read_text().strip(),
     }
     (BASE_DIR / ".bench").mkdir(exist_ok=True)
     (BASE_DIR / ".bench" / "drill_refresh_load.json").write_text(json.dumps(result, indent=1))
     print(f"Refresh: {refresh_seconds} s, runs {runs[::-1]}")
     if not refreshed:
-        print(refresh.stdout[-3000:], refresh.stderr[-3000:])
+        print(refresh.stdout_text[-3000:], refresh.stderr_text[-3000:])
     for label, row in load.items():
         print(
             f"  {label:26} {row['requests']:6} requests  {row['errors']} non-2xx  "
@@ -335,6 +422,8 @@ def main() -> int:
         f"{consistency['unverified_generations']}, failed polls {consistency['failed_polls']}, "
         f"figures changed {consistency['figures_changed']}"
     )
+    probe.print_summary(breakdown)
+    print(f"Niceness (highest seen per group): {sampler.niceness}")
     print(f"p99 aim ({P99_AIM_MS} ms) {'met' if result['p99_aim_met'] else 'NOT met'}")
     ok = refreshed and errors == 0 and consistency["ok"]
     print("drill-load: " + ("passed" if ok else "FAILED"))

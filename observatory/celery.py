@@ -4,6 +4,7 @@ import logging
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatory.settings")
 
@@ -22,3 +23,11 @@ def log_mode() -> str:
         message = f"Celery: tasks go to the broker at {app.conf.broker_url}."
     logger.info(message)
     return message
+
+
+@worker_init.connect
+def background_priority(**kwargs) -> None:
+    """The worker (and the pool it forks) yields the CPU to the web workers (observatory.priority)."""
+    from observatory.priority import lower_priority
+
+    lower_priority()

@@ -317,6 +317,9 @@ LOGGING = {
 # A run is dead when no database session holds its lock (indicators.refresh.start_run) and it has
 # not reported for OBSERVATORY_REAP_AFTER seconds (the fault drills shorten it).
 OBSERVATORY_REAP_AFTER = int(env("OBSERVATORY_REAP_AFTER", "60"))
+# Background work yields the CPU to the web workers: the Celery worker and `manage.py refresh`
+# lower their own priority to this niceness (0 leaves it, as the tests do; observatory.priority).
+OBSERVATORY_BACKGROUND_NICE = int(env("OBSERVATORY_BACKGROUND_NICE", "0" if TESTING else "10"))
 CELERY_BEAT_SCHEDULE = {
     "check-sources": {"task": "indicators.tasks.check_sources", "schedule": 12 * 60 * 60},
     "reap-stale-runs": {"task": "indicators.tasks.reap_stale_runs", "schedule": 5 * 60},

@@ -26,6 +26,7 @@ SERIAL_GROUPS = {
         "tests/indicators/test_celery_worker.py",
         "tests/indicators/test_worker_faults.py",
         "tests/community/test_digest_worker.py",
+        "tests/observatory/test_background_priority.py",
     ),
 }
 

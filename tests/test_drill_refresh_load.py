@@ -2,7 +2,7 @@
 
 import gzip
 
-from bench.drill_refresh_load import PAGES, check_generations, figures, shifted
+from bench.drill_refresh_load import PAGES, check_generations, figures, shifted, state
 
 COUNTRY, ECOSYSTEM = PAGES.values()
 TRUTH = {
@@ -50,3 +50,28 @@ def test_the_forced_vintage_shifts_persons_employed_only_and_keeps_flags():
     assert lines[1] == "C10,V16110,DE\t103 \t: c"
     assert lines[2] == "C10,V11110,DE\t7 \t8 p"
     assert lines[3] == "C10,V16110,AT\t8 e\t9 "
+
+
+HELD = {**TRUTH, "9/7": TRUTH["7"], "10/7": TRUTH["7"], "10": {COUNTRY: ["102"], ECOSYSTEM: ["1.2"]}}
+
+
+def test_pages_held_on_the_old_generation_then_released_pass():
+    seen = polls((COUNTRY, "7", ["100"]), (COUNTRY, "9/7", ["100"]), (ECOSYSTEM, "10/7", ["1.0"]))
+    seen += polls((COUNTRY, "10", ["102"]), (ECOSYSTEM, "10", ["1.2"]))
+    result = check_generations(seen, HELD)
+    assert result["ok"] and result["generations_seen"] == ["7", "9/7", "10/7", "10"]
+
+
+def test_new_figures_before_the_pages_are_released_or_a_hold_never_released_fail():
+    early = {**HELD, "9/7": TRUTH["8"]}
+    seen = polls((COUNTRY, "7", ["100"]), (COUNTRY, "9/7", ["101"]), (COUNTRY, "10", ["102"]))
+    result = check_generations(seen, early)
+    assert not result["ok"] and result["held_states_showing_new_figures"] == ["9/7"]
+    stuck = {"7": TRUTH["7"], "9/7": TRUTH["8"]}
+    result = check_generations(polls((COUNTRY, "7", ["100"]), (COUNTRY, "9/7", ["101"])), stuck)
+    assert not result["ok"] and not result["released"]
+
+
+def test_a_state_is_the_data_generation_and_the_held_one():
+    assert state("8") == state("8", None) == state(8, 8) == "8"
+    assert state("8", "5") == "8/5"

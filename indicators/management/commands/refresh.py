@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from indicators import refresh
 from indicators.registry import SOURCES
+from observatory.priority import lower_priority
 
 from ._output import print_runs
 
@@ -19,4 +20,5 @@ class Command(BaseCommand):
         unknown = [code for code in sources if code not in SOURCES]
         if unknown:
             raise CommandError(f"Unknown source(s): {', '.join(unknown)}")
+        lower_priority()  # as the Celery worker does: visitors' requests get the CPU first
         print_runs(self, refresh.refresh_sources(None if all else sources, inline=True))
