@@ -4,7 +4,8 @@ bytes of a first and a repeat visit of the country page.
 
     make bench-pages     # or: DATABASE_URL=... .venv/bin/python -m bench.pages
 
-Serves the project's database (DATABASE_URL) with gunicorn (2 sync workers; docker-compose runs 2 gthread workers × 4 threads;
+Serves the project's database (DATABASE_URL) with gunicorn (2 sync workers; docker-compose runs
+2 gthread workers × 4 threads;
 DJANGO_ENV=production, so whitenoise's CompressedManifestStaticFilesStorage after collectstatic:
 hashed file names with a 10-year immutable max-age, pre-gzipped files; DEBUG off; only the HTTPS
 redirect is off, loopback has no TLS); loads the mirror data first if no indicator is there.
