@@ -204,7 +204,9 @@ def compute(version: DependencyRules, release: Release) -> tuple[pd.DataFrame, p
         raise IngestError(
             f"{release.source_id}: the columnar copy of release {release.pk} is missing ({path})"
         )
-    con = duckdb.connect()
+    # DuckDB would otherwise keep up to 80% of RAM as buffer pool; 3 GB keeps the full annual
+    # table's screen under the 4 GB aim (bench/dependencies.py runs with the same cap).
+    con = duckdb.connect(config={"memory_limit": "3GB"})
     try:
         con.read_parquet(str(path)).create_view("trade")
         return dep.run(con, "trade", partners_of(version), rules_of(version), concordance())

@@ -72,56 +72,69 @@ class Partners:
         )
 
 
-# The EU as one importer: its partner-level sums (a GROUP BY over the reporters, ~1/27 of the
-# rows), kept for the suppliers and the share jumps. Then one pass over all rows: each member
-# state's rows as they are (the parser guarantees one row per reporter, partner, product, flow and
-# year) plus the EU's, aggregated per importer-product-year with every sum the criteria need.
+# Two passes over the trade rows, each one DuckDB GROUP BY (README Decision 23):
+#  1. the EU as one importer: partner-level sums over the reporters (``screen_eu``, ~1/27 of the
+#     rows), kept for the EU's criteria, its suppliers and the share jumps;
+#  2. each member state's rows as they are (the parser guarantees one row per reporter, partner,
+#     product, flow and year), summed per importer-product-year *and partner class* ``k`` with four
+#     plain aggregates (``screen_parts``; the EU's from ``screen_eu`` are added to it). Thirteen
+#     filtered aggregates per row cost about twice as much as this split; the criteria's sums are
+#     then read off the few class rows per importer-product-year (``screen_agg``).
+# The top supplier is MAX({value, -pid}): the largest value, and on a tie the first partner code
+# (deterministic, as pandas' idxmax over partners in code order; arg_max would keep whichever
+# tied row a thread saw first). Values are never NULL (the parser rejects them).
+# Classes (``screen_classes``, one row per partner and flow): imports 0 intra-EU, 1 unallocated,
+# 2 low-risk supplier, 3 other supplier; exports 4 to members, 5 to non-members. Partners are
+# small integer ids (``pid``, in code order) inside the passes; names are joined back at the end.
 EU_ROWS_SQL = """
 CREATE OR REPLACE TEMP TABLE screen_eu AS
 SELECT partner, {product} AS product, flow, period, SUM(t.value) AS v
 FROM {table} t {join} GROUP BY ALL
 """
 
+PARTS_SQL = """
+{verb} screen_parts {as_}
+SELECT {importer} AS importer, r.product, r.period, c.k, SUM(r.v) AS v, SUM(r.v * r.v) AS sq,
+       MAX({{'v': r.v, 'p': -c.pid}}) AS top, COUNT(*) FILTER (WHERE r.v > 0) AS n
+FROM ({rows}) r JOIN screen_classes c ON c.partner = r.partner AND c.flow = r.flow
+GROUP BY ALL
+"""
+
 AGGREGATE_SQL = """
 CREATE OR REPLACE TEMP TABLE screen_agg AS
-WITH rows AS (
-    SELECT reporter AS importer, partner, {product} AS product, flow, period, {value} AS v
-    FROM {table} t {join} {group}
-    UNION ALL
-    SELECT '{eu}', partner, product, flow, period, v FROM screen_eu
-), j AS (
-    SELECT rows.*, c.intra, c.unalloc,
-           flow = '1' AS imp,
-           flow = '1' AND NOT c.intra AND NOT c.unalloc AS supplier,
-           flow = '1' AND NOT c.intra AND NOT c.unalloc AND NOT c.low_risk AS risky
-    FROM rows JOIN partner_classes c USING (partner)
+WITH a AS (
+    SELECT importer, product, period,
+           SUM(v) FILTER (WHERE k < 4) AS total,
+           COALESCE(SUM(v) FILTER (WHERE k = 0), 0) AS intra,
+           COALESCE(SUM(v) FILTER (WHERE k BETWEEN 1 AND 3), 0) AS extra,
+           COALESCE(SUM(v) FILTER (WHERE k IN (2, 3)), 0) AS extra_attributed,
+           SUM(sq) FILTER (WHERE k IN (2, 3)) AS extra_sq,
+           MAX(top) FILTER (WHERE k IN (2, 3)) AS top,
+           CAST(COALESCE(SUM(n) FILTER (WHERE k IN (2, 3)), 0) AS BIGINT) AS suppliers,
+           COALESCE(SUM(v) FILTER (WHERE k = 3), 0) AS risky,
+           SUM(sq) FILTER (WHERE k = 3) AS risky_sq,
+           MAX(top) FILTER (WHERE k = 3) AS top_risky,
+           COALESCE(SUM(v) FILTER (WHERE k = 5 OR (k = 4 AND importer <> '{eu}')), 0) AS exports
+    FROM screen_parts GROUP BY ALL
+    HAVING SUM(v) FILTER (WHERE k < 4) IS NOT NULL
 )
-SELECT importer, product, period,
-       SUM(v) FILTER (WHERE imp) AS total,
-       COALESCE(SUM(v) FILTER (WHERE imp AND intra), 0) AS intra,
-       COALESCE(SUM(v) FILTER (WHERE imp AND NOT intra), 0) AS extra,
-       COALESCE(SUM(v) FILTER (WHERE supplier), 0) AS extra_attributed,
-       SUM(v * v) FILTER (WHERE supplier) AS extra_sq,
-       arg_max(partner, v) FILTER (WHERE supplier) AS top_partner,
-       MAX(v) FILTER (WHERE supplier) AS top_value,
-       COUNT(*) FILTER (WHERE supplier AND v > 0) AS suppliers,
-       COALESCE(SUM(v) FILTER (WHERE risky), 0) AS risky,
-       SUM(v * v) FILTER (WHERE risky) AS risky_sq,
-       arg_max(partner, v) FILTER (WHERE risky) AS top_risky_partner,
-       MAX(v) FILTER (WHERE risky) AS top_risky_value,
-       COALESCE(SUM(v) FILTER (WHERE flow = '2' AND (importer <> '{eu}' OR NOT intra)), 0) AS exports
-FROM j
-GROUP BY importer, product, period
-HAVING SUM(v) FILTER (WHERE imp) IS NOT NULL
+SELECT a.importer, a.product, a.period, a.total, a.intra, a.extra, a.extra_attributed, a.extra_sq,
+       p.partner AS top_partner, a.top.v AS top_value, a.suppliers, a.risky, a.risky_sq,
+       q.partner AS top_risky_partner, a.top_risky.v AS top_risky_value, a.exports
+FROM a LEFT JOIN screen_partners p ON p.pid = -a.top.p LEFT JOIN screen_partners q ON q.pid = -a.top_risky.p
+ORDER BY a.importer, a.product, a.period
 """
 
 # The EU importer's top suppliers (member states: their top supplier is in the results, and
 # their full supplier rows are read from the release's Parquet file when a page needs them).
 SUPPLIERS_SQL = """
 SELECT '{eu}' AS importer, e.product, e.period, e.partner, e.v AS value, c.intra,
-       a.total, a.extra, a.extra_attributed,
-       row_number() OVER (PARTITION BY e.product, e.period ORDER BY e.v DESC, e.partner) AS rank
-FROM screen_eu e JOIN partner_classes c USING (partner)
+       a.total, a.extra,
+       row_number() OVER (PARTITION BY e.product, e.period ORDER BY e.v DESC, e.partner) AS rank,
+       CASE WHEN a.total > 0 THEN e.v / a.total END AS share,
+       CASE WHEN c.supplier AND a.extra_attributed > 0 THEN e.v / a.extra_attributed END AS share_of_extra,
+       c.risk_group
+FROM screen_eu e JOIN screen_partners c USING (partner)
 JOIN screen_agg a ON a.importer = '{eu}' AND a.product = e.product AND a.period = e.period
 WHERE e.flow = '1'
 QUALIFY rank <= {top}
@@ -129,29 +142,36 @@ QUALIFY rank <= {top}
 
 # The early warning on supplier shares: a supplier's share of attributable extra-EU imports
 # against its share the year before. For the EU every supplier counts; for a member state its
-# current top supplier (the member's rows are not kept apart).
+# current top supplier, whose value the year before is looked up in the trade rows (a join
+# against the small set of wanted keys).
 JUMPS_SQL = """
 WITH eu AS (
     SELECT e.product, e.period, e.partner, e.v / NULLIF(a.extra_attributed, 0) AS share
-    FROM screen_eu e JOIN partner_classes c USING (partner)
+    FROM screen_eu e JOIN screen_partners c USING (partner)
     JOIN screen_agg a ON a.importer = '{eu}' AND a.product = e.product AND a.period = e.period
-    WHERE e.flow = '1' AND NOT c.intra AND NOT c.unalloc
+    WHERE e.flow = '1' AND c.supplier
 ), eu_jump AS (
     SELECT '{eu}' AS importer, n.product, n.period, n.partner, n.share - COALESCE(b.share, 0) AS jump
     FROM eu n
     JOIN (SELECT DISTINCT product, period FROM eu) y
       ON y.product = n.product AND y.period = CAST(CAST(n.period AS INTEGER) - 1 AS VARCHAR)
     LEFT JOIN eu b ON b.product = n.product AND b.partner = n.partner AND b.period = y.period
-), member_jump AS (
-    SELECT a.importer, a.product, a.period, a.top_partner AS partner,
-           a.top_value / NULLIF(a.extra_attributed, 0)
-             - COALESCE(t.value / NULLIF(p.extra_attributed, 0), 0) AS jump
+), wanted AS (
+    SELECT a.importer, a.product, a.period, p.period AS before, a.top_partner,
+           a.top_value / NULLIF(a.extra_attributed, 0) AS share, p.extra_attributed AS before_attributed
     FROM screen_agg a
     JOIN screen_agg p ON p.importer = a.importer AND p.product = a.product
                      AND p.period = CAST(CAST(a.period AS INTEGER) - 1 AS VARCHAR)
-    LEFT JOIN {table} t ON t.reporter = a.importer AND t.product = a.product AND t.partner = a.top_partner
-                       AND t.period = p.period AND t.flow = '1'
     WHERE a.importer <> '{eu}' AND a.top_partner IS NOT NULL
+), found AS (
+    SELECT w.importer, w.product, w.period, t.value
+    FROM wanted w JOIN {table} t ON t.reporter = w.importer AND t.product = w.product
+                                AND t.partner = w.top_partner AND t.period = w.before
+    WHERE t.flow = '1' AND t.period IN ({before})
+), member_jump AS (
+    SELECT w.importer, w.product, w.period, w.top_partner AS partner,
+           w.share - COALESCE(f.value / NULLIF(w.before_attributed, 0), 0) AS jump
+    FROM wanted w LEFT JOIN found f USING (importer, product, period)
 )
 SELECT importer, product, period, arg_max(partner, jump) AS jump_partner, MAX(jump) AS share_jump
 FROM (SELECT * FROM eu_jump UNION ALL SELECT * FROM member_jump)
@@ -159,10 +179,31 @@ GROUP BY ALL
 """
 
 
-def _register(con: duckdb.DuckDBPyConnection, table: str, partners: Partners, rules: Rules) -> None:
-    # TABLE is the caller's own view name (never user input), as in every query below.
-    codes = [r[0] for r in con.execute(f"SELECT DISTINCT partner FROM {table}").fetchall()]  # noqa: S608
-    con.register("partner_classes", partners.frame(sorted(codes), rules))
+def _register(con: duckdb.DuckDBPyConnection, codes: list[str], partners: Partners, rules: Rules) -> None:
+    """The partner tables the passes join: ``screen_partners`` (one row per partner) and
+    ``screen_classes`` (one per partner and flow, with its class ``k``)."""
+    frame = partners.frame(sorted(codes), rules)
+    frame["pid"] = range(len(frame))
+    frame["supplier"] = ~frame["intra"] & ~frame["unalloc"]
+    frame["risk_group"] = [
+        "eu" if intra else partners.groups.get(p, "other")
+        for p, intra in zip(frame["partner"], frame["intra"], strict=True)
+    ]
+    k = (~frame["intra"]).astype(int) * (
+        1 + frame["supplier"].astype(int) * (2 - frame["low_risk"].astype(int))
+    )
+    classes = pd.concat(
+        [
+            frame[["partner", "pid"]].assign(flow="1", k=k),
+            frame[["partner", "pid"]].assign(flow="2", k=4 + (~frame["intra"]).astype(int)),
+        ]
+    )
+    con.register("screen_partners_frame", frame)
+    con.register("screen_classes_frame", classes)
+    con.execute("CREATE OR REPLACE TEMP TABLE screen_partners AS SELECT * FROM screen_partners_frame")
+    con.execute("CREATE OR REPLACE TEMP TABLE screen_classes AS SELECT * FROM screen_classes_frame")
+    con.unregister("screen_partners_frame")
+    con.unregister("screen_classes_frame")
 
 
 def aggregate(
@@ -172,26 +213,38 @@ def aggregate(
     rules: Rules,
     product_map: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One pass: per importer-product-year totals, shares' sums of squares, top suppliers, exports.
+    """Per importer-product-year totals, shares' sums of squares, top suppliers, exports.
 
-    Leaves the aggregates in the connection's temp table ``screen_agg`` (for :func:`suppliers`).
-    PRODUCT_MAP (columns code, family) replaces each product by its family first (chained runs).
+    Leaves its tables in the connection (``screen_eu``, ``screen_agg``, ...) for
+    :func:`suppliers` and :func:`share_jumps`. PRODUCT_MAP (columns code, family) replaces each
+    product by its family first (chained runs).
     """
-    _register(con, table, partners, rules)
-    product, value, join, group = "t.product", "t.value", "", ""
+    # TABLE is the caller's own view name (never user input), as in every query below.
+    product, join = "t.product", ""
+    rows = f"SELECT reporter, partner, product, flow, period, value AS v FROM {table}"  # noqa: S608
     if product_map is not None:
         con.register("product_map", product_map)
-        product, value = "m.family", "SUM(t.value)"
-        join, group = "JOIN product_map m ON m.code = t.product", "GROUP BY ALL"
+        product, join = "m.family", "JOIN product_map m ON m.code = t.product"
+        rows = (
+            f"SELECT t.reporter, t.partner, m.family AS product, t.flow, t.period, SUM(t.value) AS v "  # noqa: S608
+            f"FROM {table} t {join} GROUP BY ALL"
+        )
     con.execute(EU_ROWS_SQL.format(table=table, product=product, join=join))
+    codes = [r[0] for r in con.execute("SELECT DISTINCT partner FROM screen_eu").fetchall()]
+    _register(con, codes, partners, rules)
     con.execute(
-        AGGREGATE_SQL.format(table=table, product=product, value=value, join=join, group=group, eu=EU)
+        PARTS_SQL.format(verb="CREATE OR REPLACE TEMP TABLE", as_="AS", importer="r.reporter", rows=rows)
     )
+    eu_rows = "SELECT partner, product, flow, period, v FROM screen_eu"
+    con.execute(PARTS_SQL.format(verb="INSERT INTO", as_="", importer=f"'{EU}'", rows=eu_rows))
+    con.execute(AGGREGATE_SQL.format(eu=EU))
     agg = con.execute("SELECT * FROM screen_agg").df()
+    # Criterion 3 is computable in the years for which any exports are loaded.
+    years_from = "screen_eu" if product_map is None else table
     export_years = {
         r[0]
-        for r in con.execute(f"SELECT DISTINCT period FROM {table} WHERE flow = '2'").fetchall()  # noqa: S608
-    }  # noqa: S608
+        for r in con.execute(f"SELECT DISTINCT period FROM {years_from} WHERE flow = '2'").fetchall()  # noqa: S608
+    }
     agg.loc[~agg["period"].isin(export_years), "exports"] = float("nan")
     return agg
 
@@ -233,24 +286,18 @@ def judge(agg: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 def suppliers(con: duckdb.DuckDBPyConnection, partners: Partners, rules: Rules) -> pd.DataFrame:
     """The EU importer's top suppliers (intra- and extra-EU) per product-year with their shares,
     from the tables :func:`aggregate` left in the connection."""
-    frame = con.execute(SUPPLIERS_SQL.format(eu=EU, top=int(rules.top_suppliers))).df()
-    frame["share"] = frame["value"] / frame["total"].where(frame["total"] > 0)
-    attributable = ~frame["intra"] & ~frame["partner"].isin(partners.unallocated)
-    frame["share_of_extra"] = (
-        frame["value"] / frame["extra_attributed"].where(frame["extra_attributed"] > 0)
-    ).where(attributable)
-    groups = partners.groups
-    frame["risk_group"] = [
-        "eu" if intra else groups.get(p, "other")
-        for p, intra in zip(frame["partner"], frame["intra"], strict=True)
-    ]
-    return frame.drop(columns=["extra_attributed"])
+    return con.execute(SUPPLIERS_SQL.format(eu=EU, top=int(rules.top_suppliers))).df()
 
 
 def share_jumps(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     """Per importer-product-year: the supplier whose share of extra-EU imports rose most since the
     previous year, and by how much (the early warning fires above ``Rules.share_jump``)."""
-    return con.execute(JUMPS_SQL.format(table=table, eu=EU)).df()
+    periods = {r[0] for r in con.execute("SELECT DISTINCT period FROM screen_agg").fetchall()}
+    # Only the years some later year looks back to are read from the trade rows (periods are the
+    # parser's four-digit years).
+    before = sorted(str(int(p) - 1) for p in periods if str(int(p) - 1) in periods)
+    listed = ", ".join(f"'{p}'" for p in before if p.isdigit()) or "NULL"
+    return con.execute(JUMPS_SQL.format(table=table, eu=EU, before=listed)).df()
 
 
 # ---------------------------------------------------------------- chaining CN codes across years
@@ -290,11 +337,15 @@ def families(concordance: pd.DataFrame, codes: set[str], periods: list[str]) -> 
 # ---------------------------------------------------------------- persistence and early warning
 
 
+# Persistence and early warnings over the few small key columns (the screen's own frame is not
+# sent through DuckDB): the window functions run on importer-product series, ``i`` is the row of
+# SCREEN each result belongs to.
 HISTORY_SQL = """
 WITH h AS (
-    SELECT importer, product, CAST(period AS INTEGER) AS y, own, flag, hhi FROM hist
+    SELECT importer, product, period, CAST(period AS INTEGER) AS y, i, flag, hhi FROM hist_own
+    {borrowed}
 ), w AS (
-    SELECT importer, product, y, own,
+    SELECT importer, product, period, i,
            COUNT(flag) OVER win AS years_judged,
            COUNT(flag) FILTER (WHERE flag = 1) OVER win AS years_flagged,
            flag,
@@ -305,17 +356,42 @@ WITH h AS (
     FROM h
     WINDOW win AS (PARTITION BY importer, product ORDER BY y RANGE BETWEEN {back} PRECEDING AND CURRENT ROW)
 )
-SELECT s.*, w.years_judged, w.years_flagged, w.years_flagged >= {need} AS persistent,
+SELECT w.i, w.years_judged, w.years_flagged, w.years_flagged >= {need} AS persistent,
        COALESCE(w.flag = 1 AND w.before = 0, false) AS newly_flagged,
        COALESCE(w.flag = 0 AND w.before = 1, false) AS left_list,
        COALESCE(w.rise > {rise}, false) AS hhi_rising,
        COALESCE(f.family, '') AS family,
        j.jump_partner, j.share_jump
-FROM screen s
-JOIN w ON w.own AND w.importer = s.importer AND w.product = s.product AND w.y = CAST(s.period AS INTEGER)
-LEFT JOIN chained f ON f.code = s.product
-LEFT JOIN jumps j ON j.importer = s.importer AND j.product = s.product AND j.period = s.period
+FROM w
+LEFT JOIN chained f ON f.code = w.product
+LEFT JOIN jumps j ON j.importer = w.importer AND j.product = w.product AND j.period = w.period
+WHERE w.i IS NOT NULL
+ORDER BY w.importer, w.product, w.period
 """
+
+# A year in which a chained code has no row of its own borrows its family's row.
+BORROWED_SQL = """
+    UNION ALL
+    SELECT o.importer, c.code, f.period, CAST(f.period AS INTEGER), NULL, f.flag, f.hhi
+    FROM (SELECT DISTINCT importer, product FROM hist_own) o
+    JOIN chained c ON c.code = o.product
+    JOIN hist_family f ON f.importer = o.importer AND f.family = c.family
+    WHERE NOT EXISTS (
+        SELECT 1 FROM hist_own x WHERE x.importer = o.importer AND x.product = c.code AND x.period = f.period
+    )
+"""
+
+
+def _flags(frame: pd.DataFrame, product: str = "product") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "importer": frame["importer"],
+            product: frame["product"],
+            "period": frame["period"],
+            "flag": frame["flagged"].astype("float64").where(frame["judged"]),
+            "hhi": frame["hhi"],
+        }
+    )
 
 
 def history(
@@ -326,64 +402,40 @@ def history(
     jumps: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Add persistence and early-warning columns to SCREEN (one row per importer-product-year),
-    and the share jumps (JUMPS, from :func:`share_jumps`).
+    and the share jumps (JUMPS, from :func:`share_jumps`); rows sorted by importer, product, year.
 
     A year in which the product's own code has no row is taken from its family's row (when the
     family has more than one code); a year with neither is "not judged" and counts as not flagged,
     and ``years_judged`` says on how many of the window's years the persistence rests.
     """
-    keys = ["importer", "product", "period"]
-    own = screen[keys].assign(
-        own=True, flag=screen["flagged"].astype("float64").where(screen["judged"]), hhi=screen["hhi"]
-    )
     chained = fams[fams.groupby("family")["code"].transform("count") > 1][["code", "family"]]
-    borrowed = own.iloc[0:0]
-    if len(chained) and len(family_screen):
-        fam = (
-            family_screen[keys]
-            .assign(
-                flag=family_screen["flagged"].astype("float64").where(family_screen["judged"]),
-                hhi=family_screen["hhi"],
-            )
-            .rename(columns={"product": "family"})
-        )
-        pairs = (
-            screen[["importer", "product"]]
-            .drop_duplicates()
-            .merge(chained, left_on="product", right_on="code")
-        )
-        candidates = pairs.merge(fam, on=["importer", "family"])[
-            ["importer", "product", "period", "flag", "hhi"]
-        ]
-        present = set(zip(screen["importer"], screen["product"], screen["period"], strict=True))
-        mask = [
-            k not in present
-            for k in zip(candidates["importer"], candidates["product"], candidates["period"], strict=True)
-        ]
-        borrowed = candidates[mask].assign(own=False)
+    borrow = bool(len(chained) and len(family_screen))
     con = duckdb.connect()
     try:
-        con.register("screen", screen)
-        con.register("hist", pd.concat([own, borrowed[own.columns]], ignore_index=True))
+        con.register("hist_own", _flags(screen).assign(i=range(len(screen))))
         con.register("chained", chained)
-        con.register(
-            "jumps",
-            jumps
-            if jumps is not None
-            else pd.DataFrame(columns=keys + ["jump_partner", "share_jump"]).astype(str),
-        )
+        if borrow:
+            con.register("hist_family", _flags(family_screen, "family"))
+        empty = pd.DataFrame(columns=["importer", "product", "period", "jump_partner", "share_jump"])
+        con.register("jumps", jumps if jumps is not None else empty.astype(str))
         sql = HISTORY_SQL.format(
+            borrowed=BORROWED_SQL if borrow else "",
             back=int(rules.persistence_window) - 1,
             need=int(rules.persistence_years),
             rise=float(rules.hhi_rise),
         )
-        out = con.execute(sql).df()
+        added = con.execute(sql).df()
     finally:
         con.close()
+    rows = added.pop("i")
+    out = screen.reset_index(drop=True)
+    if not rows.equals(pd.Series(range(len(out)), dtype=rows.dtype)):
+        out = out.take(rows.to_numpy()).reset_index(drop=True)
+    out = pd.concat([out, added], axis=1)
     out["share_jumped"] = (out["share_jump"].astype("float64") > rules.share_jump).fillna(False).astype(bool)
     out["share_jump"] = out["share_jump"].astype("float64")
     out["jump_partner"] = out["jump_partner"].fillna("")
-    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+    return out
 
 
 def churn(screen: pd.DataFrame, importer: str = EU) -> pd.DataFrame:
@@ -426,7 +478,7 @@ def run(
     supplier_rows = suppliers(con, partners, rules)
     jumps = share_jumps(con, table)
     periods = sorted(screen["period"].unique(), key=int)
-    codes = set(screen["product"])
+    codes = set(screen["product"].unique())
     empty = pd.DataFrame(columns=["period", "origin", "destination"])
     fams = families(concordance if concordance is not None else empty, codes, periods)
     multi = fams[fams.groupby("family")["code"].transform("count") > 1]

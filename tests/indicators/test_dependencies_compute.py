@@ -208,3 +208,20 @@ def test_top_suppliers_are_trimmed_per_product_year():
     eu = got[got["importer"] == dep.EU]
     assert eu["partner"].tolist() == ["CN", "US"]
     assert eu["share"].tolist() == pytest.approx([5 / 14, 4 / 14])
+
+
+def test_a_tie_for_top_supplier_goes_to_the_first_partner_code():
+    # As Finland's 2024 imports of 31043000 in the real extract: half from the US (like-minded),
+    # half from Egypt. The rows list the later code first, so "whichever row came first" fails.
+    rows = [("DE", "US", "P", "1", "2024", 50), ("DE", "EG", "P", "1", "2024", 50)]
+    # And a tie inside one class (two risky suppliers) beside a smaller one.
+    rows += [("FR", p, "Q", "1", "2024", v) for p, v in (("RU", 30), ("CN", 30), ("BR", 10))]
+    r, _ = screen(rows)
+    for importer in (dep.EU, "DE"):
+        row = r.loc[(importer, "P", "2024")]
+        assert row["top_partner"] == "EG" and row["top_share"] == pytest.approx(0.5)
+        assert row["top_risky_partner"] == "EG" and row["top_risky_share"] == pytest.approx(1.0)
+    for importer in (dep.EU, "FR"):
+        row = r.loc[(importer, "Q", "2024")]
+        assert row["top_partner"] == "CN" and row["top_share"] == pytest.approx(30 / 70)
+        assert row["suppliers"] == 3
