@@ -1,6 +1,7 @@
 """Page data for the value-chain explorer: from an ecosystem, a NACE division, a product, a technology
 or a region,
-the links ecosystem ↔ NACE divisions ↔ imported products (and their dependency flags) ↔ regions
+the links ecosystem ↔ imported inputs it uses (our input concordance) ↔ NACE divisions ↔ imported
+products they make (and their dependency flags) ↔ regions
 specialised in those divisions. Organisations and offers in those regions are added by the view
 (community sits above indicators). Every edge says where it comes from.
 
@@ -16,6 +17,7 @@ from django.urls import reverse
 
 from .. import selectors as S
 from ..charts import base_layout, is_number, wrap
+from . import value_chain_inputs
 from .common import fmt
 
 MAX_DIVISIONS = 12
@@ -228,8 +230,12 @@ def _explore(kind: str, key: str) -> dict | None:
         d["members"] = n
         d["url"] = reverse("indicators:nace-regions", args=[d["nace"]]) if len(d["nace"]) == 3 else ""
 
-    # Imported products made by these divisions (CN 2022 -> CPA 2.1 -> NACE) and their screen.
-    screen = S.dependency_latest(codes)
+    # The imported inputs the chain's ecosystems USE (our concordance), and the products its
+    # divisions MAKE (CN 2022 -> CPA 2.1 -> NACE): one screen query for both.
+    ecosystems = _dedupe(ecosystems)
+    used = value_chain_inputs.select(kind, key, ecosystems)
+    screen = S.dependency_latest(codes, products=list(used["products"]))
+    inputs = value_chain_inputs.rows(used, screen, highlight_product)
     chain_products = [
         {
             **p,
@@ -264,6 +270,7 @@ def _explore(kind: str, key: str) -> dict | None:
             else ""
         ),
         "mapping": f"ecosystem mapping v{version} (ours, unverified)",
+        "inputs": value_chain_inputs.edge(used, screen),
         "products": "Eurostat CN 2022 → CPA 2.1 correspondence; CPA code → NACE class",
         "screen": (
             f"dependency screen, rules v{screen['rules']}, {screen['source']} release "
@@ -282,8 +289,13 @@ def _explore(kind: str, key: str) -> dict | None:
     }
     return {
         "start": start,
-        "ecosystems": _dedupe(ecosystems),
+        "ecosystems": ecosystems,
         "divisions": divisions,
+        "inputs": inputs,
+        "input_ecosystems": used["ecosystems"],
+        "input_version": used["version"],
+        "inputs_figure": value_chain_inputs.figure(start, inputs, screen),
+        "screen": {k: screen[k] for k in ("rules", "release", "source", "period")},
         "products": chain_products,
         "regions": regions,
         "region_codes": region_codes,
