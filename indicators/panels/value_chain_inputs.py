@@ -93,7 +93,7 @@ def figure(start: dict, inputs: list[dict], screen: dict) -> dict | None:
     points = [
         {
             "key": p["code"],
-            "label": f"{p['code']} {p['label'][:40]}",
+            "label": f"{p['code']} {p['label'].removeprefix('Part of: ')[:24]}",
             "value": p["result"]["extra"] / 1e6,
             "flags": "",
             "flagged": bool(p["result"].get("flagged")),

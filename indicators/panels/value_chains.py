@@ -182,10 +182,11 @@ def _explore(kind: str, key: str) -> dict | None:
     elif kind in {"nace", "product"}:
         if kind == "product":
             product = products.get(key)
-            if product is None or not product.get("nace"):
+            if product is None:
                 return None
             highlight_product = key
-            code = product["nace"][:3]
+            # Without a NACE class (no CPA for the code), the chain is the ecosystems using it.
+            code = (product.get("nace") or "")[:3]
             start["label"] = f"{key} {product.get('label', '')[:80]}"
         else:
             code = key
@@ -194,10 +195,12 @@ def _explore(kind: str, key: str) -> dict | None:
             if not (re.fullmatch(r"[A-S]\d\d", key) and known):
                 return None
             start["label"] = f"{key} {name}".strip()
-        ecosystems = _ecosystems_of_division(code)
-        divisions = [
-            {"nace": code, "name": S.nace_names([code]).get(code, ""), "share": 1.0, "ecosystem": ""}
-        ]
+        ecosystems = _ecosystems_of_division(code) if code else []
+        divisions = (
+            [{"nace": code, "name": S.nace_names([code]).get(code, ""), "share": 1.0, "ecosystem": ""}]
+            if code
+            else []
+        )
     elif kind == "technology":
         from .technologies import technology
 
@@ -234,7 +237,8 @@ def _explore(kind: str, key: str) -> dict | None:
     # divisions MAKE (CN 2022 -> CPA 2.1 -> NACE): one screen query for both.
     ecosystems = _dedupe(ecosystems)
     used = value_chain_inputs.select(kind, key, ecosystems)
-    screen = S.dependency_latest(codes, products=list(used["products"]))
+    own = [key] if kind == "product" else []
+    screen = S.dependency_latest(codes, products=list(used["products"]) + own)
     inputs = value_chain_inputs.rows(used, screen, highlight_product)
     chain_products = [
         {
@@ -245,7 +249,7 @@ def _explore(kind: str, key: str) -> dict | None:
             "highlight": p["code"] == highlight_product,
         }
         for p in products.values()
-        if p.get("nace") and any(p["nace"].startswith(c) for c in codes)
+        if (p.get("nace") and any(p["nace"].startswith(c) for c in codes)) or p["code"] in own
     ]
     chain_products.sort(
         key=lambda p: (not (p["result"] or {}).get("flagged"), -((p["result"] or {}).get("extra") or 0))
@@ -271,7 +275,12 @@ def _explore(kind: str, key: str) -> dict | None:
         ),
         "mapping": f"ecosystem mapping v{version} (ours, unverified)",
         "inputs": value_chain_inputs.edge(used, screen),
-        "products": "Eurostat CN 2022 → CPA 2.1 correspondence; CPA code → NACE class",
+        "products": "Eurostat CN 2022 → CPA 2.1 correspondence; CPA code → NACE class"
+        + (
+            ""
+            if codes or kind != "product"
+            else " — no NACE class for this product: the activities making it are unknown"
+        ),
         "screen": (
             f"dependency screen, rules v{screen['rules']}, {screen['source']} release "
             f"{screen['release']}, {screen['period']}"

@@ -117,8 +117,9 @@ def _inputs_panel(chain: dict) -> dict:
         "id": "inputs",
         "title": f"{chain['start']['label']}: imported inputs it uses",
         "figure": chain["inputs_figure"],
-        "summary": f"{len(rows)} screened imported inputs used ({chain['edges']['inputs']}); "
-        f"{flagged} flagged by the dependency screen.",
+        "summary": f"{len(rows)} screened imported inputs used (our input concordance "
+        f"v{chain['input_version']}); {flagged} flagged by the dependency screen (rules "
+        f"v{chain['screen']['rules']}, {chain['screen']['period']}).",
         "columns": [
             "Input (CN8)",
             "Used for",

@@ -237,3 +237,11 @@ def test_empty_evidence_invites_a_discussion(client, chain):
     step = html.split('id="step-evidence"', 1)[1].split("</section>", 1)[0]
     assert "No publication is tagged with this chain yet." in step
     assert "Start a discussion on this product" in step and "/forum/discuss/product/28053029/?new=1" in step
+
+
+def test_a_product_without_a_nace_class_still_starts_a_chain(client, chain):
+    TradeProduct.objects.filter(code="28053029").update(cpa="", nace="")
+    _inputs()
+    html = client.get(URL, {"product": "28053029"}).content.decode()
+    assert "no NACE class for this product" in html
+    assert f"?ecosystem={MOBILITY}" in html and "Traction-motor magnets (test)" in html
