@@ -144,6 +144,32 @@ def threads_for_target(user, kind: str, key: str, limit: int = 10) -> list[Threa
     )
 
 
+def threads_for_targets(user, targets: dict[str, list[str]], limit: int = 8) -> list[dict]:
+    """The readable threads whose evidence link is one of TARGETS ({kind: [keys]}), most recently
+    active first, in one query: the value-chain explorer's "forum threads" edge."""
+    query = Q()
+    for kind, keys in targets.items():
+        if keys:
+            query |= Q(target_kind=kind, target_key__in=list(keys))
+    if not query:
+        return []
+    threads = (
+        visible_threads(user).filter(query).select_related("space").order_by("-last_activity_at")[:limit]
+    )
+    return [
+        {
+            "title": t.title,
+            "url": t.get_absolute_url(),
+            "space": t.space.name,
+            "kind": t.target_kind,
+            "key": t.target_key,
+            "replies": t.reply_count,
+            "last_activity": t.last_activity_at,
+        }
+        for t in threads
+    ]
+
+
 def unread_notification_count(user) -> int:
     if not user.is_authenticated:
         return 0

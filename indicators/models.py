@@ -470,3 +470,46 @@ class TradeProduct(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.label[:60]}"
+
+
+# ---------------------------------------------------------------- our input concordance
+
+
+class InputConcordanceVersion(models.Model):
+    """A version of our ecosystem → imported-input concordance (fixtures/reference/ecosystem_inputs.csv):
+    which screened CN8 products each ecosystem *uses* (not an input-output table; judged, with sources)."""
+
+    number = models.PositiveIntegerField(unique=True)
+    note = models.TextField(blank=True, help_text=_("What changed in this version and why."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self):
+        return f"input concordance v{self.number}"
+
+
+class EcosystemInput(models.Model):
+    class Confidence(models.TextChoices):
+        HIGH = "high", _("High")
+        MEDIUM = "medium", _("Medium")
+        LOW = "low", _("Low")
+
+    version = models.ForeignKey(InputConcordanceVersion, on_delete=models.CASCADE, related_name="inputs")
+    ecosystem = models.ForeignKey("ecosystems.Ecosystem", on_delete=models.PROTECT, related_name="+")
+    product = models.CharField(max_length=8, help_text=_("CN8 code of the screened product."))
+    use = models.CharField(max_length=200, help_text=_("What the ecosystem uses it for."))
+    confidence = models.CharField(max_length=8, choices=Confidence.choices)
+    reasoning = models.TextField()
+    sources = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "ecosystem", "product"], name="one_input_row_per_product"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.ecosystem_id} uses {self.product} (v{self.version.number})"

@@ -536,6 +536,11 @@ def load_all() -> list[str]:
     from .screen import load_country_groups
 
     lines.append(f"supplier-risk country groups seeded: {load_country_groups() or 'kept existing versions'}")
+    from .input_concordance import load_ecosystem_inputs
+
+    lines.append(
+        f"input concordance rows seeded (ours): {load_ecosystem_inputs() or 'kept existing versions'}"
+    )
     return lines
 
 

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import connection, transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 
 from ecosystems import selectors as taxonomy
 
@@ -736,8 +736,9 @@ def region_top_divisions(nuts: str, limit: int, min_emp: float) -> list[dict]:
     return [{"nace": c, "name": names.get(c, ""), "share": 1.0, "ecosystem": "", "lq": lq[c]} for c in ranked]
 
 
-def dependency_latest(codes) -> dict:
-    """The current rules' EU screen rows (latest year) of the products made by NACE CODES."""
+def dependency_latest(codes, products=()) -> dict:
+    """The current rules' EU screen rows (latest year) of the products made by NACE CODES, plus
+    the CN8 codes PRODUCTS given by name (the inputs an ecosystem uses)."""
     from .models import DependencyResult
 
     rules = dependency_rules()
@@ -749,14 +750,25 @@ def dependency_latest(codes) -> dict:
         p
         for p, info in trade_products().items()
         if any((info.get("nace") or "").startswith(c) for c in codes)
-    ]
+    ] + list(products)
     rows = DependencyResult.objects.filter(
         rules_id=rules["pk"],
         release_id=release["id"],
         importer="EU27_2020",
         period=period,
         product__in=wanted,
-    ).values("product", "flagged", "persistent", "hhi", "extra_share", "top_partner", "extra")
+    ).values(
+        "product",
+        "flagged",
+        "persistent",
+        "hhi",
+        "extra_share",
+        "top_partner",
+        "top_share",
+        "extra",
+        "years_flagged",
+        "years_judged",
+    )
     return {
         "rules": rules["number"],
         "release": release["id"],
@@ -764,3 +776,25 @@ def dependency_latest(codes) -> dict:
         "period": period,
         "rows": {r["product"]: r for r in rows},
     }
+
+
+def ecosystem_inputs() -> dict:
+    """Our input concordance, newest version (fixtures/reference/ecosystem_inputs.csv, ours):
+    {"version": N or None, "note", "rows": [{ecosystem, ecosystem_name, product, use, confidence,
+    reasoning, sources}]} — the screened imported products each ecosystem uses as inputs."""
+    from .models import EcosystemInput, InputConcordanceVersion
+
+    def build():
+        version = InputConcordanceVersion.objects.order_by("-number").first()
+        if version is None:
+            return {"version": None, "note": "", "rows": []}
+        rows = list(
+            EcosystemInput.objects.filter(version=version)
+            .order_by("ecosystem__order", "product")
+            .values(
+                "product", "use", "confidence", "reasoning", "sources", ecosystem_slug=F("ecosystem__slug")
+            )
+        )
+        return {"version": version.number, "note": version.note, "rows": rows}
+
+    return cached("ecosystem-inputs", build)

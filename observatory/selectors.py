@@ -1,7 +1,8 @@
 """Read queries for the site shell: publications, the home page, the methodology pages."""
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import Http404
+from django.urls import reverse
 
 from ecosystems import selectors as taxonomy
 from indicators.compute.ecosystems import MAX_MISSING_SHARE, MIN_ESTIMATE_SHARE, SHARE_APPLIES
@@ -58,6 +59,28 @@ def get_publication_for_user(user, slug: str) -> Publication:
 def related_publications(ecosystem: str = "", country: str = "", limit: int = 5) -> list[Publication]:
     filters = {"ecosystem": ecosystem, "country": country}
     return list(published_publications(filters)[:limit])
+
+
+def publications_tagged(ecosystems=(), countries=(), technologies=(), limit: int = 6) -> list[dict]:
+    """Published publications tagged with any of these ecosystems (slugs), countries (geo codes) or
+    technologies (slugs), newest first, in one query: the value-chain explorer's publications edge."""
+    query = Q()
+    if ecosystems:
+        query |= Q(ecosystems__slug__in=list(ecosystems))
+    if countries:
+        query |= Q(countries__code__in=list(countries))
+    if technologies:
+        query |= Q(technologies__slug__in=list(technologies))
+    if not query:
+        return []
+    rows = (
+        Publication.objects.published()
+        .filter(query)
+        .order_by("-published_at", "-pk")
+        .values("slug", "title", "kind", "published_at")
+        .distinct()[:limit]
+    )
+    return [{**r, "url": reverse("publication-detail", args=[r["slug"]])} for r in rows]
 
 
 def latest_publications(limit: int = 4) -> list[Publication]:

@@ -1,6 +1,7 @@
 """Page data for the value-chain explorer: from an ecosystem, a NACE division, a product, a technology
 or a region,
-the links ecosystem ↔ NACE divisions ↔ imported products (and their dependency flags) ↔ regions
+the links ecosystem ↔ imported inputs it uses (our input concordance) ↔ NACE divisions ↔ imported
+products they make (and their dependency flags) ↔ regions
 specialised in those divisions. Organisations and offers in those regions are added by the view
 (community sits above indicators). Every edge says where it comes from.
 
@@ -16,6 +17,7 @@ from django.urls import reverse
 
 from .. import selectors as S
 from ..charts import base_layout, is_number, wrap
+from . import value_chain_inputs
 from .common import fmt
 
 MAX_DIVISIONS = 12
@@ -180,10 +182,11 @@ def _explore(kind: str, key: str) -> dict | None:
     elif kind in {"nace", "product"}:
         if kind == "product":
             product = products.get(key)
-            if product is None or not product.get("nace"):
+            if product is None:
                 return None
             highlight_product = key
-            code = product["nace"][:3]
+            # Without a NACE class (no CPA for the code), the chain is the ecosystems using it.
+            code = (product.get("nace") or "")[:3]
             start["label"] = f"{key} {product.get('label', '')[:80]}"
         else:
             code = key
@@ -192,10 +195,12 @@ def _explore(kind: str, key: str) -> dict | None:
             if not (re.fullmatch(r"[A-S]\d\d", key) and known):
                 return None
             start["label"] = f"{key} {name}".strip()
-        ecosystems = _ecosystems_of_division(code)
-        divisions = [
-            {"nace": code, "name": S.nace_names([code]).get(code, ""), "share": 1.0, "ecosystem": ""}
-        ]
+        ecosystems = _ecosystems_of_division(code) if code else []
+        divisions = (
+            [{"nace": code, "name": S.nace_names([code]).get(code, ""), "share": 1.0, "ecosystem": ""}]
+            if code
+            else []
+        )
     elif kind == "technology":
         from .technologies import technology
 
@@ -228,8 +233,13 @@ def _explore(kind: str, key: str) -> dict | None:
         d["members"] = n
         d["url"] = reverse("indicators:nace-regions", args=[d["nace"]]) if len(d["nace"]) == 3 else ""
 
-    # Imported products made by these divisions (CN 2022 -> CPA 2.1 -> NACE) and their screen.
-    screen = S.dependency_latest(codes)
+    # The imported inputs the chain's ecosystems USE (our concordance), and the products its
+    # divisions MAKE (CN 2022 -> CPA 2.1 -> NACE): one screen query for both.
+    ecosystems = _dedupe(ecosystems)
+    used = value_chain_inputs.select(kind, key, ecosystems)
+    own = [key] if kind == "product" else []
+    screen = S.dependency_latest(codes, products=list(used["products"]) + own)
+    inputs = value_chain_inputs.rows(used, screen, highlight_product)
     chain_products = [
         {
             **p,
@@ -239,7 +249,7 @@ def _explore(kind: str, key: str) -> dict | None:
             "highlight": p["code"] == highlight_product,
         }
         for p in products.values()
-        if p.get("nace") and any(p["nace"].startswith(c) for c in codes)
+        if (p.get("nace") and any(p["nace"].startswith(c) for c in codes)) or p["code"] in own
     ]
     chain_products.sort(
         key=lambda p: (not (p["result"] or {}).get("flagged"), -((p["result"] or {}).get("extra") or 0))
@@ -264,7 +274,13 @@ def _explore(kind: str, key: str) -> dict | None:
             else ""
         ),
         "mapping": f"ecosystem mapping v{version} (ours, unverified)",
-        "products": "Eurostat CN 2022 → CPA 2.1 correspondence; CPA code → NACE class",
+        "inputs": value_chain_inputs.edge(used, screen),
+        "products": "Eurostat CN 2022 → CPA 2.1 correspondence; CPA code → NACE class"
+        + (
+            ""
+            if codes or kind != "product"
+            else " — no NACE class for this product: the activities making it are unknown"
+        ),
         "screen": (
             f"dependency screen, rules v{screen['rules']}, {screen['source']} release "
             f"{screen['release']}, {screen['period']}"
@@ -282,8 +298,13 @@ def _explore(kind: str, key: str) -> dict | None:
     }
     return {
         "start": start,
-        "ecosystems": _dedupe(ecosystems),
+        "ecosystems": ecosystems,
         "divisions": divisions,
+        "inputs": inputs,
+        "input_ecosystems": used["ecosystems"],
+        "input_version": used["version"],
+        "inputs_figure": value_chain_inputs.figure(start, inputs, screen),
+        "screen": {k: screen[k] for k in ("rules", "release", "source", "period")},
         "products": chain_products,
         "regions": regions,
         "region_codes": region_codes,

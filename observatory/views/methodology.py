@@ -21,6 +21,7 @@ def methodology(request):
             "cluster_parameters": taxonomy.cluster_parameter_dicts(),
             "cluster_categories": taxonomy.cluster_category_dicts(),
             "locomotive_weights": _locomotive_weights(),
+            "input_concordance": _input_concordance(),
         },
     )
 
@@ -34,6 +35,22 @@ def _locomotive_weights() -> list[dict]:
         for n, v in sorted(locomotive_weights().items(), reverse=True)
         for name, value in [*v["weights"].items(), ("related_min", v["related_min"])]
     ]
+
+
+def _input_concordance() -> dict:
+    """Our ecosystem → imported-input concordance (newest version) with the file's note."""
+    from indicators import input_concordance
+    from indicators import selectors as indicator_selectors
+
+    data = indicator_selectors.ecosystem_inputs()
+    names = indicator_selectors.eco_names_map()
+    return {
+        "version": data["version"],
+        "notes": input_concordance.file_note() if data["version"] else [],
+        "rows": [
+            {**r, "ecosystem_name": names.get(r["ecosystem_slug"], r["ecosystem_slug"])} for r in data["rows"]
+        ],
+    }
 
 
 @require_safe

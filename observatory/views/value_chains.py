@@ -6,12 +6,15 @@ indicators.panels.value_chains; organisations from community (this view is above
 
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from community import selectors as forum
 from community.organisations import selectors as organisations
 from indicators import selectors as indicator_selectors
 from indicators.panels import value_chains as V
 from indicators.views.common import render_with_panels
+from observatory import selectors as site
 
 KINDS = ("ecosystem", "nace", "product", "technology", "region")
 
@@ -39,6 +42,7 @@ def explorer(request):
             f"Nothing to start from: {kind} {key!r}" + (f", category {category!r}." if category else ".")
         )
     where = organisations.in_regions(chain["region_codes"])
+    evidence = _evidence(request.user, kind, key, chain)
     working = organisations.in_categories([c["slug"] for c in chain["clusters"]["categories"]])
     panels = []
     if chain["figure"]:
@@ -69,7 +73,10 @@ def explorer(request):
                 "api": {"indicator": "region_nace_lq", "ecosystem": [d["nace"] for d in chain["divisions"]]},
             }
         )
+    if chain["inputs_figure"]:
+        panels.insert(0, _inputs_panel(chain))
     context = {
+        "evidence": evidence,
         "chain": chain,
         "where": where,
         "working": working,
@@ -82,6 +89,92 @@ def explorer(request):
         "ecosystems": indicator_selectors.ecosystem_rows(),
     }
     return render_with_panels(request, "observatory/value_chains.html", context)
+
+
+def _inputs_panel(chain: dict) -> dict:
+    from indicators.panels import cell, label_cell
+
+    rows = [
+        [
+            label_cell(f"{p['code']} {p['label'][:70]}", p["url"]),
+            label_cell("; ".join(f"{u['ecosystem_name']}: {u['use']}" for u in p["uses"])),
+            label_cell(
+                ("flagged" + (", persistent" if p["result"]["persistent"] else ""))
+                if p["result"]["flagged"]
+                else "not flagged"
+            ),
+            cell(p["result"]["hhi"], 2),
+            cell(p["result"]["extra_share"], 2),
+            label_cell(p["top_name"] or "–"),
+            cell(p["result"]["top_share"], 2),
+            cell(p["result"]["extra"] / 1e6, 1),
+        ]
+        for p in chain["inputs"]
+        if p["result"]
+    ]
+    flagged = sum(1 for p in chain["inputs"] if (p["result"] or {}).get("flagged"))
+    return {
+        "id": "inputs",
+        "title": f"{chain['start']['label']}: imported inputs it uses",
+        "figure": chain["inputs_figure"],
+        "summary": f"{len(rows)} screened imported inputs used (our input concordance "
+        f"v{chain['input_version']}); {flagged} flagged by the dependency screen (rules "
+        f"v{chain['screen']['rules']}, {chain['screen']['period']}).",
+        "columns": [
+            "Input (CN8)",
+            "Used for",
+            "EU dependency",
+            "HHI",
+            "Extra-EU share",
+            "Top supplier",
+            "Top supplier's share",
+            "Extra-EU imports (€ million)",
+        ],
+        "rows": rows,
+        "source": indicator_selectors.release_infos().get(
+            "comext_crm_imports", {"code": "comext_crm_imports"}
+        ),
+        "api": {
+            "endpoint": "indicators:api-dependencies",
+            "rules": chain["screen"]["rules"],
+            "importer": "EU27_2020",
+            "year": chain["screen"]["period"],
+        },
+    }
+
+
+def _evidence(user, kind: str, key: str, chain: dict) -> dict:
+    """Publications and forum threads linked to the chain: to its ecosystems, the products it uses
+    or makes, its regions (and their countries, for publications) and the start technology; and
+    where to start a discussion when there is none (the start itself, else its first ecosystem)."""
+    ecosystems = [e["slug"] for e in chain["ecosystems"][:5]]
+    products = [p["code"] for p in chain["inputs"]] + [p["code"] for p in chain["products"][:40]]
+    regions = chain["region_codes"]
+    targets = {"ecosystem": ecosystems, "product": products, "region": regions}
+    if kind == "technology":
+        targets["technology"] = [key]
+    countries = sorted({r[:2] for r in regions} | ({key[:2]} if kind == "region" else set()))
+    if kind in ("ecosystem", "product", "region", "technology"):
+        discuss = (kind, key, chain["start"]["label"])
+    elif chain["ecosystems"]:
+        discuss = ("ecosystem", chain["ecosystems"][0]["slug"], chain["ecosystems"][0]["name"])
+    else:
+        discuss = None
+    return {
+        "threads": forum.threads_for_targets(user, targets),
+        "publications": site.publications_tagged(
+            ecosystems, countries, [key] if kind == "technology" else []
+        ),
+        "discuss": {
+            "url": reverse("community:discuss", args=[discuss[0], discuss[1]]) + "?new=1",
+            "label": discuss[2],
+            "kind": discuss[0],
+        }
+        if discuss
+        else None,
+        "publications_url": reverse("publication-list")
+        + (f"?ecosystem={ecosystems[0]}" if ecosystems else ""),
+    }
 
 
 @require_safe

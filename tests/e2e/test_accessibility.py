@@ -69,3 +69,46 @@ def test_every_page_family_has_no_serious_or_critical_wcag21aa_violation(live_se
         ]
     print("\n" + "\n".join(report))
     assert failures == [], "\n".join(failures)
+
+
+VALUE_CHAIN_PAGES = {
+    "value-chain explorer (ecosystem)": "/value-chains/?ecosystem=mobility-transport-automotive",
+    "value-chain explorer (product)": "/value-chains/?product=28053029",
+    "value-chain explorer (start)": "/value-chains/",
+    "locomotives": "/value-chains/locomotives/",
+    "locomotives (one pair)": "PAIR",
+}
+
+
+def test_the_value_chain_pages_have_no_serious_or_critical_wcag21aa_violation(live_server, page, site):
+    """The explorer with every step filled (the sample's screen, our real input concordance, a
+    hand-made rare-earth link to C25, a thread on the product) and the locomotives page."""
+    from indicators import refresh, screen
+    from indicators.input_concordance import load_ecosystem_inputs
+    from indicators.models import TradeProduct
+    from indicators.panels import locomotives
+    from tests.conftest import SAMPLES
+
+    screen.load_country_groups()
+    assert refresh.ingest("comext_crm_imports", path=SAMPLES / "comext_sample.csv").status == "succeeded"
+    assert screen.run_screen() > 0
+    TradeProduct.objects.filter(code="28053029").update(
+        label="Rare earths (test)", cpa="25.11.00", nace="C2511"
+    )
+    load_ecosystem_inputs()
+    author = make_user("ben@example.eu", display_name="Ben")
+    make_thread(make_space("chains", name="Chains"), author, "Who refines NdPr?", "Asking.",
+                target_kind="product", target_key="28053029")  # fmt: skip
+    pair = locomotives.pairs(locomotives.resolve_weights(None))["rows"][0]["key"]
+    report, failures = [], []
+    for family, path in VALUE_CHAIN_PAGES.items():
+        open_drawn(
+            page, live_server.url + (f"/value-chains/locomotives/?pair={pair}" if path == "PAIR" else path)
+        )
+        found = blocking(run_axe(page))
+        report.append(f"AXE {family}: {len(found)} serious/critical " + " ".join(v["id"] for v in found))
+        failures += [
+            f"{family}: {v['id']} ({v['impact']}): {v['help']}\n  " + "\n  ".join(v["nodes"]) for v in found
+        ]
+    print("\n" + "\n".join(report))
+    assert failures == [], "\n".join(failures)

@@ -260,3 +260,21 @@ def test_a_non_ascii_digit_threshold_version_is_not_a_500(clusters_loaded, setti
 
     settings.DEBUG = False
     assert Client(raise_request_exception=False).get(path, {"params": "²"}).status_code < 500
+
+
+@pytest.mark.parametrize("method", ["stars", "us"])
+def test_strong_clusters_from_the_stored_stars_equal_the_assessment(clusters_loaded, method):
+    """The explorer, the ecosystem pairs and matchmaking read the verdicts recompute stored for the
+    threshold version; they are those the cluster pages' assessment gives, figures included."""
+    from indicators.cluster_panels import assessed_strong_clusters, strong_clusters
+
+    stored, assessed = strong_clusters(method), assessed_strong_clusters(method)
+    assert stored["rows"], "the universe has strong clusters"
+
+    def key(r):
+        return (r["geo"], r["category"], r["stars"], round(r["lq"], 9), r["emp"])
+
+    assert sorted(map(key, stored["rows"])) == sorted(map(key, assessed["rows"]))
+    assert {k: stored[k] for k in ("period", "version", "min_stars")} == {
+        k: assessed[k] for k in ("period", "version", "min_stars")
+    }

@@ -5,7 +5,7 @@ import pytest
 
 from indicators import refresh, screen
 from indicators.models import IndicatorValue, TradeProduct
-from tests.community.factories import make_offer, make_organisation
+from tests.community.factories import make_offer, make_organisation, make_space, make_thread
 from tests.conftest import SAMPLES
 
 URL = "/value-chains/"
@@ -113,3 +113,135 @@ def test_a_technology_without_patent_figures_says_so(client, chain):
     html = client.get(URL, {"technology": "blockchain"}).content.decode()
     assert "patent families by NACE division not computed yet" in html
     assert client.get(URL, {"technology": "no-such-technology"}).status_code == 404
+
+
+# --- inputs used (our concordance), every start bounded, publications and forum threads ----------
+
+MOBILITY = "mobility-transport-automotive"
+
+
+def _inputs(version=1, rows=((MOBILITY, "28053029", "Traction-motor magnets (test)"),)):
+    """Hand-made concordance rows: MOBILITY uses the sample's rare-earth product."""
+    from ecosystems.models import Ecosystem
+    from indicators.models import EcosystemInput, InputConcordanceVersion
+
+    v = InputConcordanceVersion.objects.create(number=version, note="test")
+    for slug, product, use in rows:
+        EcosystemInput.objects.create(
+            version=v,
+            ecosystem=Ecosystem.objects.get(slug=slug),
+            product=product,
+            use=use,
+            confidence="high",
+            reasoning="Ours: test reasoning",
+            sources="JRC 2020 (test)",
+        )
+
+
+def _sample_eu_row(product: str, year: str) -> dict:
+    """HHI of extra-EU suppliers and the top supplier, straight from the sample file with pandas."""
+    import pandas as pd
+
+    raw = pd.read_csv(SAMPLES / "comext_sample.csv", dtype=str, keep_default_na=False)
+    raw["VALUE_IN_EUROS"] = raw["VALUE_IN_EUROS"].astype(float)
+    eu = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "GR", "ES", "FI", "FR", "HR", "HU", "IE"}
+    eu |= {"IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
+    rows = raw[raw.PRODUCT_NC.eq(product) & raw.PERIOD.eq(year) & ~raw.PARTNER_ISO.isin(eu)]
+    by_partner = rows.groupby("PARTNER_ISO")["VALUE_IN_EUROS"].sum()
+    shares = by_partner / by_partner.sum()
+    return {"hhi": float((shares**2).sum()), "top": shares.idxmax(), "top_share": float(shares.max())}
+
+
+def test_from_an_ecosystem_to_the_inputs_it_uses(client, chain):
+    _inputs()
+    html = client.get(URL, {"ecosystem": MOBILITY}).content.decode()
+    step = html.split('id="step-inputs"', 1)[1].split("</section>", 1)[0]
+    assert "our input concordance v1 (ours" in step and "inputs USED, not products made" in step
+    assert "dependency screen, rules v1" in step
+    assert "28053029" in step and "Traction-motor magnets (test)" in step and "Ours: test reasoning" in step
+    expected = _sample_eu_row("28053029", "2024")
+    assert expected["top"] == "CN"
+    assert f">{expected['hhi']:.2f}<" in step and "Flagged" in step
+    assert f"China <code>CN</code> ({round(expected['top_share'] * 100)}%)" in step
+    assert "/forum/discuss/product/28053029/" in step  # "discuss" per input
+    assert 'id="inputs-figure"' in html  # the bar chart of the inputs, with its data table
+
+
+def test_a_product_lists_the_ecosystems_using_it(client, chain):
+    _inputs()
+    html = client.get(URL, {"product": "28053029"}).content.decode()
+    step = html.split('id="step-inputs"', 1)[1].split("</section>", 1)[0]
+    assert "Ecosystems that use this product as an input" in step
+    assert f"?ecosystem={MOBILITY}" in step and "Traction-motor magnets (test)" in step
+
+
+def test_the_newest_concordance_version_is_used(client, chain):
+    _inputs()
+    _inputs(2, ((MOBILITY, "25041000", "Anodes (test v2)"),))
+    step = client.get(URL, {"ecosystem": MOBILITY}).content.decode().split('id="step-inputs"', 1)[1]
+    step = step.split("</section>", 1)[0]
+    assert "our input concordance v2" in step and "Anodes (test v2)" in step and "28053029" not in step
+
+
+def test_without_the_concordance_or_clusters_the_edges_say_so(client, chain):
+    html = client.get(URL, {"ecosystem": MOBILITY}).content.decode()
+    assert "input concordance not loaded (run manage.py load_reference)" in html
+    assert "cluster stars not computed yet" in html  # the universe has no cluster definitions
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        {"ecosystem": MOBILITY},
+        {"nace": "C25"},
+        {"product": "28053029"},
+        {"technology": "artificial-intelligence"},
+        {"region": "REGION"},
+    ],
+)
+def test_every_start_answers_in_a_bounded_number_of_queries(
+    client, chain, alice, start, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    _inputs()
+    _technology_links()
+    space = make_space()
+    make_thread(space, alice, title="Magnets thread", target_kind="product", target_key="28053029")
+    cache.clear()
+    start = {k: (chain if v == "REGION" else v) for k, v in start.items()}
+    with django_assert_max_num_queries(45):
+        response = client.get(URL, start)
+    assert response.status_code == 200
+
+
+def test_publications_and_threads_on_the_chain_are_listed(client, chain, alice):
+    from tests.observatory.test_publications import make_publication
+
+    _inputs()
+    make_publication("magnet-watch", title="Magnets in motors", ecosystems=[MOBILITY])
+    make_publication("unrelated", title="Nothing to do with it", ecosystems=["tourism"])
+    space = make_space()
+    make_thread(space, alice, title="Who refines NdPr?", target_kind="product", target_key="28053029")
+    make_thread(space, alice, title="Hotel beds", body="Beds.", target_kind="ecosystem", target_key="tourism")
+    html = client.get(URL, {"ecosystem": MOBILITY}).content.decode()
+    step = html.split('id="step-evidence"', 1)[1].split("</section>", 1)[0]
+    assert "Magnets in motors" in step and "/publications/magnet-watch/" in step
+    assert "Who refines NdPr?" in step and "/forum/" in step
+    assert "Nothing to do with it" not in step and "Hotel beds" not in step
+    assert f"/forum/discuss/ecosystem/{MOBILITY}/?new=1" in step  # another discussion
+
+
+def test_empty_evidence_invites_a_discussion(client, chain):
+    html = client.get(URL, {"product": "28053029"}).content.decode()
+    step = html.split('id="step-evidence"', 1)[1].split("</section>", 1)[0]
+    assert "No publication is tagged with this chain yet." in step
+    assert "Start a discussion on this product" in step and "/forum/discuss/product/28053029/?new=1" in step
+
+
+def test_a_product_without_a_nace_class_still_starts_a_chain(client, chain):
+    TradeProduct.objects.filter(code="28053029").update(cpa="", nace="")
+    _inputs()
+    html = client.get(URL, {"product": "28053029"}).content.decode()
+    assert "no NACE class for this product" in html
+    assert f"?ecosystem={MOBILITY}" in html and "Traction-motor magnets (test)" in html

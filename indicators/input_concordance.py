@@ -1,0 +1,128 @@
+"""Our input concordance: which screened imported products (CN8) each ecosystem USES as inputs.
+
+There is no input-output table at product level in the data we hold, so the link "ecosystem →
+imported input it uses" is ours: ``fixtures/reference/ecosystem_inputs.csv``, one row per version ×
+ecosystem × product, with what the product is used for, a confidence, our reasoning (starting with
+"Ours") and the public sources it rests on. It is distinct from the products an ecosystem's
+divisions *make* (CN → CPA → NACE). Loaded like the country groups: each version in the file is
+seeded once (existing versions are kept, never rewritten); the whole file is checked first and a
+bad row stops the load with file, line and reason, writing nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+FILE = "ecosystem_inputs.csv"
+COLUMNS = ["version", "ecosystem", "product", "use", "confidence", "reasoning", "sources"]
+CONFIDENCE = ("high", "medium", "low")
+
+
+class InputConcordanceError(ValueError):
+    """The concordance file is inconsistent (nothing was loaded)."""
+
+
+def _path() -> Path:
+    return settings.BASE_DIR / "fixtures" / "reference" / FILE
+
+
+def parse(text: str, ecosystems: set[str], name: str = FILE) -> list[dict]:
+    """Rows of the concordance as dicts (``version`` an int), or InputConcordanceError listing every
+    problem as ``<name>: line N: reason``. Lines starting with ``#`` before the header are our note."""
+    lines = text.splitlines()
+    skipped = 0
+    while skipped < len(lines) and lines[skipped].startswith("#"):
+        skipped += 1
+    reader = csv.DictReader(io.StringIO("\n".join(lines[skipped:])))
+    if reader.fieldnames != COLUMNS:
+        raise InputConcordanceError(
+            f"{name}: line {skipped + 1}: header must be {','.join(COLUMNS)} (got {reader.fieldnames})"
+        )
+    problems, rows, seen = [], [], set()
+    for row in reader:
+        line = skipped + reader.line_num
+        where = f"{name}: line {line}"
+        if None in row or any(v is None for v in row.values()):
+            problems.append(f"{where}: expected {len(COLUMNS)} fields")
+            continue
+        row = {k: v.strip() for k, v in row.items()}
+        if not re.fullmatch(r"[1-9]\d{0,3}", row["version"]):
+            problems.append(f"{where}: version {row['version']!r} is not a whole number from 1")
+        if row["ecosystem"] not in ecosystems:
+            problems.append(f"{where}: unknown ecosystem {row['ecosystem']!r}")
+        if not re.fullmatch(r"\d{8}", row["product"]):
+            problems.append(f"{where}: product {row['product']!r} is not a CN8 code (8 digits)")
+        if not row["use"] or len(row["use"]) > 200:
+            problems.append(f"{where}: use must be given, at most 200 characters")
+        if row["confidence"] not in CONFIDENCE:
+            problems.append(
+                f"{where}: confidence {row['confidence']!r} is not one of {', '.join(CONFIDENCE)}"
+            )
+        if not row["reasoning"].startswith("Ours"):
+            problems.append(f"{where}: reasoning must start with 'Ours' (the link is our judgment)")
+        if not row["sources"]:
+            problems.append(f"{where}: sources must name the public sources the row rests on")
+        key = (row["version"], row["ecosystem"], row["product"])
+        if key in seen:
+            problems.append(
+                f"{where}: {row['ecosystem']} × {row['product']} repeated in version {row['version']}"
+            )
+        seen.add(key)
+        rows.append(row)
+    if problems:
+        raise InputConcordanceError("; ".join(problems))
+    if not rows:
+        raise InputConcordanceError(f"{name}: no rows")
+    for row in rows:
+        row["version"] = int(row["version"])
+    return rows
+
+
+@transaction.atomic
+def load_ecosystem_inputs(path: Path | None = None) -> int:
+    """Seed the versions of the file that the database does not hold yet; the number of rows
+    written (0: every version was there). Checks the whole file before writing anything."""
+    from ecosystems.models import Ecosystem
+
+    from .models import EcosystemInput, InputConcordanceVersion
+
+    path = path or _path()
+    slugs = dict(Ecosystem.objects.values_list("slug", "pk"))
+    rows = parse(path.read_text(encoding="utf-8"), set(slugs), path.name)
+    existing = set(InputConcordanceVersion.objects.values_list("number", flat=True))
+    written = 0
+    for number in sorted({r["version"] for r in rows} - existing):
+        version = InputConcordanceVersion.objects.create(
+            number=number, note=f"Seeded from fixtures/reference/{FILE} (written by us)."
+        )
+        part = [r for r in rows if r["version"] == number]
+        EcosystemInput.objects.bulk_create(
+            EcosystemInput(
+                version=version,
+                ecosystem_id=slugs[r["ecosystem"]],
+                product=r["product"],
+                use=r["use"],
+                confidence=r["confidence"],
+                reasoning=r["reasoning"],
+                sources=r["sources"],
+            )
+            for r in part
+        )
+        written += len(part)
+    if written:
+        from .loading import bump_generation
+
+        bump_generation()  # the explorer and the methodology page are cached by data generation
+    return written
+
+
+def file_note(path: Path | None = None) -> list[str]:
+    """The ``#`` lines at the top of the file (our note and the source list), for the methodology page."""
+    lines = (path or _path()).read_text(encoding="utf-8").splitlines()
+    return [line.lstrip("# ").strip() for line in lines if line.startswith("#")]
