@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0009_input_concordance'),
-        ('indicators', '0009_page_fragments'),
+        ("indicators", "0009_input_concordance"),
+        ("indicators", "0009_page_fragments"),
     ]
 
-    operations = [
-    ]
+    operations = []
