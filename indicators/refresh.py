@@ -35,23 +35,29 @@ RECOMPUTE_WAIT = 15 * 60  # seconds a recompute waits for a running one before i
 
 
 def sync_registry() -> None:
-    """Make the Source and Indicator rows match the registry (the registry is the truth)."""
-    for spec in SOURCES.values():
-        Source.objects.update_or_create(
-            code=spec.code,
-            defaults={
+    """Make the Source and Indicator rows match the registry (the registry is the truth).
+
+    Called by every ingest and recompute: it reads both tables once and writes only the rows that
+    differ (one INSERT ... ON CONFLICT DO UPDATE per table), instead of a locked read and an update
+    per registry entry (~2 queries x 200 entries each time)."""
+    _sync_rows(
+        Source,
+        {
+            spec.code: {
                 "publisher": spec.publisher,
                 "title": spec.title,
                 "licence": spec.licence,
                 "credit": spec.credit,
                 "remote_url": spec.remote_url,
                 "kind": spec.kind,
-            },
-        )
-    for spec in INDICATORS.values():
-        Indicator.objects.update_or_create(
-            code=spec.code,
-            defaults={
+            }
+            for spec in SOURCES.values()
+        },
+    )
+    _sync_rows(
+        Indicator,
+        {
+            spec.code: {
                 "title": spec.title,
                 "unit": spec.unit,
                 "description": spec.description,
@@ -59,7 +65,25 @@ def sync_registry() -> None:
                 "higher_is_better": spec.higher_is_better,
                 "decimals": spec.decimals,
                 "source_id": spec.source,
-            },
+            }
+            for spec in INDICATORS.values()
+        },
+    )
+
+
+def _sync_rows(model, wanted: dict[str, dict]) -> None:
+    """Insert or update MODEL's rows (keyed by code) whose fields differ from WANTED; other
+    columns (a source's current release, its last check) are left as they are."""
+    fields = sorted({field for row in wanted.values() for field in row})
+    stored = {row["code"]: row for row in model.objects.values("code", *fields)}
+    changed = [
+        model(code=code, **row)
+        for code, row in wanted.items()
+        if {field: stored.get(code, {}).get(field) for field in row} != row
+    ]
+    if changed:
+        model.objects.bulk_create(
+            changed, update_conflicts=True, unique_fields=["code"], update_fields=fields
         )
 
 

@@ -6,7 +6,7 @@ from django.db import connection
 
 from indicators import refresh
 from indicators.loading import current_generation
-from indicators.models import IndicatorValue, Observation, Release, Run, Source
+from indicators.models import Indicator, IndicatorValue, Observation, Release, Run, Source
 from tests.indicators.factories import load_codelists, sbs_tsv
 from tests.indicators.malformed import CASES
 
@@ -248,3 +248,26 @@ def test_a_task_delivered_again_after_its_run_finished_changes_nothing(universe)
     again.refresh_from_db()
     assert (again.status, again.message) == (Run.Status.FAILED, "reaped")
     assert Release.objects.count() == releases
+
+
+def test_sync_registry_rewrites_only_rows_that_differ_in_few_queries(universe, tmp_path):
+    from django.test.utils import CaptureQueriesContext
+
+    from indicators.registry import INDICATORS, SOURCES
+
+    release = ingest_bytes(tmp_path, sbs_tsv()).release
+    Source.objects.filter(code=SOURCE).update(title="edited by hand")
+    code = next(iter(INDICATORS))
+    Indicator.objects.filter(code=code).update(decimals=9)
+    Indicator.objects.filter(code=next(reversed(INDICATORS))).delete()
+    with CaptureQueriesContext(connection) as queries:
+        refresh.sync_registry()
+    source = Source.objects.get(code=SOURCE)
+    assert source.title == SOURCES[SOURCE].title
+    assert source.current_release_id == release.pk  # columns the registry does not own are kept
+    assert Indicator.objects.get(code=code).decimals == INDICATORS[code].decimals
+    assert Indicator.objects.count() == len(INDICATORS)
+    assert len(queries) <= 4, [q["sql"][:80] for q in queries]
+    with CaptureQueriesContext(connection) as queries:
+        refresh.sync_registry()
+    assert len(queries) == 2  # nothing differs: two reads, no write
