@@ -842,12 +842,9 @@ def _industry_panels(tech: dict, period: str) -> list[dict]:
 
 
 def _nace_label(code: str) -> str:
-    from ecosystems.models import CodeLabel
+    from ecosystems import selectors as taxonomy
 
-    labels = cached(
-        "nace-labels",
-        lambda: dict(CodeLabel.objects.filter(dimension="nace_r2").values_list("code", "label")),
-    )
+    labels = cached("nace-labels", lambda: taxonomy.code_labels("nace_r2"))
     return f"{code} {labels.get(code, '')}".strip()
 
 
