@@ -33,7 +33,8 @@ def main() -> None:
     from django.core.cache import cache
     from django.test import Client
 
-    from indicators import cluster_panels, selectors
+    from indicators import selectors
+    from indicators.panels import clusters as cluster_panels
 
     client = Client()
     served = selectors.strong_clusters

@@ -18,10 +18,12 @@ from .models import (
     ClusterDefinitionVersion,
     ClusterLinkage,
     ClusterParameters,
+    CodeLabel,
     Country,
     Ecosystem,
     EcosystemActivity,
     MappingVersion,
+    NutsConversion,
     Region,
 )
 
@@ -39,6 +41,11 @@ def ecosystem(slug: str) -> Ecosystem | None:
 
 def ecosystem_count() -> int:
     return Ecosystem.objects.count()
+
+
+def ecosystem_ids() -> dict[str, int]:
+    """slug -> primary key of every ecosystem (for rows of other apps that point at one)."""
+    return dict(Ecosystem.objects.values_list("slug", "pk"))
 
 
 def ecosystem_dicts() -> list[dict]:
@@ -71,6 +78,18 @@ def country_names(codes=None) -> dict[str, str]:
 def eu27_codes() -> list[str]:
     """The EU27 (2020) member codes, sorted: the one list of members (the country reference)."""
     return list(Country.objects.filter(eu27_2020=True).order_by("code").values_list("code", flat=True))
+
+
+def place_codes() -> set[str]:
+    """Every country, aggregate and region code (any NUTS version): the geo codes we know."""
+    return set(Country.objects.values_list("code", flat=True)) | set(
+        Region.objects.values_list("code", flat=True)
+    )
+
+
+def nuts_conversion_rows(level: int, to_version: int, columns: list[str]) -> list[tuple]:
+    """The JRC converter rows of one level into one NUTS version, as tuples of COLUMNS."""
+    return list(NutsConversion.objects.filter(level=level, to_version=to_version).values_list(*columns))
 
 
 def region_versions(code: str) -> list[Region]:
@@ -112,7 +131,17 @@ def nuts2_names(version: int = 2021) -> dict[str, str]:
     return dict(Region.objects.filter(level=2, version=version).order_by("code").values_list("code", "name"))
 
 
-# --- NACE activities and the mapping ------------------------------------------------------------
+# --- NACE activities, code lists and the mapping ------------------------------------------------
+
+
+def code_labels(dimension: str) -> dict[str, str]:
+    """One Eurostat code list: code -> label (empty when not loaded)."""
+    return dict(CodeLabel.objects.filter(dimension=dimension).values_list("code", "label"))
+
+
+def nace_classes_by_dotted() -> dict[str, str]:
+    """NACE class (level 4) dotted code ("C20.11") -> our code ("C2011")."""
+    return dict(Activity.objects.filter(level=4).values_list("dotted", "code"))
 
 
 def activities() -> QuerySet[Activity]:
@@ -147,6 +176,12 @@ def mapping_entries(version: MappingVersion) -> list[EcosystemActivity]:
         .select_related("ecosystem")
         .order_by("ecosystem__order", "ecosystem__name", "nace")
     )
+
+
+def mapping_rows(version: MappingVersion) -> list[tuple[str, str, float]]:
+    """(ecosystem slug, nace, share) of every row of a mapping version."""
+    rows = EcosystemActivity.objects.filter(version=version).values_list("ecosystem__slug", "nace", "share")
+    return [(slug, nace, float(share)) for slug, nace, share in rows]
 
 
 def mapping_dicts(version: MappingVersion) -> list[dict]:
@@ -184,6 +219,24 @@ def cluster_category_dicts() -> list[dict]:
             "slug", "name", "kind", "us_name", "approximation", "sbs_coverage", "description", "order"
         )
     )
+
+
+def current_cluster_definition() -> ClusterDefinitionVersion | None:
+    return ClusterDefinitionVersion.objects.filter(is_current=True).first()
+
+
+def cluster_definition_rows(version: ClusterDefinitionVersion) -> list[tuple]:
+    """(category slug, category kind, nace, weight, traded_share) of every row of a version."""
+    return list(
+        ClusterCategoryActivity.objects.filter(version=version).values_list(
+            "category__slug", "category__kind", "nace", "weight", "traded_share"
+        )
+    )
+
+
+def cluster_threshold_sets() -> list[dict]:
+    """Every threshold version, oldest first: number and its thresholds."""
+    return [{"number": p.number, **p.thresholds()} for p in ClusterParameters.objects.order_by("number")]
 
 
 def cluster_definition_dicts() -> list[dict]:

@@ -4,6 +4,10 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils.html import format_html
 
+from ecosystems import services as taxonomy_writes
+
+# The one allowed direct import of ecosystems.models outside ecosystems (tests/test_import_boundaries.py):
+# an admin registers model classes and inlines. Its writes still go through ecosystems.services.
 from ecosystems.models import (
     ClusterCategoryActivity,
     ClusterDefinitionVersion,
@@ -149,14 +153,14 @@ class MappingVersionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.number = (MappingVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+            obj.number = taxonomy_writes.next_mapping_number()
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Copy as a new draft version", permissions=["add"])
     def copy_as_new_version(self, request, queryset):
         for version in queryset:
-            copy = copy_version(version, request.user)
+            copy = taxonomy_writes.copy_mapping_version(version, request.user)
             messages.success(request, f"{copy} created from {version}; edit it, then make it current.")
 
     @admin.action(description="Make current (then recompute indicators)", permissions=["change"])
@@ -165,31 +169,9 @@ class MappingVersionAdmin(admin.ModelAdmin):
             messages.error(request, "Choose exactly one version to make current.")
             return
         version = queryset.get()
-        with transaction.atomic():
-            MappingVersion.objects.filter(is_current=True).update(is_current=False)
-            MappingVersion.objects.filter(pk=version.pk).update(is_current=True)
+        taxonomy_writes.make_mapping_current(version)
         run = enqueue_recompute()
         messages.success(request, f"{version} is current; recompute queued (run {run.pk}).")
-
-
-@transaction.atomic
-def copy_version(version: MappingVersion, user) -> MappingVersion:
-    number = (MappingVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
-    copy = MappingVersion.objects.create(number=number, note=f"Copy of v{version.number}: ", created_by=user)
-    EcosystemActivity.objects.bulk_create(
-        [
-            EcosystemActivity(
-                version=copy,
-                ecosystem_id=r.ecosystem_id,
-                nace=r.nace,
-                share=r.share,
-                confidence=r.confidence,
-                source_note=r.source_note,
-            )
-            for r in version.rows.all()
-        ]
-    )
-    return copy
 
 
 # ---------------------------------------------------------------- strategic dependencies
@@ -344,22 +326,14 @@ class ClusterDefinitionVersionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.number = (ClusterDefinitionVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+            obj.number = taxonomy_writes.next_cluster_definition_number()
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Copy as a new draft version", permissions=["add"])
     def copy_as_new_version(self, request, queryset):
         for version in queryset:
-            with transaction.atomic():
-                number = (ClusterDefinitionVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
-                copy = ClusterDefinitionVersion.objects.create(
-                    number=number, note=f"Copy of v{version.number}: ", created_by=request.user
-                )
-                rows = list(version.rows.all())
-                for r in rows:
-                    r.pk, r.version = None, copy
-                ClusterCategoryActivity.objects.bulk_create(rows)
+            copy = taxonomy_writes.copy_cluster_definition(version, request.user)
             messages.success(request, f"{copy} created from {version}; edit it, then make it current.")
 
     @admin.action(description="Make current (then recompute indicators)", permissions=["change"])
@@ -368,9 +342,7 @@ class ClusterDefinitionVersionAdmin(admin.ModelAdmin):
             messages.error(request, "Choose exactly one version to make current.")
             return
         version = queryset.get()
-        with transaction.atomic():
-            ClusterDefinitionVersion.objects.filter(is_current=True).update(is_current=False)
-            ClusterDefinitionVersion.objects.filter(pk=version.pk).update(is_current=True)
+        taxonomy_writes.make_cluster_definition_current(version)
         run = enqueue_recompute()
         messages.success(request, f"{version} is current; recompute queued (run {run.pk}).")
 
@@ -388,8 +360,7 @@ class ClusterParametersAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
-            number = (ClusterParameters.objects.aggregate(n=Max("number"))["n"] or 0) + 1
-            ClusterParameters.objects.filter(is_current=True).update(is_current=False)
+            number = taxonomy_writes.retire_current_cluster_parameters()
             obj.pk, obj.number, obj.is_current, obj.created_by = None, number, True, request.user
             super().save_model(request, obj, form, False)
         run = enqueue_recompute()

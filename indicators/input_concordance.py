@@ -88,12 +88,12 @@ def parse(text: str, ecosystems: set[str], name: str = FILE) -> list[dict]:
 def load_ecosystem_inputs(path: Path | None = None) -> int:
     """Seed the versions of the file that the database does not hold yet; the number of rows
     written (0: every version was there). Checks the whole file before writing anything."""
-    from ecosystems.models import Ecosystem
+    from ecosystems import selectors as taxonomy
 
     from .models import EcosystemInput, InputConcordanceVersion
 
     path = path or _path()
-    slugs = dict(Ecosystem.objects.values_list("slug", "pk"))
+    slugs = taxonomy.ecosystem_ids()
     rows = parse(path.read_text(encoding="utf-8"), set(slugs), path.name)
     existing = set(InputConcordanceVersion.objects.values_list("number", flat=True))
     written = 0

@@ -10,39 +10,33 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from ecosystems.models import (
-    ClusterCategoryActivity,
-    ClusterDefinitionVersion,
-    ClusterParameters,
-    Country,
-    EcosystemActivity,
-    MappingVersion,
-)
+from ecosystems import selectors as taxonomy
 
 from .loading import IngestError
 
 logger = logging.getLogger(__name__)
 
 
-def current_mapping_version() -> MappingVersion:
-    version = MappingVersion.objects.filter(is_current=True).first()
+def current_mapping_version():
+    """The current ecosystem mapping version (an ecosystems MappingVersion)."""
+    version = taxonomy.current_mapping()
     if version is None:
         raise IngestError("no current ecosystem mapping: run `manage.py load_reference` first")
     return version
 
 
-def mapping_frame(version: MappingVersion | None = None) -> pd.DataFrame:
+def mapping_frame(version=None) -> pd.DataFrame:
     """The ecosystem mapping: ``ecosystem, nace, share`` (share float)."""
     version = version or current_mapping_version()
-    rows = EcosystemActivity.objects.filter(version=version).values_list("ecosystem__slug", "nace", "share")
-    frame = pd.DataFrame(list(rows), columns=["ecosystem", "nace", "share"])
+    rows = taxonomy.mapping_rows(version)
+    frame = pd.DataFrame(rows, columns=["ecosystem", "nace", "share"])
     frame["share"] = frame["share"].astype("float64")
     return frame
 
 
 def eu_members() -> frozenset[str]:
     """EU27_2020 member geo codes, from the Country reference (the one place membership lives)."""
-    members = frozenset(Country.objects.filter(eu27_2020=True).values_list("code", flat=True))
+    members = frozenset(taxonomy.eu27_codes())
     if not members:
         raise IngestError("no EU member countries in the reference: run `manage.py load_reference`")
     return members
@@ -60,17 +54,14 @@ def nuts_converter() -> pd.DataFrame | None:
     return frame
 
 
-def cluster_definitions(version: ClusterDefinitionVersion | None = None) -> pd.DataFrame:
+def cluster_definitions(version=None) -> pd.DataFrame:
     """The current cluster definitions: ``category, kind, nace, weight, traded_share`` (floats)."""
-    version = version or ClusterDefinitionVersion.objects.filter(is_current=True).first()
+    version = version or taxonomy.current_cluster_definition()
     columns = ["category", "kind", "nace", "weight", "traded_share"]
     if version is None:
         logger.warning("no cluster definitions loaded (manage.py load_reference): no cluster figures")
         return pd.DataFrame(columns=columns)
-    rows = ClusterCategoryActivity.objects.filter(version=version).values_list(
-        "category__slug", "category__kind", "nace", "weight", "traded_share"
-    )
-    frame = pd.DataFrame(list(rows), columns=columns)
+    frame = pd.DataFrame(taxonomy.cluster_definition_rows(version), columns=columns)
     frame = frame.astype({"weight": "float64", "traded_share": "float64"})
     from .compute.clusters import ClusterInputError, check_definitions
 
@@ -83,7 +74,7 @@ def cluster_definitions(version: ClusterDefinitionVersion | None = None) -> pd.D
 
 def cluster_parameters() -> list[dict]:
     """Every version of the cluster thresholds (each version's stars are kept)."""
-    sets = [{"number": p.number, **p.thresholds()} for p in ClusterParameters.objects.order_by("number")]
+    sets = taxonomy.cluster_threshold_sets()
     if not sets:
         logger.warning("no cluster thresholds loaded (manage.py load_reference): no cluster stars")
     return sets

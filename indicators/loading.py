@@ -15,7 +15,7 @@ import pandas as pd
 from django.db import connection, transaction
 from django.db.models import F
 
-from ecosystems.models import CodeLabel, Country, Region
+from ecosystems import selectors as taxonomy
 
 from .drills import checkpoint
 from .models import DataState, Geometry, Observation, Release, Source
@@ -131,10 +131,9 @@ def _where(raw_text: str | None, token: str) -> str:
 
 def known_codes(codelist: str, dim: str) -> set[str]:
     """Codes a dimension may take: the publisher's code list; for geo also our places."""
-    codes = set(CodeLabel.objects.filter(dimension=codelist).values_list("code", flat=True))
+    codes = set(taxonomy.code_labels(codelist))
     if dim == "geo":
-        codes |= set(Country.objects.values_list("code", flat=True))
-        codes |= set(Region.objects.values_list("code", flat=True))
+        codes |= taxonomy.place_codes()
     if not codes:
         raise IngestError(f"code list {codelist!r} is not loaded: run `manage.py load_reference` first")
     return codes

@@ -17,8 +17,8 @@ from django.http import Http404
 
 from ecosystems import selectors as taxonomy
 
-from . import cluster_panels
 from . import panels as P
+from .panels import clusters as cluster_panels
 from .panels import dependencies as D
 from .panels import technologies as T
 from .panels import transition as TR

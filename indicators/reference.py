@@ -12,22 +12,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from ecosystems.models import (
-    Activity,
-    ClusterCategory,
-    ClusterCategoryActivity,
-    ClusterDefinitionVersion,
-    ClusterLinkage,
-    ClusterParameters,
-    CodeLabel,
-    Country,
-    Ecosystem,
-    EcosystemActivity,
-    MappingVersion,
-    NutsChange,
-    NutsConversion,
-    Region,
-)
+from ecosystems import selectors as taxonomy
+from ecosystems import services as taxonomy_writes
 
 from . import fetch as fetching
 from .registry import CODELISTS, EUROSTAT_DIC
@@ -146,58 +132,59 @@ def locomotive_weights() -> dict[int, dict]:
     return out
 
 
-@transaction.atomic
 def load_countries() -> int:
-    rows = _fixture_rows("countries.csv")
-    for row in rows:
-        Country.objects.update_or_create(
-            code=row["code"],
-            defaults={
-                "name": row["name"],
-                "iso2": row["iso2"],
-                "kind": row["kind"],
-                "eu27_2020": row["eu27_2020"] == "1",
-                "efta": row["efta"] == "1",
-            },
-        )
-    return len(rows)
+    return taxonomy_writes.upsert_countries(
+        {
+            "code": row["code"],
+            "name": row["name"],
+            "iso2": row["iso2"],
+            "kind": row["kind"],
+            "eu27_2020": row["eu27_2020"] == "1",
+            "efta": row["efta"] == "1",
+        }
+        for row in _fixture_rows("countries.csv")
+    )
+
+
+MAPPING_V1_NOTE = (
+    "Initial UNVERIFIED draft by the project team (fixtures/reference/ecosystem_nace_mapping.csv), "
+    "derived from NACE descriptions, not the Commission's SWD(2021) 351 allocation table."
+)
 
 
 @transaction.atomic
 def load_ecosystems() -> tuple[int, int]:
     """The 14 ecosystems (upserted) and, if no mapping version exists yet, mapping v1."""
-    for row in _fixture_rows("ecosystems.csv"):
-        Ecosystem.objects.update_or_create(
-            slug=row["slug"],
-            defaults={
-                "name": row["name"],
-                "short_name": row.get("short_name", ""),
-                "description": row.get("description", ""),
-                "order": int(row.get("order") or 0),
-            },
-        )
-    if MappingVersion.objects.exists():
-        return Ecosystem.objects.count(), 0
-    version = MappingVersion.objects.create(
-        number=1,
-        is_current=True,
-        note="Initial UNVERIFIED draft by the project team (fixtures/reference/ecosystem_nace_mapping.csv), "
-        "derived from NACE descriptions, not the Commission's SWD(2021) 351 allocation table.",
+    count = taxonomy_writes.upsert_ecosystems(
+        {
+            "slug": row["slug"],
+            "name": row["name"],
+            "short_name": row.get("short_name", ""),
+            "description": row.get("description", ""),
+            "order": int(row.get("order") or 0),
+        }
+        for row in _fixture_rows("ecosystems.csv")
     )
-    ecosystems = {e.slug: e for e in Ecosystem.objects.all()}
-    rows = [
-        EcosystemActivity(
-            version=version,
-            ecosystem=ecosystems[row["ecosystem"]],
-            nace=row["nace"],
-            share=row["share"],
-            confidence=row["confidence"],
-            source_note=row["source_note"],
-        )
-        for row in _fixture_rows("ecosystem_nace_mapping.csv")
-    ]
-    EcosystemActivity.objects.bulk_create(rows)
-    return len(ecosystems), len(rows)
+    rows = taxonomy_writes.seed_mapping(
+        MAPPING_V1_NOTE,
+        (
+            {k: row[k] for k in ("ecosystem", "nace", "share", "confidence", "source_note")}
+            for row in _fixture_rows("ecosystem_nace_mapping.csv")
+        ),
+    )
+    return count, rows
+
+
+CLUSTERS_V1_NOTE = (
+    "Initial definitions by the project team (fixtures/reference/cluster_category_nace.csv): "
+    "US traded clusters translated NAICS -> NACE divisions by linked NAICS count; emerging "
+    "industries as judged division shares (approximations)."
+)
+THRESHOLDS_V1_NOTE = (
+    "Initial thresholds: size top 10% and LQ >= 2 (European Cluster Observatory); wages per "
+    "person employed >= the category's EU level and growth >= the EU's (our choice: the tool's "
+    "cut-offs were never published); US rule p75/1.0/p25 (clustermapping.us)."
+)
 
 
 @transaction.atomic
@@ -205,52 +192,36 @@ def load_clusters(linkage: bool = True) -> dict[str, int]:
     """Cluster categories (upserted), definitions v1 and thresholds v1 (seeded only when no
     version exists: curators' versions win), and the US related-cluster links (replaced;
     from the mirror or the publisher, skipped with ``linkage=False``)."""
-    for row in _fixture_rows("cluster_categories.csv"):
-        ClusterCategory.objects.update_or_create(
-            slug=row["slug"],
-            defaults={
-                "name": row["name"],
-                "kind": row["kind"],
-                "us_name": row["us_name"],
-                "approximation": row["approximation"] == "1",
-                "sbs_coverage": float(row["sbs_coverage"]),
-                "description": row["description"],
-                "order": int(row["order"]),
-            },
-        )
-    counts = {"categories": ClusterCategory.objects.count(), "definition rows seeded": 0}
-    if not ClusterDefinitionVersion.objects.exists():
-        version = ClusterDefinitionVersion.objects.create(
-            number=1,
-            is_current=True,
-            note="Initial definitions by the project team (fixtures/reference/cluster_category_nace.csv): "
-            "US traded clusters translated NAICS -> NACE divisions by linked NAICS count; emerging "
-            "industries as judged division shares (approximations).",
-        )
-        categories = {c.slug: c for c in ClusterCategory.objects.all()}
-        rows = [
-            ClusterCategoryActivity(
-                version=version,
-                category=categories[r["category"]],
-                nace=r["nace"],
-                weight=r["weight"],
-                traded_share=r["traded_share"],
-                naics_count=float(r["naics_count"]) if r["naics_count"] else None,
-                confidence=r["confidence"],
-                source_note=r["source_note"],
-            )
+    categories = taxonomy_writes.upsert_cluster_categories(
+        {
+            "slug": row["slug"],
+            "name": row["name"],
+            "kind": row["kind"],
+            "us_name": row["us_name"],
+            "approximation": row["approximation"] == "1",
+            "sbs_coverage": float(row["sbs_coverage"]),
+            "description": row["description"],
+            "order": int(row["order"]),
+        }
+        for row in _fixture_rows("cluster_categories.csv")
+    )
+    seeded = taxonomy_writes.seed_cluster_definitions(
+        CLUSTERS_V1_NOTE,
+        (
+            {
+                "category": r["category"],
+                "nace": r["nace"],
+                "weight": r["weight"],
+                "traded_share": r["traded_share"],
+                "naics_count": float(r["naics_count"]) if r["naics_count"] else None,
+                "confidence": r["confidence"],
+                "source_note": r["source_note"],
+            }
             for r in _fixture_rows("cluster_category_nace.csv")
-        ]
-        ClusterCategoryActivity.objects.bulk_create(rows)
-        counts["definition rows seeded"] = len(rows)
-    if not ClusterParameters.objects.exists():
-        ClusterParameters.objects.create(
-            number=1,
-            is_current=True,
-            note="Initial thresholds: size top 10% and LQ >= 2 (European Cluster Observatory); wages per "
-            "person employed >= the category's EU level and growth >= the EU's (our choice: the tool's "
-            "cut-offs were never published); US rule p75/1.0/p25 (clustermapping.us).",
-        )
+        ),
+    )
+    counts = {"categories": categories, "definition rows seeded": seeded}
+    taxonomy_writes.seed_cluster_parameters(THRESHOLDS_V1_NOTE)
     if linkage:
         counts["links"] = load_cluster_linkage()
     return counts
@@ -267,15 +238,9 @@ def load_cluster_linkage() -> int:
         return 0
     frame = pd.read_excel(io.BytesIO(raw), sheet_name=0)
     frame.columns = [str(c).strip() for c in frame.columns]
-    by_name = {c.us_name: c for c in ClusterCategory.objects.exclude(us_name="")}
-    links = {}
-    for r in frame.itertuples(index=False):
-        core, linked = by_name.get(str(r[0]).strip()), by_name.get(str(r[1]).strip())
-        if core and linked and core != linked:
-            links[(core.pk, linked.pk)] = ClusterLinkage(core=core, linked=linked, strength=str(r[2]).strip())
-    ClusterLinkage.objects.all().delete()
-    ClusterLinkage.objects.bulk_create(links.values())
-    return len(links)
+    return taxonomy_writes.replace_cluster_links(
+        (str(r[0]).strip(), str(r[1]).strip(), str(r[2]).strip()) for r in frame.itertuples(index=False)
+    )
 
 
 def load_codelists() -> dict[str, int]:
@@ -288,18 +253,10 @@ def load_codelists() -> dict[str, int]:
         if raw is None:
             logger.warning("code list %s unavailable; validation of %s falls back to our places", name, name)
             continue
-        labels = parse_dic(raw, f"{name}.dic")
-        with transaction.atomic():
-            CodeLabel.objects.filter(dimension=name).delete()
-            CodeLabel.objects.bulk_create(
-                [CodeLabel(dimension=name, code=c, label=label) for c, label in labels.items()],
-                batch_size=2000,
-            )
-        counts[name] = len(labels)
+        counts[name] = taxonomy_writes.replace_code_labels(name, parse_dic(raw, f"{name}.dic"))
     return counts
 
 
-@transaction.atomic
 def load_nace() -> int:
     """NACE Rev. 2 structure (with parents) plus Eurostat's aggregates from the nace_r2 code list."""
     from .sources.nace import aggregate_codes, parse_nace_structure
@@ -308,33 +265,24 @@ def load_nace() -> int:
     if raw is None:
         return 0
     frame = parse_nace_structure(raw, REFERENCE_FILES["nace"].mirror_path)
-    Activity.objects.all().delete()
-    # Parents are set in the same insert: the FK is checked at commit (deferred), not per row.
-    Activity.objects.bulk_create(
-        [
-            Activity(
-                code=r.code,
-                dotted=r.dotted,
-                level=r.level,
-                section=r.section,
-                name=r.name,
-                parent_id=r.parent or None,
-            )
-            for r in frame.itertuples(index=False)
-        ]
-    )
-    dic = dict(CodeLabel.objects.filter(dimension="nace_r2").values_list("code", "label"))
+    dic = taxonomy.code_labels("nace_r2")
     aggregates = aggregate_codes(dic) if dic else None
-    if aggregates is not None:
-        known = set(frame["code"])
-        Activity.objects.bulk_create(
-            [
-                Activity(code=r.code, dotted=r.code, level=0, name=r.name[:300])
-                for r in aggregates.itertuples(index=False)
-                if r.code not in known
-            ]
-        )
-    return Activity.objects.count()
+    return taxonomy_writes.replace_activities(
+        [
+            {
+                "code": r.code,
+                "dotted": r.dotted,
+                "level": r.level,
+                "section": r.section,
+                "name": r.name,
+                "parent": r.parent,
+            }
+            for r in frame.itertuples(index=False)
+        ],
+        []
+        if aggregates is None
+        else [{"code": r.code, "name": r.name} for r in aggregates.itertuples(index=False)],
+    )
 
 
 @transaction.atomic
@@ -354,19 +302,12 @@ def load_regions() -> dict[str, int]:
             continue
         frame = parser(raw, REFERENCE_FILES[key].mirror_path)
         version = int(frame["version"].iloc[0])
-        Region.objects.filter(version=version).delete()
-        Region.objects.bulk_create(
-            [
-                Region(
-                    code=r.code,
-                    version=version,
-                    level=int(r.level),
-                    country=r.country,
-                    name=r.name or "",
-                )
+        taxonomy_writes.replace_regions(
+            version,
+            (
+                {"code": r.code, "level": int(r.level), "country": r.country, "name": r.name or ""}
                 for r in frame.drop_duplicates("code").itertuples(index=False)
-            ],
-            batch_size=2000,
+            ),
         )
         counts[f"regions {version}"] = len(frame)
     for key, versions in (("nuts2013_2016", (2013, 2016)), ("nuts2021_xlsx", (2016, 2021))):
@@ -374,19 +315,12 @@ def load_regions() -> dict[str, int]:
         if raw is None:
             continue
         changes = nuts.parse_nuts_changes(raw, REFERENCE_FILES[key].mirror_path, *versions)
-        NutsChange.objects.filter(from_version=versions[0], to_version=versions[1]).delete()
-        NutsChange.objects.bulk_create(
-            [
-                NutsChange(
-                    from_version=versions[0],
-                    to_version=versions[1],
-                    old_code=r.old_code,
-                    new_code=r.new_code,
-                    change=r.change,
-                    note=r.note or "",
-                )
+        taxonomy_writes.replace_nuts_changes(
+            *versions,
+            (
+                {"old_code": r.old_code, "new_code": r.new_code, "change": r.change, "note": r.note or ""}
                 for r in changes.itertuples(index=False)
-            ]
+            ),
         )
         counts[f"changes {versions[0]}→{versions[1]}"] = len(changes)
     return counts
@@ -421,11 +355,7 @@ def load_nuts_converter() -> int:
         frames.append(parse_converter(raw, ref.mirror_path))
     if not frames:
         return 0
-    rows = [NutsConversion(**r) for f in frames for r in f.to_dict("records")]
-    with transaction.atomic():
-        NutsConversion.objects.all().delete()
-        NutsConversion.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+    return taxonomy_writes.replace_nuts_conversions(r for f in frames for r in f.to_dict("records"))
 
 
 def nuts_converter_frame(level: int = 2, to_version: int = 2021):
@@ -434,8 +364,7 @@ def nuts_converter_frame(level: int = 2, to_version: int = 2021):
     import pandas as pd
 
     columns = ["from_version", "to_version", "from_code", "to_code", "pop18"]
-    rows = NutsConversion.objects.filter(level=level, to_version=to_version).values_list(*columns)
-    return pd.DataFrame(list(rows), columns=columns)
+    return pd.DataFrame(taxonomy.nuts_conversion_rows(level, to_version, columns), columns=columns)
 
 
 WIPO_FIELD_CODES = frozenset(f"W{n:02d}" for n in range(1, 36))

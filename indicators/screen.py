@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 from django.db import connection, transaction
 
-from ecosystems.models import Activity, Country
+from ecosystems import selectors as taxonomy
 
 from .compute import dependencies as dep
 from .loading import IngestError
@@ -51,7 +51,7 @@ CN_FILES = {
 
 
 def eu_members() -> frozenset[str]:
-    return frozenset(Country.objects.filter(eu27_2020=True).values_list("code", flat=True))
+    return frozenset(taxonomy.eu27_codes())
 
 
 def validate_trade(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
@@ -176,7 +176,7 @@ def product_rows(codes: set[str], predecessors: dict[str, str] | None = None) ->
     frame = cn_files.parse_products(
         read_reference(CN_FILES["labels"]), read_reference(CN_FILES["cpa"]), codes, predecessors
     )
-    classes = dict(Activity.objects.filter(level=4).values_list("dotted", "code"))
+    classes = taxonomy.nace_classes_by_dotted()
     found = {
         r.code: TradeProduct(code=r.code, label=r.label, cpa=r.cpa, nace=classes.get(r.cpa[:5], ""))
         for r in frame.itertuples()

@@ -644,8 +644,8 @@ def activity_label(code: str) -> str:
 
 def strong_clusters() -> dict:
     """Strong clusters (stars method, current thresholds, default year), as on
-    /clusters/regions/<nuts>/: see :func:`indicators.cluster_panels.strong_clusters`."""
-    from .cluster_panels import strong_clusters as build
+    /clusters/regions/<nuts>/: see :func:`indicators.panels.clusters.strong_clusters`."""
+    from .panels.clusters import strong_clusters as build
 
     return build("stars")
 

@@ -1,7 +1,10 @@
 """The app boundaries ARCHITECTURE.md draws, checked on the source (no database, no imports run):
 
 * `ecosystems` is the shared taxonomy at the bottom: it imports no other project app;
-* `indicators/compute/` and `indicators/charts/` are pure: no Django, no other project app.
+* `indicators/compute/` and `indicators/charts/` are pure: no Django, no other project app;
+* `indicators`, `community` and `observatory` reach the taxonomy only through
+  `ecosystems.selectors` (reads) and `ecosystems.services` (writes), never `ecosystems.models`
+  (one allow-listed exception below).
 (ruff's banned-api rule, in those folders' ruff.toml, says the same at lint time.)
 """
 
@@ -37,6 +40,80 @@ def offenders(folder: str, banned, root: Path = ROOT) -> list[str]:
             continue
         out += [f"{path.relative_to(root)}: {m}" for m in sorted(imported_modules(path, root)) if banned(m)]
     return out
+
+
+def imported_names(path: Path, root: Path = ROOT) -> set[str]:
+    """Like imported_modules, plus ``package.name`` for each name a ``from package import name``
+    takes, so ``from ecosystems import models`` is seen as ``ecosystems.models``."""
+    names = imported_modules(path, root)
+    package = ".".join(path.relative_to(root).with_suffix("").parts[:-1])
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            names |= {f"{module}.{alias.name}" for alias in node.names}
+    return names
+
+
+# The taxonomy's public surface for other apps.
+TAXONOMY_API = {"ecosystems", "ecosystems.selectors", "ecosystems.services"}
+# Files outside `ecosystems` allowed to import ecosystems.models, and why. Keep this short.
+TAXONOMY_MODELS_ALLOWED = {
+    # A ModelAdmin registers the model classes (MappingVersion, ClusterDefinitionVersion,
+    # ClusterParameters) and their inlines; its writes go through ecosystems.services.
+    "indicators/admin.py": {"ecosystems.models"},
+}
+
+
+def taxonomy_offenders(folders=("indicators", "community", "observatory"), root: Path = ROOT, allowed=None):
+    allowed = TAXONOMY_MODELS_ALLOWED if allowed is None else allowed
+    out = []
+    for folder in folders:
+        for path in sorted((root / folder).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            rel = str(path.relative_to(root))
+            for name in sorted(imported_names(path, root)):
+                if name.split(".")[0] != "ecosystems" or name in TAXONOMY_API:
+                    continue
+                if name.startswith(("ecosystems.selectors.", "ecosystems.services.")):
+                    continue  # a name taken from the API: `from ecosystems.services import replace_regions`
+                if any(name == a or name.startswith(a + ".") for a in allowed.get(rel, ())):
+                    continue
+                out.append(f"{rel}: {name}")
+    return out
+
+
+def test_other_apps_reach_the_taxonomy_only_through_selectors_and_services():
+    assert taxonomy_offenders() == []
+
+
+def test_the_taxonomy_allow_list_has_no_stale_entries():
+    """Every allow-listed file still needs its exception (else the entry hides a future import)."""
+    for rel, names in TAXONOMY_MODELS_ALLOWED.items():
+        assert names <= imported_names(ROOT / rel), rel
+
+
+def test_the_taxonomy_check_sees_a_direct_models_import(tmp_path):
+    for app in ("indicators", "community", "observatory"):
+        (tmp_path / app).mkdir()
+    (tmp_path / "indicators" / "ok.py").write_text(
+        "from ecosystems import selectors as taxonomy\nfrom ecosystems.services import replace_regions\n"
+    )
+    (tmp_path / "indicators" / "bad.py").write_text("def f():\n    from ecosystems.models import Country\n")
+    (tmp_path / "community" / "bad.py").write_text("from ecosystems import models\n")
+    (tmp_path / "observatory" / "bad.py").write_text("import ecosystems.admin\n")
+    (tmp_path / "observatory" / "allowed.py").write_text("from ecosystems.models import Region\n")
+    found = taxonomy_offenders(root=tmp_path, allowed={"observatory/allowed.py": {"ecosystems.models"}})
+    assert found == [
+        "indicators/bad.py: ecosystems.models",
+        "indicators/bad.py: ecosystems.models.Country",
+        "community/bad.py: ecosystems.models",
+        "observatory/bad.py: ecosystems.admin",
+    ]
 
 
 def test_ecosystems_imports_no_other_app():

@@ -9,10 +9,10 @@ always equals the table on the page. Tables are built from named columns (:mod:`
 
 One module per page family: :mod:`.ecosystems` (/ecosystems/…), :mod:`.countries`
 (/countries/…), :mod:`.regions` (/regions/<nuts>/), :mod:`.indicator` (/indicators/<code>/,
-/nace/<code>/regions/), :mod:`.compare` (/compare/), and :mod:`.technologies`,
-:mod:`.transition`, :mod:`.dependencies`, :mod:`.value_chains`; shared helpers in
-:mod:`.common`. The names below are re-exported so that ``from indicators import panels``
-keeps working for the views.
+/nace/<code>/regions/), :mod:`.compare` (/compare/), :mod:`.value_chains`, and the packages
+:mod:`.technologies`, :mod:`.transition`, :mod:`.dependencies`, :mod:`.clusters` (one module per
+page or section inside each); shared helpers in :mod:`.common`. The names below are re-exported
+so that ``from indicators import panels`` keeps working for the views.
 """
 
 from ..selectors import EU, country_dicts, ecosystem_rows, eu_members

@@ -95,7 +95,7 @@ def explore(kind: str, key: str, category: str = "") -> dict | None:
 
 
 def cluster_category_choices() -> list[dict]:
-    from ..cluster_panels import categories
+    from .clusters import categories
 
     return categories()
 
@@ -107,7 +107,7 @@ def _clusters(kind: str, key: str, divisions: list[dict], ecosystems: list[dict]
     defined on that division; for a region, its own strong categories. ``only``: one category."""
     from ecosystems import selectors as taxonomy
 
-    from ..cluster_panels import category_map
+    from .clusters import category_map
 
     cats = category_map()
     if only and only not in cats:

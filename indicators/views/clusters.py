@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from ecosystems import selectors as taxonomy
 
-from .. import cluster_panels as C
+from ..panels import clusters as C
 from ..panels import source_of
 from .common import cache_public_page, page_query, render_with_panels
 

@@ -45,7 +45,7 @@ def indicator_detail(request, code):
         raise Http404(f"No indicator {code!r}.")
     if spec.breakdown == "cluster_category":
         # Cluster figures have their own pages (categories, stars, threshold versions).
-        from .. import cluster_panels
+        from ..panels import clusters as cluster_panels
 
         slug = request.GET.get("ecosystem")
         if slug in cluster_panels.category_map():

@@ -221,7 +221,7 @@ def test_new_threshold_version_keeps_the_old_one_reachable(client, clusters_load
 
 def test_page_badges_agree_with_the_stored_stars(clusters_loaded):
     """The pages recompute the badges with the same pure function: same stars as stored."""
-    from indicators import cluster_panels as C
+    from indicators.panels import clusters as C
 
     params = C.resolve_parameters(None)
     live = {(r["category"], r["geo"]): r["stars"] for r in C.assessment("2014", params)}
@@ -266,7 +266,7 @@ def test_a_non_ascii_digit_threshold_version_is_not_a_500(clusters_loaded, setti
 def test_strong_clusters_from_the_stored_stars_equal_the_assessment(clusters_loaded, method):
     """The explorer, the ecosystem pairs and matchmaking read the verdicts recompute stored for the
     threshold version; they are those the cluster pages' assessment gives, figures included."""
-    from indicators.cluster_panels import assessed_strong_clusters, strong_clusters
+    from indicators.panels.clusters import assessed_strong_clusters, strong_clusters
 
     stored, assessed = strong_clusters(method), assessed_strong_clusters(method)
     assert stored["rows"], "the universe has strong clusters"
