@@ -16,7 +16,7 @@ from ..charts import base_layout, is_number, wrap
 from ..input_concordance import citations
 
 FLAGGED, NOT_FLAGGED = "#b2182b", "#003399"
-FIGURE_BARS = 30  # the chart shows the largest inputs by imports; the table beside it has them all
+FIGURE_BARS = 70  # every input (the concordance covers 66): the log axis keeps the small ones readable
 
 
 def select(kind: str, key: str, ecosystems: list[dict], version: int | None = None) -> dict:
@@ -44,8 +44,9 @@ def select(kind: str, key: str, ecosystems: list[dict], version: int | None = No
 
 
 def by_ecosystem(selected: dict, inputs: list[dict]) -> list[dict]:
-    """The inputs grouped by the ecosystem using them, in the chain's order: [{"slug", "name",
-    "count", "flagged", "codes"}] (a product used by two ecosystems counts in both)."""
+    """The inputs grouped by the ecosystem using them, every ecosystem of the chain in its order
+    (count 0: none in our concordance): [{"slug", "name", "count", "flagged", "codes"}] (a product
+    used by two ecosystems counts in both)."""
     names = S.eco_names_map()
     groups = {
         slug: {"slug": slug, "name": names.get(slug, slug), "count": 0, "flagged": 0, "codes": []}
@@ -59,7 +60,7 @@ def by_ecosystem(selected: dict, inputs: list[dict]) -> list[dict]:
             g["count"] += 1
             g["flagged"] += bool((p["result"] or {}).get("flagged"))
             g["codes"].append(p["code"])
-    return [g for g in groups.values() if g["count"]]
+    return list(groups.values())  # an ecosystem using none of the screened products says so
 
 
 def rows(selected: dict, screen: dict, highlight: str | None = None) -> list[dict]:
@@ -126,11 +127,11 @@ def figure(start: dict, inputs: list[dict], screen: dict) -> dict | None:
     """EU27 extra-EU imports of each input (€ million, latest screened year) as sorted horizontal
     bars on a log axis (the inputs span five orders of magnitude: rare-earth metals in the
     hundred thousands, nickel in the billions), each bar labelled with its value; flagged in red.
-    At most FIGURE_BARS bars, the largest; the data table beside it lists every input."""
+    At most FIGURE_BARS bars (the largest; in practice all), with the data table beside it."""
     points = [
         {
             "code": p["code"],
-            "label": f"{p['code']} {p['label'].removeprefix('Part of: ')[:28]}",
+            "label": f"{p['code']} {_short(p['label'])}",
             "value": p["result"]["extra"] / 1e6,
             "flagged": bool(p["result"].get("flagged")),
         }
@@ -158,7 +159,7 @@ def figure(start: dict, inputs: list[dict], screen: dict) -> dict | None:
             "title": {"text": f"Extra-EU imports {screen['period']}, € million (log scale)", "standoff": 8},
             "gridcolor": "#e5e7eb",
             # Room for the value labels right of the longest bar (log axis ranges are log10 values).
-            "range": [_log10(low) - 0.3, _log10(high) + 0.9],
+            "range": [_log10(low) - 0.3, _log10(high) + 0.6],
             "automargin": True,
         },
         yaxis={
@@ -174,7 +175,7 @@ def figure(start: dict, inputs: list[dict], screen: dict) -> dict | None:
             {
                 "type": "bar",
                 "orientation": "h",
-                "y": [wrap(p["label"], 34) for p in shown],
+                "y": [wrap(p["label"], 30) for p in shown],
                 "x": [p["value"] for p in shown],
                 "text": [_money(p["value"]) for p in shown],
                 "textposition": "outside",
@@ -201,3 +202,11 @@ def _money(million: float) -> str:
     if million >= 1:
         return f"€{million:.1f}m"
     return f"€{million:.2g}m"
+
+
+def _short(label: str) -> str:
+    """A bar's product label: without the extract's "Part of: " prefix, cut at a word near 40."""
+    label = label.removeprefix("Part of: ")
+    if len(label) <= 40:
+        return label
+    return label[:40].rsplit(" ", 1)[0].rstrip(",;") + "…"
