@@ -7,6 +7,12 @@ ecosystem × product, with what the product is used for, a confidence, our reaso
 divisions *make* (CN → CPA → NACE). Loaded like the country groups: each version in the file is
 seeded once (existing versions are kept, never rewritten); the whole file is checked first and a
 bad row stops the load with file, line and reason, writing nothing.
+
+From version 2 on, every source a row cites is a known document (``DOCUMENTS``) with a locator
+after " § " (a section, annex, table or row of that document: "CRM Act 2023 § Annex I, Section 1"),
+so a reader can find the passage, not only the document. Version 1 cited documents only and is
+kept as it was loaded. A ``# vN: …`` line in the file's note says what version N changed and why;
+it becomes that version's note.
 """
 
 from __future__ import annotations
@@ -22,6 +28,23 @@ from django.db import transaction
 FILE = "ecosystem_inputs.csv"
 COLUMNS = ["version", "ecosystem", "product", "use", "confidence", "reasoning", "sources"]
 CONFIDENCE = ("high", "medium", "low")
+LOCATORS_FROM = 2  # the first version whose citations must each carry a locator
+SEPARATOR = " § "
+# The documents a row may cite (key as written in the file -> the full reference).
+DOCUMENTS = {
+    "JRC 2020 foresight": "Bobba S. et al., Critical Raw Materials for Strategic Technologies and Sectors "
+    "in the EU – A Foresight Study, European Commission JRC, 2020",
+    "CRM Act 2023": "European Commission, proposal for a Critical Raw Materials Act, COM(2023) 160",
+    "CRM study 2023": "European Commission (DG GROW), Study on the Critical Raw Materials for the EU 2023, "
+    "Final Report",
+    "Eurostat CN/CPA": "Eurostat, correspondence CN 2022 – CPA 2.1 (the data mirror's CN2022_CPA21.csv)",
+    "Eurostat CN": "Combined Nomenclature (Eurostat CN 2022 code list, the data mirror's CN2022.csv)",
+    "Eurostat CN concordance": "Eurostat, CN code changes 1988–2025 "
+    "(the data mirror's CN_concordances_1988_2025_XLS_FORMAT.xls)",
+    "Comext extract": "Eurostat Comext, EU imports of 66 CN8 critical raw materials 2022–2024 "
+    "(the data mirror's eurostat_comext_crm_imports extract)",
+    "ours": "our own judgment (no outside source)",
+}
 
 
 class InputConcordanceError(ValueError):
@@ -30,6 +53,55 @@ class InputConcordanceError(ValueError):
 
 def _path() -> Path:
     return settings.BASE_DIR / "fixtures" / "reference" / FILE
+
+
+def citations(sources: str) -> list[dict]:
+    """The sources of a row, one dict per cited item: {"document": key or None (not a known
+    document), "title": its full reference, "locator": the passage (None when not given),
+    "text": the item as written}. Longest key first: "Eurostat CN/CPA" before "Eurostat CN"."""
+    out = []
+    for item in (part.strip() for part in sources.split(";")):
+        if not item:
+            continue
+        head, _, locator = item.partition(SEPARATOR.strip())
+        head = head.strip()
+        key = next((k for k in sorted(DOCUMENTS, key=len, reverse=True) if head.startswith(k)), None)
+        out.append(
+            {
+                "document": key,
+                "title": DOCUMENTS.get(key, ""),
+                "locator": locator.strip() or None,
+                "text": item,
+                "detail": head[len(key) :].strip(" ,:()") if key and not locator else "",
+            }
+        )
+    return out
+
+
+def _citation_problems(row: dict) -> list[str]:
+    """From LOCATORS_FROM on: every cited item names a known document and where in it."""
+    problems = []
+    for c in citations(row["sources"]):
+        if c["document"] is None:
+            problems.append(f"source {c['text'][:60]!r} is not one of {', '.join(DOCUMENTS)}")
+        elif c["document"] != "ours" and not c["locator"]:
+            problems.append(
+                f"source {c['text'][:60]!r} has no locator (write '{c['document']}{SEPARATOR}section, "
+                "annex, table or row')"
+            )
+    return problems
+
+
+def version_notes(text: str) -> dict[int, str]:
+    """The ``# vN: …`` lines of the file's note: {N: what version N changed and why}."""
+    notes = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = re.match(r"#\s*v([1-9]\d{0,3}):\s*(.+)", line)
+        if match:
+            notes[int(match.group(1))] = match.group(2).strip()
+    return notes
 
 
 def parse(text: str, ecosystems: set[str], name: str = FILE) -> list[dict]:
@@ -68,6 +140,8 @@ def parse(text: str, ecosystems: set[str], name: str = FILE) -> list[dict]:
             problems.append(f"{where}: reasoning must start with 'Ours' (the link is our judgment)")
         if not row["sources"]:
             problems.append(f"{where}: sources must name the public sources the row rests on")
+        elif row["version"].isdigit() and int(row["version"]) >= LOCATORS_FROM:
+            problems += [f"{where}: {p}" for p in _citation_problems(row)]
         key = (row["version"], row["ecosystem"], row["product"])
         if key in seen:
             problems.append(
@@ -94,12 +168,15 @@ def load_ecosystem_inputs(path: Path | None = None) -> int:
 
     path = path or _path()
     slugs = taxonomy.ecosystem_ids()
-    rows = parse(path.read_text(encoding="utf-8"), set(slugs), path.name)
+    text = path.read_text(encoding="utf-8")
+    rows = parse(text, set(slugs), path.name)
+    notes = version_notes(text)
     existing = set(InputConcordanceVersion.objects.values_list("number", flat=True))
     written = 0
     for number in sorted({r["version"] for r in rows} - existing):
         version = InputConcordanceVersion.objects.create(
-            number=number, note=f"Seeded from fixtures/reference/{FILE} (written by us)."
+            number=number,
+            note=notes.get(number, f"Seeded from fixtures/reference/{FILE} (written by us)."),
         )
         part = [r for r in rows if r["version"] == number]
         EcosystemInput.objects.bulk_create(
@@ -125,4 +202,8 @@ def load_ecosystem_inputs(path: Path | None = None) -> int:
 def file_note(path: Path | None = None) -> list[str]:
     """The ``#`` lines at the top of the file (our note and the source list), for the methodology page."""
     lines = (path or _path()).read_text(encoding="utf-8").splitlines()
-    return [line.lstrip("# ").strip() for line in lines if line.startswith("#")]
+    return [
+        line.lstrip("# ").strip()
+        for line in lines
+        if line.startswith("#") and not re.match(r"#\s*v\d+:", line)  # version notes: per version
+    ]

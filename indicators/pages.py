@@ -98,6 +98,12 @@ def _place(value: str, dom: dict) -> bool:
     return value in dom["places"] or value in dom["regions"]
 
 
+def _pair(value: str, dom: dict) -> bool:
+    """An ecosystem pair's key, "a--b": two known ecosystems in alphabetical order."""
+    a, sep, b = value.partition("--")
+    return bool(sep) and a < b and a in dom["ecosystems"] and b in dom["ecosystems"]
+
+
 # The generic checks of every parameter the cached pages read (indicator/views/common.PAGE_PARAMS).
 CHECKS: dict[str, Callable[[str, dict], bool]] = {
     "year": _year,
@@ -120,6 +126,9 @@ CHECKS: dict[str, Callable[[str, dict], bool]] = {
     "method": _one_of(set(cluster_panels.METHODS)),
     "category": _in_domain("categories"),
     "aggregates": _one_of({"1"}),
+    # the ecosystem pairs' weight version and pair
+    "weights": _number,
+    "pair": _pair,
 }
 MULTI = {"geo": 3}  # the compare page caches up to three places; more are served, not stored
 
@@ -279,6 +288,30 @@ def _nace_regions(code, year):
     }
 
 
+def _locomotives(weights, pair):
+    """The ecosystem pairs ("innovation-driven locomotives") at weight version WEIGHTS (None: the
+    newest), all of them or the one PAIR; Http404 for an unknown version or pair."""
+    from .panels import locomotives as L
+
+    version = L.resolve_weights(weights)
+    if version is None:
+        raise Http404("No such weight version.")
+    result = L.pairs(version)
+    selected = next((r for r in result["rows"] if r["key"] == pair), None) if pair else None
+    if pair and selected is None:
+        raise Http404("No such ecosystem pair.")
+    panel = L.panel_of(result)
+    return {
+        "result": result,
+        "rows": result["rows"][: L.TOP] if selected is None else [selected],
+        "selected": selected,
+        "weights": version,
+        "labels": L.LABELS,
+        "panels": [panel] if panel else [],
+        "has_charts": bool(panel),
+    }
+
+
 def _emp(**path) -> str:
     return "emp"
 
@@ -300,8 +333,10 @@ INDICATOR = Family(
 NACE_REGIONS = Family(
     "nace-regions", "indicators/nace_regions.html", ("year",), lambda **path: "region_nace_lq", _nace_regions
 )
+LOCOMOTIVES = Family("locomotives", "observatory/locomotives.html", ("weights", "pair"), _emp, _locomotives)
 FAMILIES = {
-    f.name: f for f in (ECOSYSTEM_LIST, ECOSYSTEM, COUNTRY_LIST, COUNTRY, REGION, INDICATOR, NACE_REGIONS)
+    f.name: f
+    for f in (ECOSYSTEM_LIST, ECOSYSTEM, COUNTRY_LIST, COUNTRY, REGION, INDICATOR, NACE_REGIONS, LOCOMOTIVES)
 }
 
 
@@ -312,10 +347,10 @@ def indicator_page_codes() -> list[str]:
 
 def pages_to_warm() -> list[tuple[Family, dict]]:
     """Every page at its default parameters: lists, ecosystems, countries, regions with figures,
-    indicators."""
+    indicators, the ecosystem pairs."""
     dom = domains()
     region_codes = sorted(_regions_with_values(dom))
-    out = [(ECOSYSTEM_LIST, {}), (COUNTRY_LIST, {})]
+    out = [(ECOSYSTEM_LIST, {}), (COUNTRY_LIST, {}), (LOCOMOTIVES, {})]
     out += [(ECOSYSTEM, {"slug": s}) for s in dom["ecosystems"]]
     out += [(COUNTRY, {"geo": g}) for g in sorted(dom["places"])]
     out += [(REGION, {"nuts": r}) for r in region_codes]

@@ -778,16 +778,31 @@ def dependency_latest(codes, products=()) -> dict:
     }
 
 
-def ecosystem_inputs() -> dict:
-    """Our input concordance, newest version (fixtures/reference/ecosystem_inputs.csv, ours):
-    {"version": N or None, "note", "rows": [{ecosystem, ecosystem_name, product, use, confidence,
-    reasoning, sources}]} — the screened imported products each ecosystem uses as inputs."""
+def input_concordance_versions() -> list[dict]:
+    """Every version of our input concordance, newest first: [{"number", "note", "rows"}]."""
+    from django.db.models import Count
+
+    from .models import InputConcordanceVersion
+
+    def build():
+        rows = InputConcordanceVersion.objects.annotate(n=Count("inputs")).order_by("-number")
+        return [{"number": v.number, "note": v.note, "rows": v.n} for v in rows]
+
+    return cached("input-concordance-versions", build)
+
+
+def ecosystem_inputs(number: int | None = None) -> dict:
+    """Our input concordance (fixtures/reference/ecosystem_inputs.csv, ours), version NUMBER or
+    the newest: {"version": N or None, "note", "newest": bool, "rows": [{ecosystem_slug, product,
+    use, confidence, reasoning, sources}]} — the screened imported products each ecosystem uses
+    as inputs. A NUMBER that is not a version: "version" None and no rows."""
     from .models import EcosystemInput, InputConcordanceVersion
 
     def build():
-        version = InputConcordanceVersion.objects.order_by("-number").first()
+        versions = InputConcordanceVersion.objects.order_by("-number")
+        version = versions.filter(number=number).first() if number else versions.first()
         if version is None:
-            return {"version": None, "note": "", "rows": []}
+            return {"version": None, "note": "", "newest": False, "rows": []}
         rows = list(
             EcosystemInput.objects.filter(version=version)
             .order_by("ecosystem__order", "product")
@@ -795,6 +810,7 @@ def ecosystem_inputs() -> dict:
                 "product", "use", "confidence", "reasoning", "sources", ecosystem_slug=F("ecosystem__slug")
             )
         )
-        return {"version": version.number, "note": version.note, "rows": rows}
+        newest = not versions.filter(number__gt=version.number).exists()
+        return {"version": version.number, "note": version.note, "newest": newest, "rows": rows}
 
-    return cached("ecosystem-inputs", build)
+    return cached(f"ecosystem-inputs:{number or 'newest'}", build)

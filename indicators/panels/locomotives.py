@@ -40,7 +40,8 @@ def resolve_weights(raw: str | None) -> dict | None:
     versions = weight_versions()
     if raw in (None, ""):
         return versions[max(versions)]
-    if not str(raw).isdigit() or int(raw) not in versions:
+    # ASCII digits only: "²".isdigit() is True and int("²") raises (a 500, not a 404).
+    if not (str(raw).isascii() and str(raw).isdigit() and len(str(raw)) <= 4) or int(raw) not in versions:
         return None
     return versions[int(raw)]
 

@@ -75,10 +75,11 @@ def _divisions_of_technology(slug: str) -> list[dict]:
     return sorted(out, key=lambda d: -d["share"])
 
 
-def explore(kind: str, key: str, category: str = "") -> dict | None:
+def explore(kind: str, key: str, category: str = "", inputs: int | None = None) -> dict | None:
     """The chain for a start (kind: ecosystem | nace | product | technology | region), optionally narrowed to
-    one cluster category; None for an unknown key or category."""
-    chain = S.cached(f"value-chain:{kind}:{key}", lambda: _explore(kind, key))
+    one cluster category, with the inputs of our input concordance version INPUTS (a version the
+    caller checked; None: the newest); None for an unknown key or category."""
+    chain = S.cached(f"value-chain:{kind}:{key}:inputs{inputs or ''}", lambda: _explore(kind, key, inputs))
     if chain is None:
         return None
     clusters = S.cached(
@@ -168,7 +169,7 @@ def _clusters(kind: str, key: str, divisions: list[dict], ecosystems: list[dict]
     }
 
 
-def _explore(kind: str, key: str) -> dict | None:
+def _explore(kind: str, key: str, input_version: int | None = None) -> dict | None:
     names = S.eco_names_map()
     products = S.trade_products()
     start = {"kind": kind, "key": key}
@@ -236,7 +237,7 @@ def _explore(kind: str, key: str) -> dict | None:
     # The imported inputs the chain's ecosystems USE (our concordance), and the products its
     # divisions MAKE (CN 2022 -> CPA 2.1 -> NACE): one screen query for both.
     ecosystems = _dedupe(ecosystems)
-    used = value_chain_inputs.select(kind, key, ecosystems)
+    used = value_chain_inputs.select(kind, key, ecosystems, input_version)
     own = [key] if kind == "product" else []
     screen = S.dependency_latest(codes, products=list(used["products"]) + own)
     inputs = value_chain_inputs.rows(used, screen, highlight_product)
@@ -302,7 +303,9 @@ def _explore(kind: str, key: str) -> dict | None:
         "divisions": divisions,
         "inputs": inputs,
         "input_ecosystems": used["ecosystems"],
+        "input_groups": value_chain_inputs.by_ecosystem(used, inputs),
         "input_version": used["version"],
+        "input_newest": used["newest"],
         "inputs_figure": value_chain_inputs.figure(start, inputs, screen),
         "screen": {k: screen[k] for k in ("rules", "release", "source", "period")},
         "products": chain_products,

@@ -38,19 +38,48 @@ def _locomotive_weights() -> list[dict]:
 
 
 def _input_concordance() -> dict:
-    """Our ecosystem → imported-input concordance (newest version) with the file's note."""
+    """Our ecosystem → imported-input concordance: the newest version's rows with their cited
+    passages, every version with its note, and what each version changed from the one before."""
     from indicators import input_concordance
     from indicators import selectors as indicator_selectors
 
     data = indicator_selectors.ecosystem_inputs()
     names = indicator_selectors.eco_names_map()
+
+    def named(r):
+        return {
+            **r,
+            "ecosystem_name": names.get(r["ecosystem_slug"], r["ecosystem_slug"]),
+            "citations": input_concordance.citations(r["sources"]),
+        }
+
+    versions = indicator_selectors.input_concordance_versions()
     return {
         "version": data["version"],
         "notes": input_concordance.file_note() if data["version"] else [],
-        "rows": [
-            {**r, "ecosystem_name": names.get(r["ecosystem_slug"], r["ecosystem_slug"])} for r in data["rows"]
-        ],
+        "rows": [named(r) for r in data["rows"]],
+        "versions": [{**v, "changed": [named(r) for r in _changed(v["number"])]} for v in versions],
     }
+
+
+def _changed(number: int) -> list[dict]:
+    """Rows of version NUMBER whose use, confidence or reasoning differ from version NUMBER − 1
+    (or that it adds); locators alone do not count. [] for the first version."""
+    from indicators import selectors as indicator_selectors
+
+    if number <= 1:
+        return []
+    before = {
+        (r["ecosystem_slug"], r["product"]): r
+        for r in indicator_selectors.ecosystem_inputs(number - 1)["rows"]
+    }
+    fields = ("use", "confidence", "reasoning")
+    return [
+        r
+        for r in indicator_selectors.ecosystem_inputs(number)["rows"]
+        if (old := before.get((r["ecosystem_slug"], r["product"]))) is None
+        or any(old[f] != r[f] for f in fields)
+    ]
 
 
 @require_safe

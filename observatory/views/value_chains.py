@@ -4,43 +4,101 @@ Walks ecosystem ↔ NACE divisions ↔ imported products (dependency flags) ↔ 
 those divisions ↔ organisations and open offers there. The evidence chain comes from
 indicators.panels.value_chains; organisations from community (this view is above both)."""
 
+from urllib.parse import urlencode
+
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from community import selectors as forum
 from community.organisations import selectors as organisations
+from indicators import pages
 from indicators import selectors as indicator_selectors
 from indicators.panels import value_chains as V
-from indicators.views.common import render_with_panels
+from indicators.views.common import cache_public_page, render_with_panels
+from indicators.views.profiles import canonical, prebuilt_block
 from observatory import selectors as site
+from observatory.params import is_id
 
 KINDS = ("ecosystem", "nace", "product", "technology", "region")
 
 
+def _empty(request, error: str = "", status: int = 200):
+    """The explorer's form alone; with ERROR, why the request shows no chain (404: nothing there)."""
+    return render(
+        request,
+        "observatory/value_chains.html",
+        {
+            "chain": None,
+            "error": error,
+            "ecosystems": indicator_selectors.ecosystem_rows(),
+            "categories": V.cluster_category_choices(),
+            "input_versions": indicator_selectors.input_concordance_versions(),
+            "has_charts": False,
+        },
+        status=status,
+    )
+
+
+def _input_version(raw: str) -> tuple[int | None, str]:
+    """(version number or None for the newest, "" or why RAW is not a version of our input
+    concordance). Only ASCII digits, at most 4 of them: "²", "1e3", "-1", "0x1", a NUL or a
+    20-digit number are not version numbers."""
+    if raw == "":
+        return None, ""
+    numbers = [v["number"] for v in indicator_selectors.input_concordance_versions()]
+    known = ", ".join(f"v{n}" for n in sorted(numbers)) or _("none loaded")
+    if not (is_id(raw) and len(raw) <= 4 and raw[0] != "0"):
+        return None, _(
+            "“inputs” must be the number of a version of our input concordance (versions: %(known)s)."
+        ) % {"known": known}
+    if int(raw) not in numbers:
+        return None, _("Our input concordance has no version %(n)s (versions: %(known)s).") % {
+            "n": int(raw),
+            "known": known,
+        }
+    return int(raw), ""
+
+
+def _pin(request, version: int | None) -> None:
+    """A permalink keeps the concordance version it showed, as ?weights= and ?params= do."""
+    if version is not None:
+        query = request.GET.copy()
+        query["inputs"] = str(version)
+        request.GET = query
+
+
 @require_safe
 def explorer(request):
+    if any("\x00" in v for vs in request.GET.lists() for v in vs[1]):
+        return _empty(request, _("The address holds a NUL character: no such value."), 404)
     given = [(k, request.GET.get(k, "").strip()) for k in KINDS if request.GET.get(k, "").strip()]
+    version, problem = _input_version(request.GET.get("inputs", "").strip())
+    if problem:
+        return _empty(request, problem, 404)
     if not given:
-        return render(
-            request,
-            "observatory/value_chains.html",
-            {
-                "chain": None,
-                "ecosystems": indicator_selectors.ecosystem_rows(),
-                "categories": V.cluster_category_choices(),
-                "has_charts": False,
-            },
-        )
+        return _empty(request)
     kind, key = given[0]
     key = key[:60] if kind in ("ecosystem", "technology") else key[:12].upper()
     category = request.GET.get("category", "").strip()[:60]
-    chain = V.explore(kind, key, category)
+    chain = V.explore(kind, key, category, version)
     if chain is None:
-        raise Http404(
-            f"Nothing to start from: {kind} {key!r}" + (f", category {category!r}." if category else ".")
-        )
+        what = {
+            "ecosystem": _("ecosystem"),
+            "nace": _("NACE division"),
+            "product": _("product (CN8)"),
+            "technology": _("technology"),
+            "region": _("NUTS 2 region"),
+        }[kind]
+        message = _("Nothing to start from: no %(what)s “%(key)s”") % {"what": what, "key": key[:60]}
+        if category:
+            message += _(", or no cluster category “%(c)s”") % {"c": category[:60]}
+        return _empty(request, message + ".", 404)
+    _pin(request, chain["input_version"])
+    # Walking on from here keeps an older concordance version asked for (the newest needs nothing).
+    keep = f"&inputs={version}" if version is not None and not chain["input_newest"] else ""
     where = organisations.in_regions(chain["region_codes"])
     evidence = _evidence(request.user, kind, key, chain)
     working = organisations.in_categories([c["slug"] for c in chain["clusters"]["categories"]])
@@ -87,8 +145,20 @@ def explorer(request):
         "panels": panels,
         "has_charts": bool(panels),
         "ecosystems": indicator_selectors.ecosystem_rows(),
+        "input_versions": indicator_selectors.input_concordance_versions(),
+        "version_links": _version_links(kind, key, category),
+        "keep": keep,
     }
     return render_with_panels(request, "observatory/value_chains.html", context)
+
+
+def _version_links(kind: str, key: str, category: str) -> dict[int, str]:
+    """version number -> this start's explorer query at that version of our input concordance."""
+    base = [(kind, key)] + ([("category", category)] if category else [])
+    return {
+        v["number"]: "?" + urlencode([*base, ("inputs", v["number"])])
+        for v in indicator_selectors.input_concordance_versions()
+    }
 
 
 def _inputs_panel(chain: dict) -> dict:
@@ -97,6 +167,7 @@ def _inputs_panel(chain: dict) -> dict:
     rows = [
         [
             label_cell(f"{p['code']} {p['label'][:70]}", p["url"]),
+            label_cell(", ".join(u["ecosystem_name"] for u in p["uses"])),
             label_cell("; ".join(f"{u['ecosystem_name']}: {u['use']}" for u in p["uses"])),
             label_cell(
                 ("flagged" + (", persistent" if p["result"]["persistent"] else ""))
@@ -117,11 +188,13 @@ def _inputs_panel(chain: dict) -> dict:
         "id": "inputs",
         "title": f"{chain['start']['label']}: imported inputs it uses",
         "figure": chain["inputs_figure"],
-        "summary": f"{len(rows)} screened imported inputs used (our input concordance "
-        f"v{chain['input_version']}); {flagged} flagged by the dependency screen (rules "
+        "summary": f"{len(rows)} screened imported inputs used by {len(chain['input_groups'])} "
+        f"ecosystem(s) (our input concordance v{chain['input_version']}); {flagged} flagged by the "
+        "dependency screen (rules "
         f"v{chain['screen']['rules']}, {chain['screen']['period']}).",
         "columns": [
             "Input (CN8)",
+            "Ecosystems using it",
             "Used for",
             "EU dependency",
             "HHI",
@@ -178,30 +251,22 @@ def _evidence(user, kind: str, key: str, chain: dict) -> dict:
 
 
 @require_safe
+@cache_public_page(canonical=canonical(pages.LOCOMOTIVES))
 def locomotives(request):
     """/value-chains/locomotives/?weights=N&pair=a--b: ecosystem pairs ranked by their
-    cross-ecosystem collaboration potential, every component shown (our weights, version N)."""
+    cross-ecosystem collaboration potential, every component shown (our weights, version N).
+    A page family (indicators.pages.LOCOMOTIVES): its payload and {% prebuilt %} block are built
+    by the refresh's warm step, so a cold visit is one lookup plus the page's frame."""
     from indicators.panels import locomotives as L
 
-    weights = L.resolve_weights(request.GET.get("weights"))
-    if weights is None:
+    if L.resolve_weights(request.GET.get("weights")) is None:
         raise Http404("No such weight version.")
-    query = request.GET.copy()
-    query["weights"] = str(weights["number"])  # a permalink keeps its weight version
-    request.GET = query
-    result = L.pairs(weights)
-    key = request.GET.get("pair", "")[:130]
-    selected = next((r for r in result["rows"] if r["key"] == key), None)
-    if key and selected is None:
+    pair = request.GET.get("pair", "")
+    if pair and not (len(pair) <= 130 and pages.CHECKS["pair"](pair, pages.domains())):
         raise Http404("No such ecosystem pair.")
-    panel = L.panel_of(result)
-    context = {
-        "result": result,
-        "rows": result["rows"][: L.TOP] if selected is None else [selected],
-        "selected": selected,
-        "weights": weights,
-        "labels": L.LABELS,
-        "panels": [panel] if panel else [],
-        "has_charts": bool(panel),
-    }
-    return render_with_panels(request, "observatory/locomotives.html", context)
+    context, built_at = pages.page(pages.LOCOMOTIVES, request.GET, prebuilt_block(request))
+    query = request.GET.copy()
+    query["weights"] = str(context["weights"]["number"])  # a permalink keeps its weight version
+    request.GET = query
+    context = {**context, "payload_generation": built_at}
+    return render_with_panels(request, pages.LOCOMOTIVES.template, context)

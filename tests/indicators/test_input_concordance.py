@@ -65,9 +65,13 @@ def test_the_loader_seeds_each_version_once(reference):
     n = load_ecosystem_inputs()
     assert n == len(_fixture_rows()) == EcosystemInput.objects.count()
     assert load_ecosystem_inputs() == 0  # kept, not rewritten
-    row = EcosystemInput.objects.get(ecosystem__slug="mobility-transport-automotive", product="28369100")
+    row = EcosystemInput.objects.get(
+        version__number=1, ecosystem__slug="mobility-transport-automotive", product="28369100"
+    )
     assert row.confidence == "high" and row.reasoning.startswith("Ours") and "JRC 2020" in row.sources
-    assert row.version.number == 1
+    v2 = InputConcordanceVersion.objects.get(number=2)
+    assert "locator" in v2.note and "2530 90 40 read as lithium minerals" in v2.note  # the file's "# v2:"
+    assert "Seeded from" in InputConcordanceVersion.objects.get(number=1).note
 
 
 @pytest.mark.parametrize(
@@ -81,6 +85,8 @@ def test_the_loader_seeds_each_version_once(reference):
         ("0,digital,81129295,x,high,Ours: y,JRC", "version '0' is not a whole number"),
         ("1,digital,81129289,again,high,Ours: y,JRC", "digital × 81129289 repeated in version 1"),
         ("1,digital,81129295,x,high", "expected 7 fields"),
+        ("2,digital,81129295,x,high,Ours: y,JRC 2020 foresight", "source 'JRC 2020 foresight' has no"),
+        ("2,digital,81129295,x,high,Ours: y,Somebody § p. 3", "source 'Somebody § p. 3' is not one of JRC"),
     ],
 )
 def test_a_bad_row_is_rejected_with_its_line_and_nothing_is_written(reference, tmp_path, bad, reason):
@@ -99,7 +105,8 @@ def test_a_wrong_header_is_rejected(reference, tmp_path):
 
 def test_a_new_version_is_added_beside_the_old_one(reference, tmp_path):
     assert load_ecosystem_inputs(_file(tmp_path, GOOD)) == 2
-    assert load_ecosystem_inputs(_file(tmp_path, [*GOOD, "2,digital,81129295,fibre,high,Ours: z,JRC"])) == 1
+    v2 = "2,digital,81129295,fibre,high,Ours: z,JRC 2020 foresight § technology section: digital technologies"
+    assert load_ecosystem_inputs(_file(tmp_path, [*GOOD, v2])) == 1
     assert sorted(InputConcordanceVersion.objects.values_list("number", flat=True)) == [1, 2]
     from indicators.selectors import ecosystem_inputs
 
@@ -114,3 +121,64 @@ def test_parse_reads_quoted_fields():
     writer.writerow([1, "digital", "81129289", "chips, 5G", "high", "Ours: a, b", "JRC 2020; CRM Act"])
     rows = parse(text.getvalue(), {"digital"})
     assert rows[0]["use"] == "chips, 5G" and rows[0]["version"] == 1
+
+
+# --- version 2: every citation has a locator; the two CN 2023 split codes reviewed -------------
+
+
+def test_every_citation_of_version_2_names_a_known_document_and_a_locator():
+    from indicators.input_concordance import DOCUMENTS, citations
+
+    rows = [r for r in _fixture_rows() if r["version"] == "2"]
+    v1 = [r for r in _fixture_rows() if r["version"] == "1"]
+    assert len(rows) == len(v1)  # v2 keeps every row of v1
+    for r in rows:
+        for c in citations(r["sources"]):
+            assert c["document"] in DOCUMENTS, c
+            assert c["locator"] or c["document"] == "ours", c
+
+
+def test_citations_split_document_and_locator():
+    from indicators.input_concordance import citations
+
+    got = citations("CRM Act 2023 § Annex I, Section 1: lithium; JRC 2020 foresight (Li-ion batteries); x")
+    assert [(c["document"], c["locator"], c["detail"]) for c in got] == [
+        ("CRM Act 2023", "Annex I, Section 1: lithium", ""),
+        ("JRC 2020 foresight", None, "Li-ion batteries"),  # version 1: the document only
+        (None, None, ""),
+    ]
+
+
+def test_the_split_codes_reasoning_holds_against_the_raw_extract():
+    """v2 reads 2530 90 40 as lithium minerals and 2530 90 50 as rare-earth ores from their
+    partners; the figures its reasoning quotes, recomputed from the raw file with plain pandas."""
+    import pandas as pd
+
+    mirror = Path(os.environ.get("OBSERVATORY_DATA_MIRROR", ROOT.parent / "shared" / "data"))
+    if not (mirror / EXTRACT).is_file():
+        pytest.skip("the Comext extract is not in the mirror")
+    raw = pd.read_csv(mirror / EXTRACT, dtype=str, keep_default_na=False)
+    raw["v"] = raw["VALUE_IN_EUROS"].astype(float)
+    extra = raw[~raw.PARTNER_ISO.isin(set(raw.DECLARANT_ISO))]
+
+    def shares(code):
+        rows = extra[extra.PRODUCT_NC.eq(code)]
+        by = rows.groupby("PARTNER_ISO")["v"].sum()
+        return rows["v"].sum(), by / by.sum(), rows.groupby("PERIOD")["v"].sum()
+
+    rows = {
+        r["product"]: r
+        for r in _fixture_rows()
+        if r["version"] == "2" and r["ecosystem"] == "mobility-transport-automotive"
+    }
+    total, share, by_year = shares("25309040")
+    text = rows["25309040"]["reasoning"]
+    assert f"EUR {total / 1e6:.0f} million" in text and f"{share['AU']:.0%} from Australia" in text
+    assert f"{share['BR']:.0%} from Brazil" in text
+    assert f"fell {1 - by_year['2024'] / by_year['2023']:.0%}" in text
+    assert rows["25309040"]["confidence"] == "medium" and "lithium minerals" in rows["25309040"]["use"]
+    total, share, _ = shares("25309050")
+    text = rows["25309050"]["reasoning"]
+    assert f"EUR {total / 1e6:.1f} million" in text and f"{share['IN']:.0%} from India" in text
+    assert f"{share['CN']:.0%} from China" in text and share.idxmax() == "IN"
+    assert rows["25309050"]["confidence"] == "low" and "rare-earth ores" in rows["25309050"]["use"]

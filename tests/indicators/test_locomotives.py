@@ -162,6 +162,54 @@ def test_page_lists_pairs_with_reasons_csv_and_permalinks(client, clusters_loade
     assert client.get("/methodology/").content.decode().count("?weights=1") >= 5
 
 
+@pytest.mark.parametrize("bad", ["²", "١", "0", "99999999999999999999"])
+def test_a_malformed_weight_version_is_a_404_not_a_500(client, clusters_loaded, bad):
+    assert client.get(URL, {"weights": bad}).status_code == 404
+
+
+def test_the_page_is_pre_built_by_the_warm_step_and_a_cold_visit_is_a_lookup(
+    client, clusters_loaded, monkeypatch
+):
+    """Like the profile pages (Decision 34): the warm step stores the page's payload, the first
+    canonical visit its {% prebuilt %} block; with every cache emptied, a visit computes no pair."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from indicators import pages, payloads
+    from indicators.models import PageFragment, PagePayload
+    from indicators.panels import locomotives as P
+
+    assert (pages.LOCOMOTIVES, {}) in pages.pages_to_warm()
+    family, path = pages.LOCOMOTIVES, {}
+    key = pages.key_of(path, family.args(QueryDict(), **path))
+    from indicators.selectors import generations
+
+    payloads.build_and_store(
+        family.name, key, generations()[0], lambda: family.context(path, {"weights": None, "pair": None})
+    )
+    assert PagePayload.objects.filter(family="locomotives").count() == 1
+    first = client.get(URL).content.decode()  # stores the block
+    assert PageFragment.objects.filter(family="locomotives").count() == 1
+    cache.clear()
+
+    def no_pairs(weights):
+        raise AssertionError("a cold visit recomputed the pairs")
+
+    monkeypatch.setattr(P, "_pairs", no_pairs)
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(URL)
+    assert again.status_code == 200 and again.content.decode() == first
+    assert any("indicators_pagepayload" in q["sql"] for q in ctx.captured_queries)
+    assert not any("indicators_indicatorvalue" in q["sql"] for q in ctx.captured_queries)
+    # A pair's permalink is its own payload (built on demand here, then stored too).
+    monkeypatch.undo()
+    top = P.pairs(P.resolve_weights(None))["rows"][0]
+    assert client.get(URL, {"pair": top["key"]}).status_code == 200
+    assert PagePayload.objects.filter(family="locomotives").count() == 2
+
+
 def test_matchmaking_names_the_strong_cluster_of_the_region(
     clusters_loaded,
     alice,

@@ -245,3 +245,117 @@ def test_a_product_without_a_nace_class_still_starts_a_chain(client, chain):
     html = client.get(URL, {"product": "28053029"}).content.decode()
     assert "no NACE class for this product" in html
     assert f"?ecosystem={MOBILITY}" in html and "Traction-motor magnets (test)" in html
+
+
+# --- ?inputs=N: older versions of our concordance stay reachable; hostile values are a message ---
+
+
+def test_an_older_concordance_version_stays_reachable_and_permalinks_pin_it(client, chain):
+    _inputs()
+    _inputs(2, ((MOBILITY, "25041000", "Anodes (test v2)"),))
+    old = client.get(URL, {"ecosystem": MOBILITY, "inputs": "1"}).content.decode()
+    step = old.split('id="step-inputs"', 1)[1].split("</section>", 1)[0]
+    assert "our input concordance v1 — an older version" in step
+    assert "Traction-motor magnets (test)" in step and "Anodes (test v2)" not in step
+    assert f'href="?ecosystem={MOBILITY}&amp;inputs=2"' in step  # the other version, one click away
+    assert "inputs=1#inputs" in old  # the chart's permalink keeps v1
+    assert f"?ecosystem={MOBILITY}&amp;inputs=1" in old.split('id="step-eco"', 1)[1]  # walking on keeps it
+    new = client.get(URL, {"ecosystem": MOBILITY}).content.decode()
+    assert "inputs=2#inputs" in new and "an older version" not in new  # pinned to the newest shown
+
+
+@pytest.mark.parametrize(
+    "raw", ["3", "0", "01", "-1", "1.0", "1e3", "0x1", "²", "١", "99999999999999999999999", "1 2", "v1"]
+)
+def test_an_unknown_or_malformed_concordance_version_is_a_clear_404(client, chain, raw):
+    _inputs()
+    response = client.get(URL, {"ecosystem": MOBILITY, "inputs": raw})
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert 'role="alert"' in html and "(versions: v1)" in html
+    expected = "has no version 3" if raw == "3" else "must be the number of a version"
+    assert expected in html
+
+
+@pytest.mark.parametrize(
+    "query", [{"inputs": "1\x00"}, {"ecosystem": MOBILITY, "inputs": "\x00"}, {"nace": "C2\x005"}]
+)
+def test_a_nul_byte_is_refused_not_an_error(client, chain, query):
+    _inputs()
+    assert client.get(URL, query).status_code in (400, 404)  # the middleware answers 400
+
+
+def test_an_unknown_start_says_what_was_not_found(client, chain):
+    html = client.get(URL, {"nace": "Z99"}).content.decode()
+    assert "Nothing to start from: no NACE division “Z99”." in html
+
+
+# --- a NACE, region or technology start: the inputs of every linked ecosystem ----------------
+
+
+C25_INPUTS = {  # the four ecosystems the mapping links to C25, each with its own hand-made input
+    "construction": "81129295",
+    "energy-intensive-industries": "81129289",
+    MOBILITY: "28053029",
+    "aerospace-defence": "25041000",
+}
+
+
+def test_a_division_start_shows_the_inputs_of_every_linked_ecosystem(client, chain):
+    from indicators.selectors import mapping_rows
+
+    linked = {r["ecosystem__slug"] for r in mapping_rows()["rows"] if r["nace"] == "C25"}
+    assert linked == set(C25_INPUTS)  # more than the three the explorer used to show
+    _inputs(rows=[(slug, code, f"Input of {slug} (test)") for slug, code in C25_INPUTS.items()])
+    html = client.get(URL, {"nace": "C25"}).content.decode()
+    step = html.split('id="step-inputs"', 1)[1].split("</section>", 1)[0]
+    assert "Inputs of the 4 ecosystems linked to this start" in step
+    for slug, code in C25_INPUTS.items():
+        assert f"Input of {slug} (test)" in step and code in step
+        assert f'href="?ecosystem={slug}#step-inputs"' in step  # the group links to its own chain
+
+
+@pytest.mark.parametrize(
+    "start", [{"nace": "C25"}, {"region": "REGION"}, {"technology": "artificial-intelligence"}]
+)
+def test_all_inputs_stay_within_the_query_bound(client, chain, start, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    _inputs(rows=[(slug, code, f"Input of {slug} (test)") for slug, code in C25_INPUTS.items()])
+    _inputs(2, [(slug, code, f"v2 input of {slug}") for slug, code in C25_INPUTS.items()])
+    _technology_links()
+    cache.clear()
+    start = {k: (chain if v == "REGION" else v) for k, v in start.items()}
+    with django_assert_max_num_queries(45):
+        response = client.get(URL, {**start, "inputs": "1"})
+    assert response.status_code == 200
+    assert "Input of aerospace-defence (test)" in response.content.decode()
+
+
+# --- the inputs chart: a log axis, sorted, labelled, with its table -----------------------------
+
+
+def test_the_inputs_chart_is_a_sorted_log_scale_bar_with_labels(client, chain):
+    _inputs(rows=[(MOBILITY, "28053029", "Magnets (test)"), (MOBILITY, "25041000", "Anodes (test)")])
+    response = client.get(URL, {"ecosystem": MOBILITY})
+    panel = next(p for p in response.context["panels"] if p["id"] == "inputs")
+    fig = panel["figure"]
+    trace = fig["data"][0]
+    assert fig["layout"]["xaxis"]["type"] == "log"
+    assert "€ million (log scale)" in fig["layout"]["xaxis"]["title"]["text"]
+    assert fig["layout"]["yaxis"]["title"]["text"] == "Input (CN8 code and product)"
+    assert trace["x"] == sorted(trace["x"])  # the largest drawn last: on top
+    assert len(trace["text"]) == len(trace["x"]) and all(t.startswith("€") for t in trace["text"])
+    # the values recomputed from the sample with plain pandas (extra-EU imports, latest year)
+    import pandas as pd
+
+    raw = pd.read_csv(SAMPLES / "comext_sample.csv", dtype=str, keep_default_na=False)
+    raw["VALUE_IN_EUROS"] = raw["VALUE_IN_EUROS"].astype(float)
+    eu = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE"}
+    eu |= {"IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
+    latest = raw[raw.PERIOD.eq(raw.PERIOD.max()) & ~raw.PARTNER_ISO.isin(eu)]
+    expected = latest.groupby("PRODUCT_NC")["VALUE_IN_EUROS"].sum() / 1e6
+    drawn = {c[0]: x for c, x in zip(trace["customdata"], trace["x"], strict=True)}
+    assert drawn == pytest.approx(expected[list(drawn)].to_dict())
+    html = response.content.decode()
+    assert 'id="inputs-figure"' in html and "Extra-EU imports (€ million)" in html  # the data table
