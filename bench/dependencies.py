@@ -11,6 +11,9 @@ in one run, each in a fresh process so peak memory is its own:
   kept in DuckDB (a temp table): the cost of one pass, nothing converted to Python;
 * ``bare_python``: the same pass fetched into Python tuples (the baseline before Dec 2026, shown
   for comparison with older figures; the conversion made that baseline ~1.5× slower);
+* ``floor``: the two group-bys over the rows that any screen with a member-state view needs,
+  plain sums only (the EU's partner sums, the members' sums per reporter, product and year):
+  what the screen could cost at the very least, for reading its ratio;
 * ``screen``: ``indicators.compute.dependencies.run`` — the EU's partner sums and the members'
   class sums (the two passes over the rows), criteria, persistence, early warnings, the top-10
   supplier rows, results as DataFrames.
@@ -103,6 +106,16 @@ def child(mode: str, path: str, tree: str) -> None:
         out = con.execute("SELECT count(*) FROM bare").fetchone()[0]
     elif mode == "bare_python":
         out = len(con.execute(bare).fetchall())
+    elif mode == "floor":
+        # The two group-bys over all the rows no screen can do without, with plain sums only:
+        # the EU's partner sums and the member states' sums per reporter, product and year (no
+        # partner classes, squares, supplier counts or top suppliers; nothing after them).
+        con.execute(f"CREATE TEMP TABLE eu AS {bare}")
+        con.execute(
+            "CREATE TEMP TABLE members AS SELECT reporter, product, period, SUM(value) AS v "
+            "FROM trade GROUP BY ALL"
+        )
+        out = con.execute("SELECT (SELECT count(*) FROM eu) + (SELECT count(*) FROM members)").fetchone()[0]
     else:
         screen, suppliers = dep.run(
             con,
@@ -159,11 +172,12 @@ def main() -> None:
             f"synthetic Comext-shaped table: {rows:,} rows ({products:,} CN8 × 27 reporters × "
             f"{PARTNERS_PER_PAIR} partners × 3 years), {generated} s"
         )
-        runs: dict[str, list[dict]] = {"bare": [], "bare_python": [], "screen": []}
+        runs: dict[str, list[dict]] = {"bare": [], "bare_python": [], "floor": [], "screen": []}
         for _ in range(repeat):
             for mode, label in (
                 ("bare", "bare pass"),
                 ("bare_python", "bare pass to Python"),
+                ("floor", "floor (2 sum passes)"),
                 ("screen", "screen"),
             ):
                 got = measure(mode, path, tree)
@@ -175,10 +189,16 @@ def main() -> None:
     cpu = {m: min(r["cpu"] for r in runs[m]) for m in ("bare", "screen")}
     cpu_ratio = cpu["screen"] / cpu["bare"] if cpu["bare"] else None
     python = min(runs["bare_python"], key=lambda r: r["seconds"])
+    floor = min(runs["floor"], key=lambda r: r["seconds"])
+    floor_cpu = min(r["cpu"] for r in runs["floor"])
     print(
         f"screen / bare pass: {ratio:.2f}× wall, {cpu_ratio:.2f}× CPU (aim ≤ 3×; best of {repeat}); "
         f"against the bare pass fetched to Python {screen['seconds'] / python['seconds']:.2f}×; "
         f"peak memory {max(r['peak_mb'] for r in runs['screen'])} MB (aim ≤ 4096 MB)"
+    )
+    print(
+        f"floor (the EU's and the members' sum passes alone) / bare pass: "
+        f"{floor['seconds'] / bare['seconds']:.2f}× wall, {floor_cpu / cpu['bare']:.2f}× CPU"
     )
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -189,6 +209,9 @@ def main() -> None:
         "bare": bare,
         "bare_python": python,
         "screen": screen,
+        "floor": floor,
+        "floor_ratio": round(floor["seconds"] / bare["seconds"], 2) if bare["seconds"] else None,
+        "floor_cpu_ratio": round(floor_cpu / cpu["bare"], 2) if cpu["bare"] else None,
         "runs": runs,
         "ratio": round(ratio, 2) if ratio else None,
         "cpu_ratio": round(cpu_ratio, 2) if cpu_ratio else None,

@@ -225,3 +225,36 @@ def test_a_tie_for_top_supplier_goes_to_the_first_partner_code():
         row = r.loc[(importer, "Q", "2024")]
         assert row["top_partner"] == "CN" and row["top_share"] == pytest.approx(30 / 70)
         assert row["suppliers"] == 3
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        (2, 2, 1),  # whole euros: the top supplier packed into one number
+        (0.5, 0.5, 0.25),  # fractions: the pass reruns with the (value, partner) struct
+        (2e16, 2e16, 1e16),  # beyond exact packing: the struct again
+    ],
+)
+def test_top_supplier_tie_rule_holds_on_every_path(values):
+    us, eg, cn = values
+    rows = [("DE", "US", "P", "1", "2024", us), ("DE", "EG", "P", "1", "2024", eg)]
+    rows += [("DE", "CN", "P", "1", "2024", cn)]
+    r, _ = screen(rows)
+    for importer in (dep.EU, "DE"):
+        row = r.loc[(importer, "P", "2024")]
+        assert row["top_partner"] == "EG" and row["top_share"] == pytest.approx(eg / (us + eg + cn))
+        assert row["hhi"] == pytest.approx((us**2 + eg**2 + cn**2) / (us + eg + cn) ** 2)
+
+
+def test_member_share_jump_with_a_new_and_a_kept_top_supplier():
+    # Germany: CN 60 / US 40 in 2023, CN 30 / US 70 in 2024 (a new top supplier, US: 0.7 - 0.4).
+    rows = [("DE", "CN", "P", "1", "2023", 60), ("DE", "US", "P", "1", "2023", 40)]
+    rows += [("DE", "CN", "P", "1", "2024", 30), ("DE", "US", "P", "1", "2024", 70)]
+    # France: CN stays on top, 0.6 -> 0.9.
+    rows += [("FR", "CN", "P", "1", "2023", 60), ("FR", "US", "P", "1", "2023", 40)]
+    rows += [("FR", "CN", "P", "1", "2024", 90), ("FR", "US", "P", "1", "2024", 10)]
+    r, _ = screen(rows)
+    de, fr = r.loc[("DE", "P", "2024")], r.loc[("FR", "P", "2024")]
+    assert de["jump_partner"] == "US" and de["share_jump"] == pytest.approx(0.3) and de["share_jumped"]
+    assert fr["jump_partner"] == "CN" and fr["share_jump"] == pytest.approx(0.3) and fr["share_jumped"]
+    assert not r.loc[("DE", "P", "2023")]["share_jumped"]
