@@ -81,25 +81,3 @@ def test_load_nuts_converter_from_the_real_mirror(mirror):
     assert set(frame["from_version"]) == {2006, 2010, 2013, 2016}
     pl12 = frame[(frame["from_version"] == 2013) & (frame["from_code"] == "PL12")]
     assert sorted(pl12["to_code"]) == ["PL91", "PL92"]
-
-
-@pytest.mark.django_db
-@pytest.mark.mirror
-def test_real_regional_sbs_recomputes_in_nuts_2021(mirror, reference):
-    from indicators import refresh
-    from indicators.models import IndicatorValue, Run
-
-    ref.load_codelists()
-    ref.load_regions()
-    ref.load_nuts_converter()
-    run = refresh.ingest("sbs_r_nuts06_r2")
-    assert run.status == Run.Status.SUCCEEDED, run.error
-    assert refresh.recompute().status == Run.Status.SUCCEEDED
-    values = IndicatorValue.objects.filter(indicator_id="region_emp")
-    pl91 = values.get(ecosystem="construction", geo="PL91", period="2014")
-    assert (pl91.published_geo, pl91.geo_version, pl91.markers) == ("PL12", "2013", "E")
-    assert pl91.value > 0
-    assert not values.filter(geo__in=["PL12", "DE41", "UKI1", "SI01", "FI18"]).exists()
-    de40 = values.filter(geo="DE40", period="2008").first()
-    assert de40 is not None and (de40.published_geo, de40.geo_version) == ("DE41+DE42", "2006")
-    assert not values.filter(value=0, rank__isnull=False, flags__contains="i").exists()

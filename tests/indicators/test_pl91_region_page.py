@@ -104,3 +104,18 @@ def test_pl91_digital_employment_agrees_with_pandas_and_the_jrc_matrix(loaded):
     )
     assert got.value == pytest.approx(want, rel=1e-9)
     assert 0.3 < pl12_to_pl91_weight(loaded) < 0.7  # a real split, not a recoding
+
+
+def test_real_regional_sbs_recomputes_in_nuts_2021(loaded):
+    """The whole real regional file through ingest and recompute (the build above): every value in
+    NUTS 2021 with its published code and version; no pre-2021 code left; nothing ranked at 0
+    that is incomplete. (Was in test_nuts_converter_reference.py, with its own build of the same
+    state: one build per session now.)"""
+    values = IndicatorValue.objects.filter(indicator_id="region_emp")
+    pl91 = values.get(ecosystem="construction", geo="PL91", period="2014")
+    assert (pl91.published_geo, pl91.geo_version, pl91.markers) == ("PL12", "2013", "E")
+    assert pl91.value > 0
+    assert not values.filter(geo__in=["PL12", "DE41", "UKI1", "SI01", "FI18"]).exists()
+    de40 = values.filter(geo="DE40", period="2008").first()
+    assert de40 is not None and (de40.published_geo, de40.geo_version) == ("DE41+DE42", "2006")
+    assert not values.filter(value=0, rank__isnull=False, flags__contains="i").exists()
