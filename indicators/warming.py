@@ -115,16 +115,17 @@ def remember_origin(request) -> None:
     """Note the origin (scheme + host) a cached page was stored for, so the warm step renders the
     pages for it (the page cache's key has the host; the page's permalinks have the origin)."""
     origin = f"{request.scheme}://{request.get_host()}"
-    if origin in _remembered:
+    if time.monotonic() - _remembered.get(origin, -NOTE_SECONDS) < NOTE_SECONDS:
         return
     seen = cache.get(ORIGINS_KEY) or {}
     seen[origin] = time.time()
     newest = dict(sorted(seen.items(), key=lambda item: item[1], reverse=True)[:MAX_ORIGINS])
     cache.set(ORIGINS_KEY, newest, None)
-    _remembered.add(origin)
+    _remembered[origin] = time.monotonic()
 
 
-_remembered: set[str] = set()  # this process has already noted these
+NOTE_SECONDS = 300  # a process notes an origin again after this (the cache may have been emptied)
+_remembered: dict[str, float] = {}  # origin -> when this process last noted it
 
 
 def origins() -> list[str]:

@@ -207,8 +207,8 @@ def fresh_or_stale(key: str) -> bytes | None:
     import time
 
     entry = cache.get(key)
-    if entry is None:
-        return None
+    if not isinstance(entry, tuple):
+        return None  # not cached (or stored bare by an older version: rendered and stored again)
     fresh_until, page = entry
     if time.time() >= fresh_until and cache.add(f"{key}:render", 1, RENDER_LOCK_SECONDS):
         return None
