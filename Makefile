@@ -18,14 +18,14 @@ export DJANGO_DEBUG ?= 1
 # Without DATABASE_URL, commands run inside the embedded PostgreSQL (started, then stopped).
 WITH_DB = $(if $(DATABASE_URL),,$(PY) -m observatory.devdb run --)
 
-.PHONY: help install messages browser run serve data backup restore test drills lint bench bench-pages drill-load drill-load-ci check-deploy db-start db-stop clean
+.PHONY: help install messages browser run serve data backup restore test drills lint bench bench-pages bench-growth drill-load drill-load-ci check-deploy db-start db-stop clean
 
 help:
 	@echo "make run    - install, migrate, load reference + reachable data, serve on http://127.0.0.1:8000"
 	@echo "make test   - run the whole test suite (real PostgreSQL; Redis + Celery worker when reachable)"
 	@echo "make lint   - ruff"
 	@echo "make messages - re-extract the interface strings into the French and German catalogues"
-	@echo "make bench  - ingest/compute (ratios to a bare COPY), the dependency screen (to a bare DuckDB pass), pages (to a static file)"
+	@echo "make bench  - ingest/compute (ratios to a bare COPY), the dependency screen (to a bare DuckDB pass), pages (to a static file), growth (1x/2x/4x years)"
 	@echo "make backup - pg_dump of the database + tars of the raw release files and media into var/backups/<UTC stamp>/"
 	@echo "make restore BACKUP=var/backups/<stamp> - check the sha256s, then restore both (replaces the tables)"
 	@echo "make drills - the fault drills (a real worker killed mid-ingest and mid-recompute), run by .ci/run"
@@ -121,6 +121,12 @@ bench: install
 	OBSERVATORY_TESTING=1 $(WITH_DB) $(PY) -m bench.ingest
 	$(PY) -m bench.dependencies
 	$(MAKE) bench-pages
+	$(MAKE) bench-growth
+
+# Recompute + pre-build + warm after a refresh of the two SBS sources at 1×, 2×, 4× the years
+# (a bench-only copy of the database: <name>_growth, dropped at the end).
+bench-growth: install
+	$(WITH_DB) $(PY) -m bench.growth
 
 # Pages under load (wrk, installed from Debian when missing and we may).
 bench-pages: install

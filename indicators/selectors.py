@@ -111,7 +111,8 @@ def generations() -> tuple[int, int]:
 
     value = _request_generation.get()
     if value is None:
-        value = current_generations()
+        forced = _serving.get()
+        value = current_generations() if forced is None else (forced, forced)
         if _in_request.get():
             _request_generation.set(value)
     return value
@@ -141,6 +142,21 @@ def pinned_generation(data_generation: int):
     finally:
         _request_generation.reset(tokens[1])
         _in_request.reset(tokens[0])
+
+
+_serving: ContextVar[int | None] = ContextVar("serving", default=None)
+
+
+@contextmanager
+def serving(data_generation: int):
+    """Requests handled inside (the warm step rendering pages through the middleware) read and
+    key everything at DATA_GENERATION as if it were already served: the pages it renders are
+    cached under the keys visitors use once the generation is released."""
+    token = _serving.set(data_generation)
+    try:
+        yield
+    finally:
+        _serving.reset(token)
 
 
 # Assets and probes read no data: no snapshot transaction (nor a database connection) for them.

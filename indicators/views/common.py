@@ -103,7 +103,14 @@ def render_with_panels(request, template: str, context: dict, panels_key: str = 
     return render(request, template, context)
 
 
+# A cached page is fresh for PAGE_CACHE_SECONDS (how stale its other parts may be, e.g. the list of
+# forum threads); after that it is still served, for at most PAGE_STALE_SECONDS, while one request
+# (a Redis `add` lock) renders it again: no stampede when a page expires, and the pages the warm
+# step renders before a refresh switches generations are still there when it does (the warm may
+# take longer than a minute). The generation is in the key: a stale page is never older data.
 PAGE_CACHE_SECONDS = 60
+PAGE_STALE_SECONDS = 30 * 60
+RENDER_LOCK_SECONDS = 10
 PAGE_PARAMS = {
     "year",
     "ecosystem",
@@ -166,7 +173,7 @@ def cache_public_page(view=None, *, canonical=None):
     def cached(request, *args, **kwargs) -> HttpResponse | None:
         """The cached page, if any (GenerationMiddleware asks before it opens the snapshot)."""
         key = page_key(request, *args, **kwargs)
-        hit = cache.get(key) if key is not None else None
+        hit = fresh_or_stale(key) if key is not None else None
         request.page_cache_missed = key if hit is None else None
         if hit is None:
             return None
@@ -177,7 +184,7 @@ def cache_public_page(view=None, *, canonical=None):
         key = page_key(request, *args, **kwargs)
         if key is None:
             return view(request, *args, **kwargs)  # downloads and non-canonical queries are not cached
-        hit = cache.get(key) if key != getattr(request, "page_cache_missed", None) else None
+        hit = fresh_or_stale(key) if key != getattr(request, "page_cache_missed", None) else None
         if hit is not None:
             return gzipped_page(request, HttpResponse(hit, content_type="text/html; charset=utf-8"))
         response = view(request, *args, **kwargs)
@@ -185,12 +192,37 @@ def cache_public_page(view=None, *, canonical=None):
             # Compressed harder when it is kept (the dummy cache of the benchmarks keeps nothing).
             level = 1 if isinstance(caches["default"], DummyCache) else 6
             response.content = gzip.compress(response.content, compresslevel=level, mtime=0)
-            cache.set(key, response.content, PAGE_CACHE_SECONDS)
+            keep_page(request, key, response.content)
             return gzipped_page(request, response)
         return response
 
     wrapped.cached_page = cached
     return wrapped
+
+
+def fresh_or_stale(key: str) -> bytes | None:
+    """The cached gzipped page under KEY to serve, or None when this request must render it: not
+    cached, or past its freshness and this request won the lock to render it again (the others
+    keep getting the stale copy meanwhile)."""
+    import time
+
+    entry = cache.get(key)
+    if not isinstance(entry, tuple):
+        return None  # not cached (or stored bare by an older version: rendered and stored again)
+    fresh_until, page = entry
+    if time.time() >= fresh_until and cache.add(f"{key}:render", 1, RENDER_LOCK_SECONDS):
+        return None
+    return page
+
+
+def keep_page(request, key: str, page: bytes) -> None:
+    import time
+
+    from ..warming import remember_origin
+
+    # The render lock, if this request held it, just expires: the page is fresh again until then.
+    cache.set(key, (time.time() + PAGE_CACHE_SECONDS, page), PAGE_STALE_SECONDS)
+    remember_origin(request)
 
 
 _GZIP = re.compile(r"\bgzip\b")

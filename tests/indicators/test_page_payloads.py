@@ -256,3 +256,41 @@ def test_compare_checks_every_unknown_place_in_one_query(
 
 def test_compare_with_a_nul_byte_in_a_place_is_not_an_error(client, loaded_profiles):
     assert client.get("/compare/?geo=%00&geo=DE").status_code < 500
+
+
+def test_the_warm_step_renders_every_page_into_the_page_cache_before_the_switch(client, loaded_profiles):
+    """After warm(), the first visitor of a warmed page, in any language, gets the cached page:
+    one query (the generations), no render. The origin is the one the page cache last served."""
+    from indicators.models import PageFragment
+
+    cache.clear()
+    warming._remembered.clear()  # as if this process had not noted an origin for a while
+    assert client.get("/countries/").status_code == 200  # notes the origin (http://testserver)
+    loading.hold_pages()
+    loading.bump_generation()
+    new = loading.current_generations()[0]
+    warming.warm()
+    assert loading.current_generations() == (new, new)
+    assert PageFragment.objects.filter(generation=new, family="country", language="fr").exists()
+    for url in ("/countries/DE/", "/ecosystems/tourism/", "/regions/AT11/"):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url, headers={"accept-language": "fr", "accept-encoding": "gzip"})
+        assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
+        assert len(ctx.captured_queries) == 1, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_a_page_past_its_freshness_is_served_stale_while_one_request_renders_it(client, loaded_profiles):
+    from indicators.views import common
+
+    cache.clear()
+    assert client.get("/countries/DE/").status_code == 200
+    key = next(k for k in cache._cache if ":page:g" in k)  # locmem: the one stored page
+    stored_key = key.split(":", 2)[2]
+    _fresh, page = cache.get(stored_key)
+    cache.set(stored_key, (time.time() - 1, page), common.PAGE_STALE_SECONDS)
+    assert client.get("/countries/DE/").status_code == 200  # it wins the lock and renders
+    assert cache.get(stored_key)[0] > time.time()  # stored fresh again
+    cache.delete(f"{stored_key}:render")
+    cache.set(stored_key, (time.time() - 1, page), common.PAGE_STALE_SECONDS)
+    assert common.fresh_or_stale(stored_key) is None  # this one renders (it holds the lock)
+    assert common.fresh_or_stale(stored_key) == page  # the others get the stale copy meanwhile
