@@ -85,13 +85,22 @@ def _region_profile(nuts: str, period) -> dict:
         _ecosystem_bar(nuts, rname, lq_points, period, lq=True),
     ]
     neighbours = _neighbours(nuts, period)
-    top = sorted((p for p in lq_points if charts.is_number(p["value"])), key=lambda p: -p["value"])[:3]
+    # A specialisation is a ranking: incomplete LQs (our marker I) are never in it.
+    complete = [
+        p
+        for p in lq_points
+        if charts.is_number(p["value"]) and "I" not in (get("region_lq_emp", p["key"]).get("markers") or "")
+    ]
+    top = sorted(complete, key=lambda p: -p["value"])[:3]
+    # The country's regional map shows the top specialisation, else the largest employer.
+    biggest = sorted((p for p in emp_points if charts.is_number(p["value"])), key=lambda p: -p["value"])
+    mapped = top[0]["key"] if top else (biggest[0]["key"] if biggest else None)
     table = region_table(ecos, get, _region_ranks(nuts, period))
     extra = [
         p
         for p in (
             _region_trend_panel(nuts, rname, [t["key"] for t in top]),
-            regions_panel(nuts[:2], top[0]["key"], period, highlight=nuts) if top else None,
+            regions_panel(nuts[:2], mapped, period, highlight=nuts) if mapped else None,
             _region_nace_panel(nuts, rname, period),
             _region_wage_panel(nuts, rname),
         )

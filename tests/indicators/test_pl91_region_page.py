@@ -90,6 +90,19 @@ def test_pl91_page_shows_figures_published_as_pl12(client, loaded):
     assert (digital.published_geo, digital.geo_version) == ("PL12", "2013")
     assert "E" in digital.markers  # a split: estimated with population weights
     assert re.search(rf"Digital {digital.value:,.0f} E\b", text), "the value and its marker on the page"
+    # "Most specialised in" ranks LQs: only complete ones (no marker I) may be listed.
+    lqs = IndicatorValue.objects.filter(indicator_id="region_lq_emp", geo="PL91", period="2014")
+    listed = re.search(r"Most specialised in: (.*?)\.", text)
+    complete = [v for v in lqs if v.value is not None and "I" not in v.markers]
+    if not complete:
+        assert listed is None, listed.group(1)
+    else:
+        assert listed is not None
+        from ecosystems.models import Ecosystem
+
+        names = dict(Ecosystem.objects.values_list("slug", "name"))
+        incomplete = {names[v.ecosystem] for v in lqs if "I" in v.markers}
+        assert not [n for n in incomplete if n in listed.group(1)], listed.group(1)
 
 
 def test_pl91_digital_employment_agrees_with_pandas_and_the_jrc_matrix(loaded):
