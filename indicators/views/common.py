@@ -2,6 +2,7 @@
 
 import gzip
 import re
+import time
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -204,8 +205,6 @@ def fresh_or_stale(key: str) -> bytes | None:
     """The cached gzipped page under KEY to serve, or None when this request must render it: not
     cached, or past its freshness and this request won the lock to render it again (the others
     keep getting the stale copy meanwhile)."""
-    import time
-
     entry = cache.get(key)
     if not isinstance(entry, tuple):
         return None  # not cached (or stored bare by an older version: rendered and stored again)
@@ -216,8 +215,6 @@ def fresh_or_stale(key: str) -> bytes | None:
 
 
 def keep_page(request, key: str, page: bytes) -> None:
-    import time
-
     from ..warming import remember_origin
 
     # The render lock, if this request held it, just expires: the page is fresh again until then.
