@@ -8,6 +8,7 @@ PYTHON ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.1
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+UV_VERSION := 0.13.9
 
 # The offline mirror of the publishers: ../shared/data when it is there (override freely).
 OBSERVATORY_DATA_MIRROR ?= $(if $(wildcard ../shared/data/README.md),$(abspath ../shared/data),)
@@ -35,7 +36,14 @@ help:
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "python3.13 not found: install Python 3.13 (Django 6 needs >= 3.12)"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# uv installs the same pinned set as pip in seconds instead of minutes (measured on a fresh
+	@# venv: 7.5 s against about 150 s), which is most of a fresh clone's `make test`. Pinned here
+	@# because it is a tool of this Makefile, not a dependency of the project; pip when uv is
+	@# not reachable.
+	@test -x $(BIN)/uv || $(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION) \
+		|| echo "uv not installed: installing with pip (slower)"
+	if test -x $(BIN)/uv; then $(BIN)/uv pip install --quiet --python $(PY) -e '.[dev]'; \
+	else $(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'; fi
 	$(BIN)/pip check
 	@touch $@
 
