@@ -107,12 +107,15 @@ _request_generation: ContextVar[tuple[int, int] | None] = ContextVar("request_ge
 def generations() -> tuple[int, int]:
     """(data generation, served generation); read once per request (GenerationMiddleware), so one
     page is built from one consistent generation with one query (indicators.loading)."""
-    from .loading import current_generations
+    from .loading import current_generations, published_generations
 
     value = _request_generation.get()
     if value is None:
         forced = _serving.get()
-        value = current_generations() if forced is None else (forced, forced)
+        if forced is not None:
+            value = (forced, forced)
+        else:
+            value = published_generations() if _page_lookup.get() else current_generations()
         if _in_request.get():
             _request_generation.set(value)
     return value
@@ -130,6 +133,9 @@ def served_generation() -> int:
 
 
 _in_request: ContextVar[bool] = ContextVar("in_request", default=False)
+# True while GenerationMiddleware asks the page cache, before any snapshot: the generations come
+# from their published copy (indicators.loading.published_generations), not from PostgreSQL.
+_page_lookup: ContextVar[bool] = ContextVar("page_lookup", default=False)
 
 
 @contextmanager
@@ -173,8 +179,10 @@ class GenerationMiddleware:
     from, when it read one, is sent as `X-Data-Generation` (the load drill checks pages by it).
 
     Before that, a page in the anonymous page cache (views.common.cache_public_page) is answered
-    with one query (the generations, to make its key) and no transaction: it was built from one
-    generation, the one in its key. On a miss the generations are read again inside the snapshot.
+    with no transaction and no query: the generations that make its key come from their published
+    copy in the cache (indicators.loading.published_generations), and the page was built from
+    one generation, the one in its key. On a miss the generations are read again inside the
+    snapshot, from PostgreSQL.
     Last in MIDDLEWARE, so every other middleware (CSP, frame options…) sees that answer too.
     """
 
@@ -186,7 +194,11 @@ class GenerationMiddleware:
         try:
             reads_data = not request.path.startswith(NO_DATA_PATHS)
             if request.method in ("GET", "HEAD") and reads_data and not connection.in_atomic_block:
-                response = cached_page(request)
+                token = _page_lookup.set(True)
+                try:
+                    response = cached_page(request)
+                finally:
+                    _page_lookup.reset(token)
                 if response is None:
                     _request_generation.set(None)  # read again, inside the snapshot
                     with transaction.atomic():
