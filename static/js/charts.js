@@ -10,11 +10,96 @@
     return node ? JSON.parse(node.textContent) : null;
   }
 
+  // The figures are laid out for a desktop-wide panel and for export (indicators/charts: a title
+  // wrapped at 42 characters and a source line at 95 inside the figure, a one-row legend at the
+  // top). In a narrower panel (a phone) the figure drops its own title and source line, which
+  // the panel shows just above and below it (its heading and caption), and a top legend becomes
+  // one entry per line, wrapped to the panel's width; the plot area keeps its height. Nothing
+  // then runs off the right edge or over another label. The PNG/SVG exports keep the full layout.
+  var NARROW = 640;
+  var LEGEND_PX = 7.4; // average width of a 13 px legend character
+
+  function wrapWords(text, chars) {
+    var lines = [];
+    var line = "";
+    String(text).split(/<br>|\s+/).forEach(function (word) {
+      if (!word) return;
+      if (line && (line + " " + word).length > chars) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = line ? line + " " + word : word;
+      }
+    });
+    if (line) lines.push(line);
+    return lines;
+  }
+
+  function fitToWidth(fig, width) {
+    var layout = fig.layout;
+    var title = layout.title;
+    // Only the figures indicators.charts.base_layout made (title placed in container units).
+    if (!width || width >= NARROW || !layout.margin || !layout.height || !title || title.yref !== "container") return;
+    var plotHeight = layout.height - layout.margin.t - layout.margin.b;
+    title.text = "";
+    layout.annotations = (layout.annotations || []).filter(function (note) { return note.name !== "source"; });
+    var top = 16;
+    var legend = layout.legend;
+    if (legend && legend.orientation === "h" && legend.yanchor === "bottom" && legend.y >= 1 && layout.showlegend !== false) {
+      var lines = 0;
+      fig.data.forEach(function (trace) {
+        if (trace.showlegend === false || !trace.name) return;
+        var wrapped = wrapWords(trace.name, Math.floor((width - 56) / LEGEND_PX));
+        trace.name = wrapped.join("<br>");
+        lines += wrapped.length;
+      });
+      layout.legend = { orientation: "v", x: 0, xanchor: "left", y: 1, yanchor: "bottom", yref: "paper" };
+      top += 19 * lines + 8;
+    }
+    var bottom = 48; // the x-axis ticks and title (automargin widens it when they need more)
+    // A map's colour bar stands beside it on a desktop; on a phone it would take half the width:
+    // it goes under the map, horizontal, with its title above it.
+    fig.data.forEach(function (trace) {
+      if (!trace.colorbar || trace.showscale === false) return;
+      var bar = trace.colorbar;
+      bar.orientation = "h";
+      bar.x = 0.5;
+      bar.xanchor = "center";
+      bar.y = 0;
+      bar.yanchor = "top";
+      bar.yref = "paper";
+      bar.len = 0.8; // room at both ends for the end labels
+      bar.thickness = 12;
+      var named = []; // "1 = EU average": too wide beside the end labels, so told in the title
+      if (bar.ticktext) {
+        bar.ticktext = bar.ticktext.map(function (text) {
+          var parts = String(text).split(" = ");
+          if (parts.length !== 2) return text;
+          named.push(parts[0] + " = " + parts[1]);
+          return parts[0];
+        });
+      }
+      bar.title = bar.title || {};
+      bar.title.side = "top";
+      var text = String(bar.title.text || "").replace(/<br>/g, " ");
+      bar.title.text = [text].concat(named).filter(Boolean).join("<br>");
+      bottom = named.length ? 112 : 96;
+    });
+    // An axis title as wide as the figure (e.g. "% of business-economy employment") wraps
+    // under a plot area that the category labels have narrowed; automargin makes room for it.
+    var xTitle = layout.xaxis && layout.xaxis.title;
+    if (xTitle && xTitle.text) xTitle.text = wrapWords(xTitle.text, Math.floor(width / 4 / LEGEND_PX)).join("<br>");
+    layout.margin.t = top;
+    layout.margin.b = bottom;
+    layout.height = plotHeight + layout.margin.t + layout.margin.b;
+  }
+
   function draw(el) {
     if (el.getAttribute("data-drawn")) return;
     var fig = figureFor(el);
     if (!fig || !window.Plotly) return;
     el.setAttribute("data-drawn", "1");
+    fitToWidth(fig, el.clientWidth);
     window.Plotly.newPlot(el, fig.data, fig.layout, {
       responsive: true,
       // No Plotly mode bar: its icon links sat inside the figure (nested, unlabelled controls for a
@@ -30,8 +115,9 @@
     var el = document.querySelector('[data-chart="' + button.getAttribute("data-target") + '"]');
     if (!el) return;
     draw(el);
-    var fig = figureFor(el);
-    window.Plotly.downloadImage(el, {
+    var fig = figureFor(el); // as built: the desktop layout, whatever the panel's width
+    fig.config = { topojsonURL: topojsonURL };
+    window.Plotly.downloadImage(fig, {
       format: button.getAttribute("data-download"),
       filename: el.getAttribute("data-filename") || "chart",
       width: 1200,

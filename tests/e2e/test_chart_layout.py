@@ -1,5 +1,8 @@
 """Every chart kind in Chromium: tick labels are drawn and lie inside the figure (not clipped),
-and the title does not sit under the mode bar (issue 11: trend axes read "0, 0, 0, 0")."""
+and the title does not sit under the mode bar (issue 11: trend axes read "0, 0, 0, 0"); every
+other label (title, axis titles, legend, colour bar, source line) lies inside the figure too, and
+no legend covers the title, on a desktop and on a 390 px phone (static/js/charts.js re-fits
+the figures to a narrow panel)."""
 
 import pytest
 
@@ -16,6 +19,7 @@ canvases => canvases.map(canvas => {
   if (!svg) return {id: canvas.id, problems: ['no svg']};
   const box = svg.getBoundingClientRect();
   const problems = [];
+  const title = canvas.querySelector('.gtitle');
   const ticks = [...canvas.querySelectorAll('g.xtick text, g.ytick text')];
   for (const t of ticks) {
     const r = t.getBoundingClientRect();
@@ -24,7 +28,23 @@ canvases => canvases.map(canvas => {
     if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
       problems.push(`tick "${text}" outside the figure`);
   }
-  const title = canvas.querySelector('.gtitle');
+  // Every other label too: title, axis titles, legend entries, colour-bar labels, annotations.
+  const labels = [...canvas.querySelectorAll('svg text')]
+    .filter(t => !t.closest('.hoverlayer, g.xtick, g.ytick'));
+  for (const t of labels) {
+    const text = (t.textContent || '').trim();
+    if (!text) continue;
+    const r = t.getBoundingClientRect();
+    if (r.width === 0) continue;
+    if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+      problems.push(`label "${text}" outside the figure`);
+  }
+  const legend = canvas.querySelector('g.legend');
+  if (title && legend && (title.textContent || '').trim()) {
+    const a = title.getBoundingClientRect(), b = legend.getBoundingClientRect();
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+      problems.push('legend over the title');
+  }
   const bar = canvas.querySelector('.modebar');
   if (title && bar) {
     const a = title.getBoundingClientRect(), b = bar.getBoundingClientRect();
