@@ -32,14 +32,15 @@ def _copy_out(cursor, table: str) -> bytes:
         return b"".join(bytes(chunk) for chunk in copy)
 
 
-def take(build: Callable[[], None]) -> Snapshot:
-    """Run BUILD in a transaction that is rolled back; keep the tables it changed."""
+def take(build: Callable[[], None], keep: bool = False) -> Snapshot:
+    """Run BUILD in a transaction that is rolled back (KEEP: that stays, e.g. the first test's
+    own state); keep the tables it changed."""
     with transaction.atomic(), connection.cursor() as cursor:
         tables = _tables()
         before = {table: _copy_out(cursor, table) for table in tables}
         build()
         after = {table: _copy_out(cursor, table) for table in _tables()}
-        transaction.set_rollback(True)
+        transaction.set_rollback(not keep)
     changed = {table: rows for table, rows in after.items() if before.get(table) != rows}
     return Snapshot(tables=changed)
 
@@ -68,11 +69,12 @@ _BUILT: dict[str, Snapshot] = {}
 def restore_or_take(key: str, build: Callable[[], None]) -> None:
     """Restore the state KEY names, building it (BUILD, once per session: per xdist worker) on first
     use. For a function-scoped fixture whose build is expensive and deterministic: the first test
-    runs BUILD inside a rolled-back transaction and keeps the tables it changed; it and every later
-    test get exactly those rows back. The tables the fixtures before it fill (reference data) are
+    runs BUILD and keeps a copy of the tables it changed, and works on the state BUILD left; every
+    later test gets exactly those rows back. The tables the fixtures before it fill (reference data) are
     theirs: the same in every test, so only what BUILD adds is kept. Files BUILD writes (raw release
     files) stay where the first test put them, as the restored releases point there."""
     snapshot = _BUILT.get(key)
-    if snapshot is None:
-        snapshot = _BUILT[key] = take(build)
+    if snapshot is None:  # the first test keeps the state BUILD left: the same rows, no restore
+        _BUILT[key] = take(build, keep=True)
+        return
     restore(snapshot)

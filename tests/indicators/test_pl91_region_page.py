@@ -76,7 +76,15 @@ def page_text(client, url: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
 
 
-def test_pl91_page_shows_figures_published_as_pl12(client, loaded):
+def test_pl91_on_the_real_regional_file(client, loaded):
+    """One test on one restore of the real build (restoring and checking its millions of rows
+    costs about 25 s a test): the page, the pandas recomputation, the whole file in NUTS 2021."""
+    page_shows_figures_published_as_pl12(client)
+    digital_employment_agrees_with_pandas_and_the_jrc_matrix(loaded)
+    real_regional_sbs_recomputes_in_nuts_2021()
+
+
+def page_shows_figures_published_as_pl12(client):
     text = page_text(client, "/regions/PL91/?year=2014")
     assert "Warszawski stołeczny (PL91)" in text
     assert "Its figures were published as PL12, NUTS 2013 and converted to NUTS 2021" in text
@@ -105,7 +113,7 @@ def test_pl91_page_shows_figures_published_as_pl12(client, loaded):
         assert not [n for n in incomplete if n in listed.group(1)], listed.group(1)
 
 
-def test_pl91_digital_employment_agrees_with_pandas_and_the_jrc_matrix(loaded):
+def digital_employment_agrees_with_pandas_and_the_jrc_matrix(loaded):
     """Digital persons employed in PL91, 2014 = Σ share × PL12's published cell × PL12's
     population share inside PL91 (the divisions of digital are all published for PL12 in 2014)."""
     cells = raw_emp(loaded, "PL12", "2014")
@@ -119,7 +127,7 @@ def test_pl91_digital_employment_agrees_with_pandas_and_the_jrc_matrix(loaded):
     assert 0.3 < pl12_to_pl91_weight(loaded) < 0.7  # a real split, not a recoding
 
 
-def test_real_regional_sbs_recomputes_in_nuts_2021(loaded):
+def real_regional_sbs_recomputes_in_nuts_2021():
     """The whole real regional file through ingest and recompute (the build above): every value in
     NUTS 2021 with its published code and version; no pre-2021 code left; nothing ranked at 0
     that is incomplete. (Was in test_nuts_converter_reference.py, with its own build of the same
