@@ -39,7 +39,7 @@
     var layout = fig.layout;
     var title = layout.title;
     // Only the figures indicators.charts.base_layout made (title placed in container units).
-    if (!width || width >= NARROW || !layout.margin || !layout.height || !title || title.yref !== "container") return;
+    if (!width || width >= NARROW || !layout.margin || !layout.height || !title || title.yref !== "container") return false;
     var plotHeight = layout.height - layout.margin.t - layout.margin.b;
     title.text = "";
     layout.annotations = (layout.annotations || []).filter(function (note) { return note.name !== "source"; });
@@ -85,13 +85,27 @@
       bar.title.text = [text].concat(named).filter(Boolean).join("<br>");
       bottom = named.length ? 112 : 96;
     });
-    // An axis title as wide as the figure (e.g. "% of business-economy employment") wraps
-    // under a plot area that the category labels have narrowed; automargin makes room for it.
-    var xTitle = layout.xaxis && layout.xaxis.title;
-    if (xTitle && xTitle.text) xTitle.text = wrapWords(xTitle.text, Math.floor(width / 4 / LEGEND_PX)).join("<br>");
     layout.margin.t = top;
     layout.margin.b = bottom;
     layout.height = plotHeight + layout.margin.t + layout.margin.b;
+    return true;
+  }
+
+  // An x-axis title is centred under the plot area, which long category labels may push to the
+  // right: measured once drawn, a title running past the figure's edge is wrapped to the room on
+  // either side of its centre (automargin then makes room for its lines).
+  function fitAxisTitle(el, fig) {
+    var node = el.querySelector(".g-xtitle text");
+    var axis = fig.layout.xaxis;
+    if (!node || !axis || !axis.title || !axis.title.text) return null;
+    var box = el.getBoundingClientRect();
+    var r = node.getBoundingClientRect();
+    if (r.left >= box.left - 1 && r.right <= box.right + 1) return null;
+    var text = String(axis.title.text).replace(/<br>/g, " ");
+    var centre = (r.left + r.right) / 2;
+    var room = 2 * (Math.min(centre - box.left, box.right - centre) - 6);
+    var chars = Math.max(6, Math.floor((room / r.width) * text.length));
+    return window.Plotly.relayout(el, { "xaxis.title.text": wrapWords(text, chars).join("<br>") });
   }
 
   function draw(el) {
@@ -99,13 +113,15 @@
     var fig = figureFor(el);
     if (!fig || !window.Plotly) return;
     el.setAttribute("data-drawn", "1");
-    fitToWidth(fig, el.clientWidth);
+    var narrow = fitToWidth(fig, el.clientWidth);
     window.Plotly.newPlot(el, fig.data, fig.layout, {
       responsive: true,
       // No Plotly mode bar: its icon links sat inside the figure (nested, unlabelled controls for a
       // screen reader); the panel's own export menu downloads PNG/SVG. Drag-zoom still works.
       displayModeBar: false,
       topojsonURL: topojsonURL,
+    }).then(function () {
+      return narrow ? fitAxisTitle(el, fig) : null;
     }).then(function () {
       el.classList.add("chart-ready");
     });
