@@ -8,10 +8,12 @@ the source's `current_release` points at it (the swap). Any failure rolls everyt
 
 import io
 import re
+import time
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 
@@ -245,23 +247,30 @@ def current_generations() -> tuple[int, int]:
     served generation is the one pages are read from: the same, except while a refresh holds the
     pages on the generation it started from (`hold_pages`) until its pages are warm.
     """
-    # Read on every request, cached pages included: plain SQL, not a queryset (the ORM's query
-    # building was two thirds of this call's cost); the hold is judged by the clock, not by the
-    # transaction's start (now()).
+    return _generations(_read_state())
+
+
+def _read_state() -> tuple[int, int, float | None]:
+    """(generation, served generation, hold end as a Unix time or None). Read on every request,
+    cached pages included: plain SQL, not a queryset (the ORM's query building was two thirds of
+    this call's cost)."""
     with connection.cursor() as cursor:
-        cursor.execute(_GENERATIONS_SQL)
+        cursor.execute(_STATE_SQL)
         row = cursor.fetchone()
-    if row is None:
-        return 0, 0
-    generation, served, held = row
-    return generation, served if held else generation
+    return tuple(row) if row is not None else (0, 0, None)
 
 
-_GENERATIONS_SQL = (
-    f"SELECT generation, served_generation, "  # noqa: S608 (our own table name)
-    f"(hold_until IS NOT NULL AND hold_until > clock_timestamp() AND served_generation < generation) "
+_STATE_SQL = (
+    "SELECT generation, served_generation, extract(epoch FROM hold_until)::float8 "  # noqa: S608
     f"FROM {DataState._meta.db_table} WHERE id = 1"
 )
+
+
+def _generations(state: tuple[int, int, float | None]) -> tuple[int, int]:
+    generation, served, hold_until = state
+    held = hold_until is not None and hold_until > time.time() and served < generation
+    return generation, served if held else generation
+
 
 # The page cache's lookups (before any snapshot is opened) read the generations from the cache,
 # where a process that read them from the database keeps them for PUBLISHED_SECONDS at most:
@@ -275,31 +284,14 @@ PUBLISHED_SECONDS = 2
 
 def published_generations() -> tuple[int, int]:
     """(data generation, served generation) for a page-cache lookup: see PUBLISHED_KEY."""
-    import time
-
-    from django.core.cache import cache
-
     state = cache.get(PUBLISHED_KEY)
     if state is None:
-        with connection.cursor() as cursor:
-            cursor.execute(_PUBLISHED_SQL)
-            row = cursor.fetchone()
-        state = tuple(row) if row is not None else (0, 0, None)
+        state = _read_state()
         cache.add(PUBLISHED_KEY, state, PUBLISHED_SECONDS)
-    generation, served, hold_until = state
-    held = hold_until is not None and hold_until > time.time() and served < generation
-    return generation, served if held else generation
-
-
-_PUBLISHED_SQL = (
-    "SELECT generation, served_generation, extract(epoch FROM hold_until)::float8 "  # noqa: S608
-    f"FROM {DataState._meta.db_table} WHERE id = 1"
-)
+    return _generations(state)
 
 
 def forget_published_generations() -> None:
-    from django.core.cache import cache
-
     cache.delete(PUBLISHED_KEY)
     transaction.on_commit(lambda: cache.delete(PUBLISHED_KEY))
 

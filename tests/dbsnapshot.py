@@ -1,10 +1,11 @@
 """Build a database state once per test session, restore it per test in milliseconds.
 
-An expensive fixture (ingest + recompute of a test universe) runs once, inside a transaction that
-is rolled back; every table it changed is kept as `COPY ... TO STDOUT` bytes. A test that needs
-the state gets exactly those tables back (DELETE, then `COPY ... FROM STDIN`, then the id
-sequences moved past the restored rows), inside its own transaction (rolled back after the test)
-or committed for `transactional_db`/live-server tests (flushed after the test, as before).
+An expensive fixture (ingest + recompute of a test universe) runs once, in the first test that
+needs it (which then works on the state it left); every table it changed is kept as
+`COPY ... TO STDOUT` bytes. A later test that needs the state gets exactly those tables back
+(DELETE, then `COPY ... FROM STDIN`, then the id sequences moved past the restored rows), inside
+its own transaction (rolled back after the test) or committed for `transactional_db`/live-server
+tests (flushed after the test, as before).
 The state is the one the build left, byte for byte: nothing is computed differently.
 """
 

@@ -118,7 +118,7 @@ def base_layout(title: str, source_line: str, *, height: int = 420, bottom: int 
         "plot_bgcolor": "#ffffff",
         "annotations": [
             {
-                "name": "source",  # static/js/charts.js wraps it again in a narrow panel
+                "name": "source",  # static/js/charts.js leaves it out in a narrow panel (the caption has it)
                 "text": source_line,
                 "xref": "paper",
                 "yref": "paper",
