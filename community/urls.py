@@ -11,6 +11,7 @@ urlpatterns = [
     path("settings/", notifications.forum_settings, name="forum-settings"),
     path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
     path("discuss/<str:kind>/<str:key>/", discuss.discuss, name="discuss"),
+    path("panel/<str:kind>/<str:key>/", discuss.panel, name="panel"),
     path("s/<slug:slug>/", spaces.space_detail, name="space-detail"),
     path("s/<slug:slug>/new/", spaces.thread_create, name="thread-create"),
     path("s/<slug:slug>/follow/", spaces.space_follow, name="space-follow"),

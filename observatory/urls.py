@@ -16,6 +16,7 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("privacy/", views.privacy, name="privacy"),
     path("publications/", publications.publication_list, name="publication-list"),
+    path("publications/panel/related/", publications.publication_related, name="publication-related"),
     path("publications/feed.rss", feeds.PublicationsRss(), name="publication-feed-rss"),
     path("publications/feed.atom", feeds.PublicationsAtom(), name="publication-feed-atom"),
     path("publications/<slug:slug>/", publications.publication_detail, name="publication-detail"),

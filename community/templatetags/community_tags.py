@@ -1,7 +1,8 @@
 """Forum template tags.
 
 `{% discussion_panel kind key title %}` on ecosystem, country, region, indicator and publication
-pages shows the threads tied to that object that the viewer may read, and a "Discuss this" link.
+pages marks the place of the panel that shows the threads tied to that object that the viewer may
+read (loaded on its own, community.views.discuss.panel), with a "Discuss this" link.
 kind is one of "ecosystem" (slug), "country" (geo code), "region" (NUTS code), "indicator"
 (indicator code), "publication" (slug).
 """
@@ -18,21 +19,35 @@ from ..evidence import KINDS
 register = template.Library()
 
 
-@register.inclusion_tag("community/_discussion_panel.html", takes_context=True)
+@register.inclusion_tag("community/_discussion_placeholder.html", takes_context=True)
 def discussion_panel(context, kind: str, key: str, title: str = ""):
-    request = context.get("request")
-    user = getattr(request, "user", None) or context.get("user")
-    enabled = kind in KINDS and bool(key) and user is not None
-    threads = selectors.threads_for_target(user, kind, str(key)) if enabled else []
-    discuss_url = reverse("community:discuss", args=[kind, key]) if enabled else ""
+    """The panel's place on an evidence page: its heading and the "Discuss this" link, with no
+    query. The threads and the collaboration counts depend on the viewer and change with every
+    post, so they are not part of the page (which is built once per data generation and cached):
+    site.js loads them from community:panel, which is also the panel's own page without script."""
+    enabled = kind in KINDS and bool(key)
     return {
-        "collaboration": _collaboration(user, kind, str(key)) if enabled else None,
-        "threads": threads,
         "kind": kind,
         "key": key,
         "title": title,
         "enabled": enabled,
-        "discuss_url": discuss_url,
+        "discuss_url": reverse("community:discuss", args=[kind, key]) if enabled else "",
+        "panel_url": reverse("community:panel", args=[kind, key]) if enabled else "",
+    }
+
+
+def panel_context(user, kind: str, key: str, title: str = "") -> dict:
+    """What community/_discussion_panel.html shows USER about (KIND, KEY): the threads USER may
+    read, the organisations and open offers tied to it, and the follow button."""
+    enabled = kind in KINDS and bool(key) and user is not None
+    return {
+        "collaboration": _collaboration(user, kind, str(key)) if enabled else None,
+        "threads": selectors.threads_for_target(user, kind, str(key)) if enabled else [],
+        "kind": kind,
+        "key": key,
+        "title": title,
+        "enabled": enabled,
+        "discuss_url": reverse("community:discuss", args=[kind, key]) if enabled else "",
         "user": user,
     }
 

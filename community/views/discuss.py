@@ -1,8 +1,9 @@
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import access, actions, selectors
 from ..evidence import resolve_target
@@ -44,3 +45,24 @@ def discuss(request, kind, key):
         else:
             return redirect(thread)
     return render_page(request, "discuss", {"target": target, "form": form})
+
+
+@require_GET
+def panel(request, kind, key):
+    """The discussion panel of an evidence page: the threads tied to (KIND, KEY) that the viewer may
+    read, and the organisations and open offers tied to it. site.js loads it into the page with
+    ?fragment=1 (the bare panel); without it, the panel is a page of its own (no script needed).
+    Never stored by a cache: it depends on the viewer and changes with every post."""
+    from ..templatetags.community_tags import panel_context
+
+    target = resolve_target(kind, key)
+    if target is None:
+        raise Http404("Nothing to discuss here.")
+    context = {**panel_context(request.user, kind, key, target.label), "target": target}
+    if request.GET.get("fragment"):
+        response = render(request, "community/_discussion_panel.html", context)
+        response.headers["X-Robots-Tag"] = "noindex"
+    else:
+        response = render_page(request, "discussion_panel", context)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response

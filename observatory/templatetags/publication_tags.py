@@ -1,6 +1,8 @@
 """`{% related_publications ecosystem="slug" %}` / `{% related_publications country="DE" %}` on the
-profile pages: the newest published items tagged with that ecosystem or country, and a link to
-the publication list filtered the same way."""
+profile pages: the place of the panel of the newest published items tagged with that ecosystem or
+country (loaded on its own from publication-related: curators publish without a data refresh, and
+the page is built once per data generation), with a link to the publication list filtered the
+same way. `related_context` is what the panel itself shows."""
 
 from decimal import Decimal
 
@@ -14,9 +16,21 @@ from .. import selectors
 register = template.Library()
 
 
-@register.inclusion_tag("observatory/publications/_related.html")
-def related_publications(ecosystem: str = "", country: str = "", limit: int = 5):
-    params = {k: v for k, v in (("ecosystem", ecosystem), ("country", country)) if v}
+@register.inclusion_tag("observatory/publications/_related_placeholder.html")
+def related_publications(ecosystem: str = "", country: str = ""):
+    params = _params(ecosystem, country)
+    query = f"?{urlencode(params)}" if params else ""
+    return {
+        "ecosystem": ecosystem,
+        "country": country,
+        "list_url": reverse("publication-list") + query,
+        "panel_url": reverse("publication-related") + query + ("&" if query else "?") + "fragment=1",
+        "enabled": True,
+    }
+
+
+def related_context(ecosystem: str = "", country: str = "", limit: int = 5) -> dict:
+    params = _params(ecosystem, country)
     return {
         "publications": selectors.related_publications(ecosystem=ecosystem, country=country, limit=limit),
         "ecosystem": ecosystem,
@@ -24,6 +38,10 @@ def related_publications(ecosystem: str = "", country: str = "", limit: int = 5)
         "list_url": reverse("publication-list") + (f"?{urlencode(params)}" if params else ""),
         "enabled": True,
     }
+
+
+def _params(ecosystem: str, country: str) -> dict:
+    return {k: v for k, v in (("ecosystem", ecosystem), ("country", country)) if v}
 
 
 @register.filter

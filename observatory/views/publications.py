@@ -2,7 +2,8 @@
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
@@ -36,6 +37,24 @@ def publication_list(request):
             "kinds": Publication.Kind,
         },
     )
+
+
+@require_safe
+def publication_related(request):
+    """The "Publications" panel of an ecosystem or country page (?ecosystem=slug or ?country=DE):
+    site.js loads it into the page with &fragment=1; without it, the filtered publication list
+    (the panel's full version). Loaded on its own because curators publish without a data refresh
+    and the page is built once per data generation."""
+    from ..templatetags.publication_tags import related_context
+
+    ecosystem, country = request.GET.get("ecosystem", "")[:80], request.GET.get("country", "")[:12]
+    if not request.GET.get("fragment"):
+        params = {k: v for k, v in (("ecosystem", ecosystem), ("country", country)) if v}
+        return redirect(reverse("publication-list") + (f"?{urlencode(params)}" if params else ""))
+    response = render(request, "observatory/publications/_related.html", related_context(ecosystem, country))
+    response.headers["X-Robots-Tag"] = "noindex"
+    patch_cache_control(response, public=True, max_age=60)
+    return response
 
 
 @require_safe

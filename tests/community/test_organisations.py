@@ -561,21 +561,19 @@ def test_month_calendar_places_events_on_their_days(orgs, bob, login):
     assert ics.count("BEGIN:VEVENT") == 1 and "SUMMARY:Automotive matchmaking day" in ics
 
 
-def test_discussion_panel_on_profile_pages_shows_organisations_and_follow(orgs, alice, rf):
-    from django.template import Context, Template
+def test_discussion_panel_on_profile_pages_shows_organisations_and_follow(orgs, alice, login):
+    client = login(alice)
 
-    template = Template('{% load community_tags %}{% discussion_panel kind key "Here" %}')
-    request = rf.get("/")
-    request.user = alice
+    def panel(kind, key):
+        return client.get(f"/forum/panel/{kind}/{key}/", {"fragment": "1"}).content.decode()
+
     for kind, key in [("ecosystem", "mobility"), ("country", "DE"), ("region", "DE11")]:
-        html = template.render(Context({"request": request, "user": alice, "kind": kind, "key": key}))
+        html = panel(kind, key)
         assert "1 organisation" in html and "1 open offer" in html, kind
         assert "Follow new offers here" in html
-    html = template.render(Context({"request": request, "user": alice, "kind": "region", "key": "FRK2"}))
-    assert "No organisation profile yet." in html
+    assert "No organisation profile yet." in panel("region", "FRK2")
     org_actions.toggle_follow(alice, region="DE11")
-    html = template.render(Context({"request": request, "user": alice, "kind": "region", "key": "DE11"}))
-    assert "Stop following new offers here" in html
+    assert "Stop following new offers here" in panel("region", "DE11")
 
 
 def test_last_manager_cannot_leave_but_a_co_manager_can(orgs, bob, alice, login):

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Template
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from community import actions
@@ -60,10 +60,64 @@ def test_active_public_threads_lists_only_open_spaces(forum):
 
 
 def _panel(user, kind, key):
+    """The panel as site.js loads it into an evidence page."""
+    client = Client()
+    if user.is_authenticated:
+        client.force_login(user)
+    response = client.get(reverse("community:panel", args=[kind, key]), {"fragment": "1"})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_evidence_pages_mark_the_panel_and_read_no_thread(forum, alice, django_assert_num_queries):
+    Ecosystem.objects.create(slug="digital", name="Digital")
+    make_thread(
+        forum.open, alice, "Digital uptake", "about it", target_kind="ecosystem", target_key="digital"
+    )
     request = RequestFactory().get("/")
-    request.user = user
+    request.user = alice
     template = Template("{% load community_tags %}{% discussion_panel kind key 'Digital' %}")
-    return template.render(Context({"request": request, "kind": kind, "key": key}))
+    with django_assert_num_queries(0):
+        html = template.render(Context({"request": request, "kind": "ecosystem", "key": "digital"}))
+    assert 'data-panel="/forum/panel/ecosystem/digital/?fragment=1"' in html
+    assert "Digital uptake" not in html  # the page is the same for every viewer
+    assert reverse("community:discuss", args=["ecosystem", "digital"]) in html  # works without script
+    assert 'href="/forum/panel/ecosystem/digital/"' in html
+
+
+def test_the_panel_is_a_page_of_its_own_never_stored_by_a_cache(forum, alice):
+    Ecosystem.objects.create(slug="digital", name="Digital")
+    make_thread(
+        forum.open, alice, "Digital uptake", "about it", target_kind="ecosystem", target_key="digital"
+    )
+    client = Client()
+    page = client.get("/forum/panel/ecosystem/digital/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<h1>" in html and "Digital uptake" in html and 'href="/ecosystems/digital/"' in html
+    fragment = client.get("/forum/panel/ecosystem/digital/?fragment=1")
+    assert "<h1>" not in fragment.content.decode() and "<html" not in fragment.content.decode()
+    for response in (page, fragment):
+        assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/forum/panel/ecosystem/nope/",
+        "/forum/panel/planet/mars/",
+        "/forum/panel/country/D%00E/",
+        "/forum/panel/region/" + "X" * 200 + "/",
+    ],
+)
+def test_the_panel_of_nothing_is_not_found(forum, path):
+    assert Client().get(path, {"fragment": "1"}).status_code in (400, 404)  # a NUL byte: 400
+
+
+def test_the_panel_takes_no_post(forum, alice):
+    client = Client()
+    client.force_login(alice)
+    assert client.post("/forum/panel/country/DE/").status_code in (403, 405)
 
 
 def test_discussion_panel_shows_readable_threads_and_discuss_link(forum, alice, carol):
@@ -81,7 +135,9 @@ def test_discussion_panel_shows_readable_threads_and_discuss_link(forum, alice, 
 
 
 def test_discussion_panel_for_anonymous_offers_discuss_link(forum):
-    assert "Discuss this" in _panel(AnonymousUser(), "country", "DE")
+    Ecosystem.objects.create(slug="digital", name="Digital")
+    html = _panel(AnonymousUser(), "ecosystem", "digital")
+    assert "Discuss this" in html and "(sign-in required to post)" in html
 
 
 def test_create_thread_refuses_unknown_evidence_target(forum, alice):

@@ -1,5 +1,5 @@
 """The profile pages in Chromium: charts draw from json_script under the strict CSP, maps draw
-offline, the data table opens from the keyboard."""
+offline, the discussion panel loads into the page, the data table opens from the keyboard."""
 
 import pytest
 
@@ -17,6 +17,14 @@ def test_charts_and_maps_draw_without_csp_errors(live_server, page, loaded_profi
     charts_ready(page, expected, 45000)
     assert expected >= 2
     assert page.locator(".chart-canvas svg.main-svg").count() >= expected
+    # The discussion panel, loaded on its own into the page built once per generation.
+    panel = page.locator("section.discussion-panel:not([data-panel])")
+    panel.wait_for(timeout=10000)
+    assert "No discussion yet in the Industrial Forum." in panel.inner_text()
+    publications = page.locator("section.related-publications:not([data-panel])")
+    publications.wait_for(timeout=10000)
+    assert "No publication is tagged with this yet." in publications.inner_text()
+    assert page.locator("section[data-panel]").count() == 0
     assert page.errors == []
     assert all(r.startswith(live_server.url) for r in requests)  # nothing from a CDN
 

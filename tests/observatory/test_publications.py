@@ -243,23 +243,47 @@ def test_publication_feed_unknown_filter_is_404(client):
 # --- related publications tag (profile pages) -----------------------------------------------
 
 
-def test_related_publications_tag_shows_published_items_for_ecosystem_and_country(reference):
+def test_related_publications_panel_shows_published_items_for_ecosystem_and_country(reference, client):
     make_publication("old", title="Older digital", ecosystems=["digital"])
     newer = make_publication("new", title="Newer digital", ecosystems=["digital"], countries=["DE"])
     newer.published_at = timezone.now() - timedelta(hours=1)
     newer.save()
     make_publication("hidden", state="draft", title="Draft digital", ecosystems=["digital"], countries=["DE"])
     make_publication("other", title="Tourism only", ecosystems=["tourism"])
-    template = Template('{% load publication_tags %}{% related_publications ecosystem="digital" %}')
-    html = template.render(Context({}))
+    response = client.get("/publications/panel/related/", {"ecosystem": "digital", "fragment": "1"})
+    assert response.status_code == 200 and "max-age=60" in response["Cache-Control"]
+    html = response.content.decode()
     assert html.index("Newer digital") < html.index("Older digital")
     assert "Draft digital" not in html and "Tourism only" not in html
-    assert 'href="/publications/?ecosystem=digital"' in html
-    by_country = Template('{% load publication_tags %}{% related_publications country="DE" %}').render(
-        Context()
-    )
+    assert 'href="/publications/?ecosystem=digital"' in html and "<html" not in html
+    by_country = client.get("/publications/panel/related/?country=DE&fragment=1").content.decode()
     assert "Newer digital" in by_country and "Older digital" not in by_country
     assert 'href="/publications/?country=DE"' in by_country
+    # Without script: the filtered list is the panel's full version.
+    full = client.get("/publications/panel/related/?country=DE")
+    assert full.status_code == 302 and full["Location"] == "/publications/?country=DE"
+
+
+def test_profile_pages_mark_the_publications_panel_and_read_no_publication(
+    reference, django_assert_num_queries
+):
+    make_publication("new", title="Newer digital", ecosystems=["digital"], countries=["DE"])
+    template = Template('{% load publication_tags %}{% related_publications country="DE" %}')
+    with django_assert_num_queries(0):
+        html = template.render(Context({}))
+    assert "Newer digital" not in html  # loaded on its own: publishing needs no data refresh
+    assert 'data-panel="/publications/panel/related/?country=DE&amp;fragment=1"' in html
+    assert 'href="/publications/?country=DE"' in html
+
+
+@pytest.mark.parametrize(
+    "query", ["?country=%3Cscript%3E&fragment=1", "?ecosystem=" + "x" * 500 + "&fragment=1"]
+)
+def test_related_publications_panel_of_junk_is_an_empty_panel(reference, client, query):
+    response = client.get("/publications/panel/related/" + query)
+    assert response.status_code == 200
+    assert "No publication is tagged with this yet." in response.content.decode()
+    assert "<script>" not in response.content.decode()
 
 
 # --- PDF ------------------------------------------------------------------------------------
