@@ -246,6 +246,7 @@ def visit_bytes(path: str) -> dict:
     """First visit: the page and every CSS, JS and map outline it loads; repeat visit: what is
     fetched again (the HTML, and whatever has no long max-age)."""
     import gzip
+    from html import unescape
 
     body, headers = fetch(path)
     html = gzip.decompress(body).decode() if headers.get("Content-Encoding") == "gzip" else body.decode()
@@ -254,6 +255,8 @@ def visit_bytes(path: str) -> dict:
     topojson = re.search(r'data-topojson="([^"]+)"', html)
     if topojson and '"type": "choropleth"' in html:
         assets.append(f"{topojson[1]}world_110m.json")  # plotly.js's base layer (ours: empty)
+    # The panels site.js loads into the page (discussion, publications): fetched on every visit.
+    assets += [unescape(u) for u in re.findall(r'data-panel="([^"]+)"', html)]
     first = repeat = wire_size(body, headers)
     files = {"html": {"kb": round(first / 1024, 1), "cache_control": headers.get("Cache-Control", "")}}
     for asset in dict.fromkeys(assets):

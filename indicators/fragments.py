@@ -11,12 +11,17 @@ canonical, or a payload built in this request without a stored row yet, renders 
 before; a canonical one stores what it rendered (a concurrent identical insert is ignored).
 """
 
+import hashlib
 import zlib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.utils import timezone
 
-from .models import PageFragment
+from .models import PageFragment, StoredPage
 
 ORIGIN = "\ue000origin\ue000"  # private-use characters: never in our HTML otherwise
 TODAY = "\ue000today\ue000"
@@ -50,12 +55,10 @@ class Prebuilt:
     def html(self, request) -> str | None:
         if self.stored is None:
             return None
-        text = zlib.decompress(bytes(self.stored)).decode()
-        return text.replace(ORIGIN, origin(request)).replace(accessed(TODAY), accessed(today()))
+        return untokenised(request, self.stored)
 
     def keep(self, request, html: str) -> None:
-        tokenised = html.replace(origin(request), ORIGIN).replace(accessed(today()), accessed(TODAY))
-        self.stored = zlib.compress(tokenised.encode(), 6)
+        self.stored = tokenised(request, html)
         row = PageFragment(
             family=self.family,
             key=self.key,
@@ -65,6 +68,65 @@ class Prebuilt:
             html=self.stored,
         )
         insert_once(lambda: PageFragment.objects.bulk_create([row], ignore_conflicts=True))
+
+
+def tokenised(request, html: str) -> bytes:
+    """HTML as stored: the request's origin and today's citation date as tokens, compressed."""
+    text = html.replace(origin(request), ORIGIN).replace(accessed(today()), accessed(TODAY))
+    return zlib.compress(text.encode(), 6)
+
+
+def untokenised(request, stored) -> str:
+    text = zlib.decompress(bytes(stored)).decode()
+    return text.replace(ORIGIN, origin(request)).replace(accessed(TODAY), accessed(today()))
+
+
+# Whole pages. A page rendered from a payload (indicators.views.common.render_with_panels notes
+# the generation it was built at) for an anonymous visitor and a canonical query holds nothing
+# that changes without a refresh: the forum, organisation and publication panels are placeholders
+# that site.js fills. cache_public_page stores it here when it was built at the generation it is
+# served under, and on a page-cache miss serves it from here before rendering anything.
+
+_STORED_PAGE = f"""
+    SELECT html FROM {StoredPage._meta.db_table}
+    WHERE generation = %s AND build = %s AND language = %s AND path = %s AND query = %s"""  # noqa: S608 - our table names; values are parameters
+
+
+@cache
+def build_id() -> str:
+    """What a stored page was rendered with besides the data: the project's templates and the
+    static files' names (hashed in production). Computed once per process: a deploy restarts
+    the processes, and pages stored by the previous build are never served by the new one."""
+    h = hashlib.sha256()
+    for folder in settings.TEMPLATES[0]["DIRS"]:
+        for path in sorted(Path(folder).rglob("*.html")):
+            h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    hashed = getattr(staticfiles_storage, "hashed_files", None)
+    h.update(repr(sorted(hashed.items()) if hashed else type(staticfiles_storage).__name__).encode())
+    return h.hexdigest()[:16]
+
+
+def stored_page(request, generation: int, language: str, query: str) -> str | None:
+    """The stored page for REQUEST's path and canonical QUERY, for this origin and day, or None.
+    One query, in plain SQL (this is the uncached path)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_STORED_PAGE, [generation, build_id(), language, request.path, query])
+        row = cursor.fetchone()
+    return None if row is None else untokenised(request, row[0])
+
+
+def keep_page(request, generation: int, language: str, query: str, html: str) -> None:
+    row = StoredPage(
+        generation=generation,
+        build=build_id(),
+        language=language,
+        path=request.path,
+        query=query,
+        html=tokenised(request, html),
+    )
+    insert_once(lambda: StoredPage.objects.bulk_create([row], ignore_conflicts=True))
 
 
 def insert_once(insert) -> None:

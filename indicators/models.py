@@ -236,6 +236,33 @@ class PageFragment(models.Model):
         return f"{self.family} {self.key} g{self.generation} {self.language} ?{self.query}"
 
 
+class StoredPage(models.Model):
+    """A whole anonymous page built from a payload (indicators/fragments.py): rendered once per
+    data generation × language × path × canonical query, when nothing on it changes without a
+    refresh (the forum, organisation and publication panels are loaded on their own). The HTML
+    with the site's origin and the citation date as tokens, zlib-compressed: the page cache's
+    source when Redis does not hold the page."""
+
+    generation = models.PositiveIntegerField()
+    # The templates and static files it was rendered with (fragments.build_id): a deploy that
+    # changes either never serves a page naming asset files it no longer has.
+    build = models.CharField(max_length=16)
+    language = models.CharField(max_length=8)
+    path = models.CharField(max_length=200)
+    query = models.CharField(max_length=400)
+    html = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["generation", "build", "language", "path", "query"], name="stored_page_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"g{self.generation} {self.build} {self.language} {self.path}?{self.query}"
+
+
 class Run(models.Model):
     """One ingest / recompute / refresh job, as admins watch it."""
 

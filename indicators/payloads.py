@@ -22,10 +22,10 @@ import time
 import zlib
 
 from django.core.cache import cache
-from django.db.models import OuterRef, Subquery
+from django.db import connection
 
 from .fragments import Prebuilt, insert_once
-from .models import PageFragment, PagePayload
+from .models import PageFragment, PagePayload, StoredPage
 from .selectors import generations
 
 LOCK_SECONDS = 30  # a builder that died frees the lock after this
@@ -48,15 +48,23 @@ def lookup(family: str, key: str, gens) -> dict[int, bytes]:
     return dict(rows.values_list("generation", "data"))
 
 
+_WITH_FRAGMENT = f"""
+    SELECT p.generation, p.data,
+        (SELECT f.html FROM {PageFragment._meta.db_table} f
+         WHERE f.family = p.family AND f.key = p.key AND f.generation = p.generation
+             AND f.language = %s AND f.query = %s)
+    FROM {PagePayload._meta.db_table} p
+    WHERE p.family = %s AND p.key = %s AND p.generation = ANY(%s)"""  # noqa: S608 - our table names; values are parameters
+
+
 def lookup_with_fragment(family: str, key: str, gens, fragment: tuple[str, str]) -> dict[int, tuple]:
-    """generation -> (payload data, its stored fragment for (language, query) or None): one query."""
+    """generation -> (payload data, its stored fragment for (language, query) or None): one query,
+    in plain SQL (on the uncached path, building the ORM's query cost as much as running it).
+    The fragment's unique constraint makes the subquery one row at most."""
     language, query = fragment
-    html = PageFragment.objects.filter(
-        family=family, key=key, generation=OuterRef("generation"), language=language, query=query
-    ).values("html")[:1]
-    rows = PagePayload.objects.filter(family=family, key=key, generation__in=list(gens))
-    found = rows.annotate(fragment=Subquery(html)).values_list("generation", "data", "fragment")
-    return {generation: (data, stored) for generation, data, stored in found}
+    with connection.cursor() as cursor:
+        cursor.execute(_WITH_FRAGMENT, [language, query, family, key, list(gens)])
+        return {generation: (data, stored) for generation, data, stored in cursor.fetchall()}
 
 
 def store(family: str, key: str, generation: int, context: dict, build_ms: int = 0) -> None:
@@ -132,5 +140,6 @@ def prune(served: int) -> int:
     older = PagePayload.objects.filter(generation__lt=served).values_list("generation", flat=True)
     keep = sorted(set(older), reverse=True)[: KEEP_GENERATIONS - 1]
     PageFragment.objects.filter(generation__lt=served).exclude(generation__in=keep).delete()
+    StoredPage.objects.filter(generation__lt=served).exclude(generation__in=keep).delete()
     doomed = PagePayload.objects.filter(generation__lt=served).exclude(generation__in=keep)
     return doomed.delete()[0]

@@ -16,6 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
+from .. import fragments
 from ..exports import FORMATS, export
 from ..selectors import generation, served_generation
 
@@ -99,6 +100,8 @@ def render_with_panels(request, template: str, context: dict, panels_key: str = 
     # canonical query (a query that is not canonical renders without the fragment cache).
     built_at = context.pop("payload_generation", None)
     context["generation"] = generation() if built_at is None else built_at
+    # A page built from a payload may be stored whole (cache_public_page, fragments.keep_page).
+    request.page_built_at = built_at
     context["page_key"] = getattr(request, "canonical_query", None)
     context["fragment_cache"] = "default" if context["page_key"] is not None else "nocache"
     return render(request, template, context)
@@ -169,7 +172,10 @@ def cache_public_page(view=None, *, canonical=None):
         user = getattr(request, "user", None)
         if query is None or user is None or user.is_authenticated:
             return None
-        return f"page:g{served_generation()}:{get_language()}:{request.get_host()}:{request.path}?{query}"
+        # The build (templates, static file names) too: after a deploy no cached page names an
+        # asset file the new build does not have.
+        page = f"{get_language()}:{request.get_host()}:{request.path}?{query}"
+        return f"page:g{served_generation()}:{fragments.build_id()}:{page}"
 
     def cached(request, *args, **kwargs) -> HttpResponse | None:
         """The cached page, if any (GenerationMiddleware asks before it opens the snapshot)."""
@@ -188,10 +194,20 @@ def cache_public_page(view=None, *, canonical=None):
         hit = fresh_or_stale(key) if key != getattr(request, "page_cache_missed", None) else None
         if hit is not None:
             return gzipped_page(request, HttpResponse(hit, content_type="text/html; charset=utf-8"))
+        # Compressed harder when it is kept (the dummy cache of the benchmarks keeps nothing).
+        level = 1 if isinstance(caches["default"], DummyCache) else 6
+        served, language, query = served_generation(), get_language(), request.canonical_query
+        storable = len(request.path) <= 200 and len(query) <= 400
+        stored = fragments.stored_page(request, served, language, query) if storable else None
+        if stored is not None:  # built from this generation's payload: nothing to render
+            body = gzip.compress(stored.encode(), compresslevel=level, mtime=0)
+            response = HttpResponse(body, content_type="text/html; charset=utf-8")
+            keep_page(request, key, response.content)
+            return gzipped_page(request, response)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming and not response.cookies:
-            # Compressed harder when it is kept (the dummy cache of the benchmarks keeps nothing).
-            level = 1 if isinstance(caches["default"], DummyCache) else 6
+            if storable and getattr(request, "page_built_at", None) == served:
+                fragments.keep_page(request, served, language, query, response.content.decode())
             response.content = gzip.compress(response.content, compresslevel=level, mtime=0)
             keep_page(request, key, response.content)
             return gzipped_page(request, response)

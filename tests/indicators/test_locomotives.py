@@ -178,7 +178,7 @@ def test_the_page_is_pre_built_by_the_warm_step_and_a_cold_visit_is_a_lookup(
     from django.test.utils import CaptureQueriesContext
 
     from indicators import pages, payloads
-    from indicators.models import PageFragment, PagePayload
+    from indicators.models import PageFragment, PagePayload, StoredPage
     from indicators.panels import locomotives as P
 
     assert (pages.LOCOMOTIVES, {}) in pages.pages_to_warm()
@@ -192,7 +192,9 @@ def test_the_page_is_pre_built_by_the_warm_step_and_a_cold_visit_is_a_lookup(
     assert PagePayload.objects.filter(family="locomotives").count() == 1
     first = client.get(URL).content.decode()  # stores the block
     assert PageFragment.objects.filter(family="locomotives").count() == 1
+    assert StoredPage.objects.filter(path=URL.split("?")[0]).count() == 1  # and the whole page
     cache.clear()
+    StoredPage.objects.all().delete()  # the payload and the block, then
 
     def no_pairs(weights):
         raise AssertionError("a cold visit recomputed the pairs")

@@ -9,13 +9,14 @@ import pytest
 from django.core.cache import cache
 
 from indicators import fragments, payloads
-from indicators.models import PageFragment, PagePayload
+from indicators.models import PageFragment, PagePayload, StoredPage
 
 PAGES = ["/countries/DE/", "/ecosystems/tourism/", "/regions/AT11/", "/indicators/emp/", "/ecosystems/"]
 
 
 def uncached_get(client, url, **extra):
-    cache.clear()  # no page or selector cache: the payload table and the stored blocks only
+    cache.clear()  # no page or selector cache and no stored page: the payloads and blocks only
+    StoredPage.objects.all().delete()
     response = client.get(url, **extra)
     assert response.status_code == 200, url
     return response.content.decode()
@@ -57,16 +58,19 @@ def test_one_block_per_language_and_canonical_query(client, loaded_profiles):
 def test_a_query_that_is_not_canonical_stores_no_block(client, loaded_profiles):
     for junk in ("?year=1066", "?year=2014&year=2015", "?utm=x", "?map=nowhere"):
         assert "Persons employed" in uncached_get(client, f"/countries/DE/{junk}")
-    assert not PageFragment.objects.exists()
+    assert not PageFragment.objects.exists() and not StoredPage.objects.exists()
 
 
 def test_blocks_go_with_their_payloads_generation(client, loaded_profiles):
-    uncached_get(client, "/countries/DE/")
+    cache.clear()
+    client.get("/countries/DE/")
     generation = PageFragment.objects.get().generation
+    assert StoredPage.objects.get().generation == generation
     PagePayload.objects.update(generation=generation + 5)  # newer payloads elsewhere: keep one older
     PagePayload.objects.create(family="x", key="", generation=generation + 6, data=b"")
     payloads.prune(generation + 6)
     assert not PageFragment.objects.filter(generation=generation).exists()
+    assert not StoredPage.objects.filter(generation=generation).exists()
 
 
 def test_the_page_cache_stores_and_sends_gzip_to_clients_accepting_it(client, loaded_profiles):
@@ -107,3 +111,29 @@ def test_a_block_stored_meanwhile_by_another_request_is_no_error(rf):
         spec.keep(rf.get("/countries/DE/"), "<p>the same block</p>")
         assert PageFragment.objects.count() == 0  # still this snapshot, and still usable
     assert PageFragment.objects.count() == 1
+
+
+def test_the_build_id_follows_the_templates(settings, tmp_path):
+    before = fragments.build_id()
+    (tmp_path / "extra.html").write_text("changed")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
+    fragments.build_id.cache_clear()
+    try:
+        assert fragments.build_id() != before
+    finally:
+        fragments.build_id.cache_clear()
+
+
+def test_a_new_build_serves_no_page_stored_by_the_previous_one(client, loaded_profiles, monkeypatch):
+    cache.clear()
+    client.get("/countries/DE/")
+    row = StoredPage.objects.get()
+    assert row.build == fragments.build_id()
+    row.html = zlib.compress(b"STORED")
+    row.save()
+    cache.clear()
+    assert client.get("/countries/DE/").content == b"STORED"  # the test can tell a stored page
+    monkeypatch.setattr(fragments, "build_id", lambda: "another-build")
+    cache.clear()
+    assert b"Persons employed" in client.get("/countries/DE/").content  # rendered, and stored
+    assert set(StoredPage.objects.values_list("build", flat=True)) == {row.build, "another-build"}

@@ -2,6 +2,7 @@
 reads the payload and not the data tables, the warm step after a refresh, the held generation,
 single flight on a miss (threads, real Redis), and canonical queries only in the page cache."""
 
+import io
 import threading
 import time
 
@@ -11,8 +12,8 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from indicators import loading, pages, payloads, refresh, warming
-from indicators.models import DataState, PagePayload, Run
+from indicators import fragments, loading, pages, payloads, refresh, warming
+from indicators.models import DataState, PagePayload, Run, StoredPage
 
 DATA_TABLES = ("indicators_indicatorvalue", "indicators_observation")
 PAGES = [
@@ -31,15 +32,51 @@ def data_queries(ctx) -> list[str]:
 
 @pytest.mark.parametrize("url", PAGES)
 def test_uncached_page_reads_its_payload_not_the_data_tables(client, loaded_profiles, url):
-    first = client.get(url)  # builds and stores the payload
+    first = client.get(url)  # builds and stores the payload, and the whole page
     assert first.status_code == 200
-    cache.clear()  # no page, fragment or selector cache left: only the payload table
+    assert StoredPage.objects.filter(path=url).count() == 1
+    cache.clear()  # no page, fragment or selector cache left: the stored page
     with CaptureQueriesContext(connection) as ctx:
         again = client.get(url)
-    assert again.status_code == 200
+    assert again.status_code == 200 and again.content == first.content
+    assert data_queries(ctx) == []
+    assert [q["sql"] for q in ctx.captured_queries if "indicators_pagepayload" in q["sql"]] == []
+    assert any("indicators_storedpage" in q["sql"] for q in ctx.captured_queries)
+    StoredPage.objects.all().delete()
+    cache.clear()  # nor the stored page: the payload, and its stored block
+    with CaptureQueriesContext(connection) as ctx:
+        third = client.get(url)
+    assert third.status_code == 200 and third.content == first.content
     assert data_queries(ctx) == []
     assert any("indicators_pagepayload" in q["sql"] for q in ctx.captured_queries)
-    assert again.context["period"] == first.context["period"]
+    assert third.context["period"] == first.context["period"]
+    # The forum's threads and the organisation counts are loaded on their own (community:panel).
+    assert [q["sql"] for q in ctx.captured_queries if '"community_' in q["sql"]] == []
+
+
+def test_a_stored_page_serves_every_host_with_its_own_origin(client, loaded_profiles):
+    first = client.get("/countries/DE/", HTTP_HOST="localhost")
+    assert b"http://localhost/countries/DE/" in first.content
+    cache.clear()
+    other = client.get("/countries/DE/", HTTP_HOST="127.0.0.1")
+    assert b"http://127.0.0.1/countries/DE/" in other.content and b"http://localhost/" not in other.content
+    assert StoredPage.objects.filter(path="/countries/DE/").count() == 1  # one row for both hosts
+
+
+def test_signed_in_visitors_and_other_generations_get_no_stored_page(client, loaded_profiles, alice):
+    client.get("/countries/DE/")
+    row = StoredPage.objects.get(path="/countries/DE/")
+    row.html = fragments.tokenised(type("R", (), {"scheme": "http", "get_host": lambda s: "x"})(), "STORED")
+    row.save()
+    cache.clear()
+    assert client.get("/countries/DE/").content == b"STORED"  # the test can tell a stored page
+    client.force_login(alice)
+    assert b"STORED" not in client.get("/countries/DE/").content  # their own menu: rendered
+    client.logout()
+    cache.clear()
+    loading.bump_generation()  # a new generation: the old row is not its page
+    assert b"STORED" not in client.get("/countries/DE/").content
+    assert StoredPage.objects.filter(path="/countries/DE/").count() == 2
 
 
 def test_uncached_page_without_payload_builds_it_from_the_data(client, loaded_profiles):
@@ -90,7 +127,7 @@ def test_a_held_generation_is_served_until_the_new_pages_are_warm(
     with override_settings(WARM_PAGES_AFTER_REFRESH=True):
         warming.warm()
     old = loading.current_generations()[0]
-    before = client.get("/countries/DE/").context
+    before = client.get("/countries/DE/")
     loading.hold_pages()
     (tmp_path / "more.tsv.gz").write_bytes(sbs_tsv(years=("2015", "2014", "2013")))
     refresh.ingest("sbs_na_sca_r2", path=tmp_path / "more.tsv.gz")
@@ -98,14 +135,16 @@ def test_a_held_generation_is_served_until_the_new_pages_are_warm(
     new, served = loading.current_generations()
     assert new > old and served == old
     cache.clear()
-    during = client.get("/countries/DE/").context
-    assert during["generation"] == old
-    assert during["periods"] == before["periods"]  # the old data, all of them
+    during = client.get("/countries/DE/")  # the page stored at the old generation
+    assert during["X-Served-Generation"] == str(old)
+    assert during.content == before.content  # the old data, all of them
+    assert b'<option value="2015"' not in during.content
     warming.warm()
     assert loading.current_generations() == (new, new)
     cache.clear()
-    after = client.get("/countries/DE/").context
-    assert after["generation"] == new and "2015" in after["periods"]
+    after = client.get("/countries/DE/")
+    assert after["X-Data-Generation"] == str(new) and "X-Served-Generation" not in after
+    assert b'<option value="2015"' in after.content
 
 
 def test_a_hold_that_outlives_its_limit_serves_the_data_generation(loaded_profiles):
@@ -300,3 +339,17 @@ def test_a_page_past_its_freshness_is_served_stale_while_one_request_renders_it(
     cache.set(stored_key, (time.time() - 1, page), common.PAGE_STALE_SECONDS)
     assert common.fresh_or_stale(stored_key) is None  # this one renders (it holds the lock)
     assert common.fresh_or_stale(stored_key) == page  # the others get the stale copy meanwhile
+
+
+def test_warm_pages_rebuild_builds_every_page_again_at_a_new_generation(client, loaded_profiles, monkeypatch):
+    from django.core.management import call_command
+
+    every = pages.pages_to_warm
+    monkeypatch.setattr(warming, "pages_to_warm", lambda: [(f, p) for f, p in every() if f is pages.COUNTRY])
+    client.get("/countries/DE/")
+    old = loading.current_generations()
+    call_command("warm_pages", "--rebuild", stdout=io.StringIO())
+    new = loading.current_generations()
+    assert new[0] == new[1] == old[0] + 1  # served: the new generation, once warm
+    assert StoredPage.objects.filter(generation=new[0], path="/countries/DE/").exists()
+    assert PagePayload.objects.filter(generation=new[0], family="country").exists()
