@@ -46,3 +46,19 @@ def test_data_table_opens_with_the_keyboard(live_server, page, loaded_profiles):
     page.keyboard.press("Enter")
     assert page.locator("#employment-by-country .chart-details").first.get_attribute("open") is not None
     assert page.locator("#employment-by-country table").first.is_visible()
+
+
+@pytest.mark.parametrize("path", ["/countries/AT/?year=2014", "/ecosystems/tourism/?year=2014"])
+def test_table_captions_stay_inside_their_scroller_on_a_phone(live_server, page, loaded_profiles, path):
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(live_server.url + path)
+    page.locator("details.chart-details").evaluate_all("ds => ds.forEach(d => d.open = true)")
+    overflow = page.eval_on_selector_all(
+        ".table-wrap",
+        """ws => ws.filter(w => w.offsetParent && w.querySelector('caption')).map(w => {
+            const c = w.querySelector('caption').getBoundingClientRect(), b = w.getBoundingClientRect();
+            return [w.querySelector('caption').textContent.trim().slice(0, 40), c.left < b.left - 1 || c.right > b.right + 1];
+        })""",
+    )
+    assert overflow, "no captioned table found"
+    assert [c for c, out in overflow if out] == []
