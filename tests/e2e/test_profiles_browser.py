@@ -56,8 +56,9 @@ def test_table_captions_stay_inside_their_scroller_on_a_phone(live_server, page,
     overflow = page.eval_on_selector_all(
         ".table-wrap",
         """ws => ws.filter(w => w.offsetParent && w.querySelector('caption')).map(w => {
-            const c = w.querySelector('caption').getBoundingClientRect(), b = w.getBoundingClientRect();
-            return [w.querySelector('caption').textContent.trim().slice(0, 40), c.left < b.left - 1 || c.right > b.right + 1];
+            const caption = w.querySelector('caption'), b = w.getBoundingClientRect();
+            const c = caption.getBoundingClientRect();
+            return [caption.textContent.trim().slice(0, 40), c.left < b.left - 1 || c.right > b.right + 1];
         })""",
     )
     assert overflow, "no captioned table found"
