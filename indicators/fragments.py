@@ -12,6 +12,7 @@ before; a canonical one stores what it rendered (a concurrent identical insert i
 """
 
 import hashlib
+import os
 import zlib
 from dataclasses import dataclass
 from functools import cache
@@ -63,6 +64,7 @@ class Prebuilt:
             family=self.family,
             key=self.key,
             generation=self.generation,
+            build=build_id(),
             language=self.language,
             query=self.query,
             html=self.stored,
@@ -92,15 +94,24 @@ _STORED_PAGE = f"""
     WHERE generation = %s AND build = %s AND language = %s AND path = %s AND query = %s"""  # noqa: S608 - our table names; values are parameters
 
 
+# What a rendered page depends on besides its data: the project's templates, its Python (template
+# tags, views, the panels' builders), its translations and the static files' names.
+BUILD_INPUTS = ("templates", "locale", "community", "ecosystems", "indicators", "observatory")
+BUILD_SUFFIXES = {".html", ".txt", ".py", ".po", ".mo"}
+
+
 @cache
 def build_id() -> str:
-    """What a stored page was rendered with besides the data: the project's templates and the
-    static files' names (hashed in production). Computed once per process: a deploy restarts
-    the processes, and pages stored by the previous build are never served by the new one."""
-    h = hashlib.sha256()
-    for folder in settings.TEMPLATES[0]["DIRS"]:
-        for path in sorted(Path(folder).rglob("*.html")):
-            h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    """The build a stored page or block was rendered with. Computed once per process (about 20 ms:
+    a deploy restarts the processes): pages stored by an earlier deploy are never served by a
+    later one, which renders its own from the payloads. OBSERVATORY_RELEASE (an image tag or
+    commit), when set, is part of it."""
+    h = hashlib.sha256(os.environ.get("OBSERVATORY_RELEASE", "").encode())
+    base = Path(settings.BASE_DIR)
+    for folder in BUILD_INPUTS:
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in BUILD_SUFFIXES and "migrations" not in path.parts and path.is_file():
+                h.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
     hashed = getattr(staticfiles_storage, "hashed_files", None)
     h.update(repr(sorted(hashed.items()) if hashed else type(staticfiles_storage).__name__).encode())
     return h.hexdigest()[:16]

@@ -221,6 +221,7 @@ class PageFragment(models.Model):
     family = models.CharField(max_length=40)
     key = models.CharField(max_length=200)
     generation = models.PositiveIntegerField()
+    build = models.CharField(max_length=16, db_default="")  # the code it was rendered with (StoredPage)
     language = models.CharField(max_length=8)
     query = models.CharField(max_length=400)
     html = models.BinaryField()
@@ -228,7 +229,8 @@ class PageFragment(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["family", "key", "generation", "language", "query"], name="fragment_unique"
+                fields=["family", "key", "generation", "build", "language", "query"],
+                name="fragment_unique",
             ),
         ]
 
@@ -244,8 +246,8 @@ class StoredPage(models.Model):
     source when Redis does not hold the page."""
 
     generation = models.PositiveIntegerField()
-    # The templates and static files it was rendered with (fragments.build_id): a deploy that
-    # changes either never serves a page naming asset files it no longer has.
+    # The code it was rendered with (fragments.build_id: templates, template tags and views,
+    # translations, static file names): a page stored by an earlier deploy is never served.
     build = models.CharField(max_length=16)
     language = models.CharField(max_length=8)
     path = models.CharField(max_length=200)

@@ -24,7 +24,7 @@ import zlib
 from django.core.cache import cache
 from django.db import connection
 
-from .fragments import Prebuilt, insert_once
+from .fragments import Prebuilt, build_id, insert_once
 from .models import PageFragment, PagePayload, StoredPage
 from .selectors import generations
 
@@ -52,7 +52,7 @@ _WITH_FRAGMENT = f"""
     SELECT p.generation, p.data,
         (SELECT f.html FROM {PageFragment._meta.db_table} f
          WHERE f.family = p.family AND f.key = p.key AND f.generation = p.generation
-             AND f.language = %s AND f.query = %s)
+             AND f.build = %s AND f.language = %s AND f.query = %s)
     FROM {PagePayload._meta.db_table} p
     WHERE p.family = %s AND p.key = %s AND p.generation = ANY(%s)"""  # noqa: S608 - our table names; values are parameters
 
@@ -63,7 +63,7 @@ def lookup_with_fragment(family: str, key: str, gens, fragment: tuple[str, str])
     The fragment's unique constraint makes the subquery one row at most."""
     language, query = fragment
     with connection.cursor() as cursor:
-        cursor.execute(_WITH_FRAGMENT, [language, query, family, key, list(gens)])
+        cursor.execute(_WITH_FRAGMENT, [build_id(), language, query, family, key, list(gens)])
         return {generation: (data, stored) for generation, data, stored in cursor.fetchall()}
 
 
@@ -136,10 +136,14 @@ def wait_for(family: str, key: str, data_gen: int, build) -> tuple[dict, int]:
 
 
 def prune(served: int) -> int:
-    """Drop payloads older than the generation before SERVED; returns the rows deleted."""
+    """Drop payloads older than the generation before SERVED, with their blocks and stored pages,
+    and the blocks and pages of other builds; returns the payload rows deleted."""
     older = PagePayload.objects.filter(generation__lt=served).values_list("generation", flat=True)
     keep = sorted(set(older), reverse=True)[: KEEP_GENERATIONS - 1]
     PageFragment.objects.filter(generation__lt=served).exclude(generation__in=keep).delete()
     StoredPage.objects.filter(generation__lt=served).exclude(generation__in=keep).delete()
+    # and what earlier deploys rendered (never served again; a later one renders its own)
+    PageFragment.objects.exclude(build=build_id()).delete()
+    StoredPage.objects.exclude(build=build_id()).delete()
     doomed = PagePayload.objects.filter(generation__lt=served).exclude(generation__in=keep)
     return doomed.delete()[0]

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from .. import access, actions, selectors
 from ..evidence import resolve_target
@@ -47,7 +47,7 @@ def discuss(request, kind, key):
     return render_page(request, "discuss", {"target": target, "form": form})
 
 
-@require_GET
+@require_safe
 def panel(request, kind, key):
     """The discussion panel of an evidence page: the threads tied to (KIND, KEY) that the viewer may
     read, and the organisations and open offers tied to it. site.js loads it into the page with
@@ -59,10 +59,10 @@ def panel(request, kind, key):
     if target is None:
         raise Http404("Nothing to discuss here.")
     context = {**panel_context(request.user, kind, key, target.label), "target": target}
-    if request.GET.get("fragment"):
+    if request.GET.get("fragment") == "1":
         response = render(request, "community/_discussion_panel.html", context)
         response.headers["X-Robots-Tag"] = "noindex"
     else:
         response = render_page(request, "discussion_panel", context)
-    patch_cache_control(response, private=True, no_cache=True)
+    patch_cache_control(response, private=True, no_store=True)
     return response

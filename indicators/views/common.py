@@ -148,7 +148,15 @@ def generic_canonical(request, *args, **kwargs) -> str | None:
     return canonical_query(request.GET, PAGE_PARAMS)
 
 
-def cache_public_page(view=None, *, canonical=None):
+def pending_messages(request) -> bool:
+    """A message waits for this visitor (e.g. "You have signed out."): the page is rendered for
+    them alone, never taken from or put into the page cache or the stored pages. Counting them
+    does not mark them shown."""
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def cache_public_page(view=None, *, canonical=None, stored=False):
     """Serve anonymous GETs of a figure page from the cache, keyed by the served data generation
     the active language and the canonical URL.
 
@@ -156,11 +164,13 @@ def cache_public_page(view=None, *, canonical=None):
     stale the page's other parts may be (e.g. the list of forum threads). Only canonical queries
     are stored (CANONICAL(request, *args, **kwargs) -> the query in canonical order, or None;
     by default known parameters with validated values, indicators.pages.CHECKS), so junk values
-    cannot fill the cache. Signed-in users, who see their own menu and private threads, and
-    downloads always get a fresh render.
+    cannot fill the cache. Signed-in users, who see their own menu, visitors with a message
+    waiting, and downloads always get a fresh render. STORED: the view renders pages from payloads
+    (render_with_panels), so a page-cache miss first looks for the page stored whole (StoredPage,
+    Decision 39); only pages built at the generation they are served under are stored.
     """
     if view is None:
-        return lambda v: cache_public_page(v, canonical=canonical)
+        return lambda v: cache_public_page(v, canonical=canonical, stored=stored)
 
     def page_key(request, *args, **kwargs) -> str | None:
         """The cache key of this request's page, or None when it is not cached (not a GET, not a
@@ -170,7 +180,7 @@ def cache_public_page(view=None, *, canonical=None):
             query = (canonical or generic_canonical)(request, *args, **kwargs)
         request.canonical_query = query
         user = getattr(request, "user", None)
-        if query is None or user is None or user.is_authenticated:
+        if query is None or user is None or user.is_authenticated or pending_messages(request):
             return None
         # The build (templates, static file names) too: after a deploy no cached page names an
         # asset file the new build does not have.
@@ -197,10 +207,10 @@ def cache_public_page(view=None, *, canonical=None):
         # Compressed harder when it is kept (the dummy cache of the benchmarks keeps nothing).
         level = 1 if isinstance(caches["default"], DummyCache) else 6
         served, language, query = served_generation(), get_language(), request.canonical_query
-        storable = len(request.path) <= 200 and len(query) <= 400
-        stored = fragments.stored_page(request, served, language, query) if storable else None
-        if stored is not None:  # built from this generation's payload: nothing to render
-            body = gzip.compress(stored.encode(), compresslevel=level, mtime=0)
+        storable = stored and len(request.path) <= 200 and len(query) <= 400
+        whole = fragments.stored_page(request, served, language, query) if storable else None
+        if whole is not None:  # built from this generation's payload: nothing to render
+            body = gzip.compress(whole.encode(), compresslevel=level, mtime=0)
             response = HttpResponse(body, content_type="text/html; charset=utf-8")
             keep_page(request, key, response.content)
             return gzipped_page(request, response)

@@ -38,7 +38,7 @@ def _indicator_canonical(request, code):
 
 
 @require_safe
-@cache_public_page(canonical=_indicator_canonical)
+@cache_public_page(canonical=_indicator_canonical, stored=True)
 def indicator_detail(request, code):
     spec = INDICATORS.get(code)
     if spec is None:
@@ -62,7 +62,7 @@ def indicator_detail(request, code):
 
 
 @require_safe
-@cache_public_page(canonical=canonical(pages.NACE_REGIONS))
+@cache_public_page(canonical=canonical(pages.NACE_REGIONS), stored=True)
 def nace_regions(request, code):
     """One NACE division across the NUTS 2 regions: map and ranking by LQ, employment."""
     if code != code.upper():

@@ -47,7 +47,7 @@ def render_page(request, family: pages.Family, extra: dict | None = None, **path
 
 
 @require_safe
-@cache_public_page(canonical=canonical(pages.ECOSYSTEM_LIST, ("sort", "dir")))
+@cache_public_page(canonical=canonical(pages.ECOSYSTEM_LIST, ("sort", "dir")), stored=True)
 def ecosystem_list(request):
     context, built_at = pages.page(pages.ECOSYSTEM_LIST, request.GET, prebuilt_block(request))
     sort = request.GET.get("sort", "emp")
@@ -64,19 +64,19 @@ def ecosystem_list(request):
 
 
 @require_safe
-@cache_public_page(canonical=canonical(pages.ECOSYSTEM))
+@cache_public_page(canonical=canonical(pages.ECOSYSTEM), stored=True)
 def ecosystem_detail(request, slug):
     return render_page(request, pages.ECOSYSTEM, slug=slug)
 
 
 @require_safe
-@cache_public_page(canonical=canonical(pages.COUNTRY_LIST))
+@cache_public_page(canonical=canonical(pages.COUNTRY_LIST), stored=True)
 def country_list(request):
     return render_page(request, pages.COUNTRY_LIST)
 
 
 @require_safe
-@cache_public_page(canonical=canonical(pages.COUNTRY))
+@cache_public_page(canonical=canonical(pages.COUNTRY), stored=True)
 def country_detail(request, geo):
     if geo != geo.upper():
         return redirect("ecosystems:country-detail", geo=geo.upper(), permanent=True)
@@ -84,7 +84,7 @@ def country_detail(request, geo):
 
 
 @require_safe
-@cache_public_page(canonical=canonical(pages.REGION))
+@cache_public_page(canonical=canonical(pages.REGION), stored=True)
 def region_detail(request, nuts):
     if nuts != nuts.upper():
         return redirect("ecosystems:region-detail", nuts=nuts.upper(), permanent=True)

@@ -48,7 +48,7 @@ def publication_related(request):
     from ..templatetags.publication_tags import related_context
 
     ecosystem, country = request.GET.get("ecosystem", "")[:80], request.GET.get("country", "")[:12]
-    if not request.GET.get("fragment"):
+    if request.GET.get("fragment") != "1":
         params = {k: v for k, v in (("ecosystem", ecosystem), ("country", country)) if v}
         return redirect(reverse("publication-list") + (f"?{urlencode(params)}" if params else ""))
     response = render(request, "observatory/publications/_related.html", related_context(ecosystem, country))

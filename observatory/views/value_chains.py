@@ -251,7 +251,7 @@ def _evidence(user, kind: str, key: str, chain: dict) -> dict:
 
 
 @require_safe
-@cache_public_page(canonical=canonical(pages.LOCOMOTIVES))
+@cache_public_page(canonical=canonical(pages.LOCOMOTIVES), stored=True)
 def locomotives(request):
     """/value-chains/locomotives/?weights=N&pair=a--b: ecosystem pairs ranked by their
     cross-ecosystem collaboration potential, every component shown (our weights, version N).

@@ -21,6 +21,9 @@
         .then(function (html) {
           var panel = document.createRange().createContextualFragment(html).querySelector("section");
           if (!panel) throw new Error("no panel");
+          // The page's own heading stays (its wording, its id for aria-labelledby).
+          var heading = panel.querySelector("h2"), own = place.querySelector("h2");
+          if (heading && own) heading.replaceWith(own);
           place.replaceWith(panel);
         })
         .catch(function () {

@@ -105,21 +105,38 @@ def test_a_block_stored_meanwhile_by_another_request_is_no_error(rf):
             cursor.execute("SELECT count(*) FROM indicators_pagefragment")  # the snapshot begins
         with psycopg.connect(database_url(), autocommit=True) as other:
             other.execute(
-                "INSERT INTO indicators_pagefragment (family, key, generation, language, query, html) "
-                "VALUES ('country', 'geo=DE', 1, 'en', '', '\\x00')"
+                "INSERT INTO indicators_pagefragment (family, key, generation, build, language, query, html) "
+                "VALUES ('country', 'geo=DE', 1, %s, 'en', '', '\\x00')",
+                [fragments.build_id()],
             )
         spec.keep(rf.get("/countries/DE/"), "<p>the same block</p>")
         assert PageFragment.objects.count() == 0  # still this snapshot, and still usable
     assert PageFragment.objects.count() == 1
 
 
-def test_the_build_id_follows_the_templates(settings, tmp_path):
+def test_the_build_id_follows_the_code_and_the_release(settings, tmp_path, monkeypatch):
     before = fragments.build_id()
-    (tmp_path / "extra.html").write_text("changed")
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
-    fragments.build_id.cache_clear()
+    for folder in fragments.BUILD_INPUTS:
+        (tmp_path / folder).mkdir()
+    (tmp_path / "templates" / "page.html").write_text("one")
+    settings.BASE_DIR = tmp_path
+    ids = []
     try:
-        assert fragments.build_id() != before
+        for change in (
+            lambda: None,
+            lambda: (tmp_path / "templates" / "page.html").write_text("two"),  # a template edited
+            lambda: (tmp_path / "indicators" / "tags.py").write_text("x = 1"),  # Python
+            lambda: (tmp_path / "locale" / "django.po").write_text('msgid "a"'),  # a translation
+            lambda: monkeypatch.setenv("OBSERVATORY_RELEASE", "v2"),
+        ):
+            change()
+            fragments.build_id.cache_clear()
+            ids.append(fragments.build_id())
+        assert len(set(ids)) == len(ids) and before not in ids
+        (tmp_path / "indicators" / "migrations").mkdir()
+        (tmp_path / "indicators" / "migrations" / "0001.py").write_text("x = 2")
+        fragments.build_id.cache_clear()
+        assert fragments.build_id() == ids[-1]  # migrations change no page
     finally:
         fragments.build_id.cache_clear()
 

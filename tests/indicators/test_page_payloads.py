@@ -353,3 +353,53 @@ def test_warm_pages_rebuild_builds_every_page_again_at_a_new_generation(client, 
     assert new[0] == new[1] == old[0] + 1  # served: the new generation, once warm
     assert StoredPage.objects.filter(generation=new[0], path="/countries/DE/").exists()
     assert PagePayload.objects.filter(generation=new[0], family="country").exists()
+
+
+def test_a_page_built_at_another_generation_than_the_served_one_is_not_stored(client, loaded_profiles):
+    client.get("/countries/DE/")
+    old = loading.current_generations()[0]
+    loading.hold_pages()
+    loading.bump_generation()
+    new, served = loading.current_generations()
+    assert (new, served) == (old + 1, old)
+    # During the hold only the new generation's payload exists: the page shows it, but is not
+    # stored as the page of the served (old) generation.
+    PagePayload.objects.filter(generation=old).update(generation=new)
+    StoredPage.objects.all().delete()
+    cache.clear()
+    assert client.get("/countries/DE/").status_code == 200
+    assert not StoredPage.objects.exists()
+
+
+def test_a_page_from_the_previous_payload_while_another_request_builds_is_not_stored(client, loaded_profiles):
+    client.get("/countries/DE/")
+    old = loading.current_generations()[0]
+    loading.bump_generation()  # served = data = old + 1, whose payload nobody has built yet
+    StoredPage.objects.all().delete()
+    cache.clear()
+    key = PagePayload.objects.get(family="country").key
+    cache.add(f"payload-lock:country:{key}:g{old + 1}", 1, 30)  # another request is building it
+    response = client.get("/countries/DE/")
+    assert response.status_code == 200 and response.context["generation"] == old  # single flight
+    assert not StoredPage.objects.exists()
+
+
+def test_a_visitor_with_a_message_waiting_gets_it_and_nobody_else_does(client, loaded_profiles):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpResponse
+    from django.test import Client, RequestFactory
+
+    request = RequestFactory().get("/")
+    storage = CookieStorage(request)
+    storage.add(constants.SUCCESS, "You have signed out, visitor 4711.")
+    response = HttpResponse()
+    storage.update(response)
+    client.cookies["messages"] = response.cookies["messages"].value
+    cache.clear()
+    page = client.get("/countries/DE/").content
+    assert b"visitor 4711" in page
+    assert not StoredPage.objects.exists()  # nor in the page cache:
+    assert b"visitor 4711" not in Client().get("/countries/DE/").content
+    cache.clear()
+    assert b"visitor 4711" not in Client().get("/countries/DE/").content
