@@ -214,12 +214,16 @@ def lines(series: list[dict], *, title: str, source_line: str, unit: str, decima
     """Time series, one line per series.
 
     series: dicts with ``name`` and ``points`` (list of ``period, value, flags`` dicts in time
-    order). Missing values break the line (``connectgaps`` off) instead of dropping to zero.
+    order). Missing values break the line (``connectgaps`` off) instead of dropping to zero. The
+    axis spans the years from the first to the last with a value in any series: years no series
+    has a value for at either end are left out (the data table still lists them).
     """
     fmt = f",.{decimals}f"
+    valued = [p["period"] for s in series for p in s["points"] if is_number(p["value"])]
+    first, last = (min(valued), max(valued)) if valued else (None, None)
     data = []
     for i, s in enumerate(series):
-        pts = s["points"]
+        pts = [p for p in s["points"] if first is None or first <= p["period"] <= last]
         data.append(
             {
                 "type": "scatter",

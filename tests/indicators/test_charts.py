@@ -64,6 +64,21 @@ def test_lines_break_at_missing_values_instead_of_dropping_to_zero():
     assert trace["x"] == ["2013", "2014", "2015"]
 
 
+def test_lines_span_the_years_some_series_has_a_value_for():
+    def points(values):
+        return [{"period": str(2005 + i), "value": v, "flags": ""} for i, v in enumerate(values)]
+
+    series = [
+        {"name": "EU27", "points": points([None, None, 5.0, None, 6.0, None])},
+        {"name": "DE", "points": points([None, 1.0, None, 2.0, None, None])},
+    ]
+    eu, de = charts.lines(series, title="T", source_line="S", unit="u")["data"]
+    assert eu["x"] == de["x"] == ["2006", "2007", "2008", "2009"]  # 2005 and 2010: no value anywhere
+    assert eu["y"] == [None, 5.0, None, 6.0] and de["y"] == [1.0, None, 2.0, None]  # gaps inside stay
+    empty = charts.lines([{"name": "EU27", "points": points([None, None])}], title="T", source_line="S", unit="u")
+    assert empty["data"][0]["x"] == ["2005", "2006"]  # nothing to trim to: as given
+
+
 def test_choropleth_uses_the_portals_geojson_and_europe_frame():
     fig = charts.choropleth(
         POINTS, geojson_url="/geo/nuts2021/0.geojson", title="T", source_line="S", unit="u"
