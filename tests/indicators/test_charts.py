@@ -75,7 +75,8 @@ def test_lines_span_the_years_some_series_has_a_value_for():
     eu, de = charts.lines(series, title="T", source_line="S", unit="u")["data"]
     assert eu["x"] == de["x"] == ["2006", "2007", "2008", "2009"]  # 2005 and 2010: no value anywhere
     assert eu["y"] == [None, 5.0, None, 6.0] and de["y"] == [1.0, None, 2.0, None]  # gaps inside stay
-    empty = charts.lines([{"name": "EU27", "points": points([None, None])}], title="T", source_line="S", unit="u")
+    nothing = [{"name": "EU27", "points": points([None, None])}]
+    empty = charts.lines(nothing, title="T", source_line="S", unit="u")
     assert empty["data"][0]["x"] == ["2005", "2006"]  # nothing to trim to: as given
 
 
