@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, QueryDict
 from django.urls import reverse
+from django.utils import translation
 
 from . import payloads
 from .loading import current_generations, release_pages
@@ -171,19 +172,23 @@ def render_all(run: Run, ready: list) -> tuple[int, int]:
     languages = [code for code, _name in settings.LANGUAGES]
     targets = origins()
     rendered = failed = 0
-    for step, (family, path) in enumerate(ready):
-        url = url_of(family, path)
-        if url is None:
-            continue
-        if step % 10 == 0:
-            report(run, 50 + 45 * step // max(len(ready), 1), f"rendering {url}"[:120])
-        for origin in targets:
-            for language in languages:
-                # Not response.close(): it sends request_finished, which closes this process's
-                # database connection (as a server's request does) in the middle of the task.
-                response = handler.get_response(WSGIRequest(environ(origin, url, language)))
-                if response.status_code == 200:
-                    rendered += 1
-                else:
-                    failed += 1
+    # LocaleMiddleware activates each page's language in this thread and leaves it active; the
+    # override puts the task's own language back afterwards (else the run's log lines, labels and
+    # later messages come out in the last language rendered, German).
+    with translation.override(translation.get_language()):
+        for step, (family, path) in enumerate(ready):
+            url = url_of(family, path)
+            if url is None:
+                continue
+            if step % 10 == 0:
+                report(run, 50 + 45 * step // max(len(ready), 1), f"rendering {url}"[:120])
+            for origin in targets:
+                for language in languages:
+                    # Not response.close(): it sends request_finished, which closes this process's
+                    # database connection (as a server's request does) in the middle of the task.
+                    response = handler.get_response(WSGIRequest(environ(origin, url, language)))
+                    if response.status_code == 200:
+                        rendered += 1
+                    else:
+                        failed += 1
     return rendered, failed

@@ -11,6 +11,7 @@ from django.core.cache import cache, caches
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from indicators import fragments, loading, pages, payloads, refresh, warming
 from indicators.models import DataState, PagePayload, Run, StoredPage
@@ -314,9 +315,12 @@ def test_the_warm_step_renders_every_page_into_the_page_cache_before_the_switch(
     loading.hold_pages()
     loading.bump_generation()
     new = loading.current_generations()[0]
+    before = translation.get_language()
     warming.warm()
     assert loading.current_generations() == (new, new)
     assert PageFragment.objects.filter(generation=new, family="country", language="fr").exists()
+    # Rendering every language leaves the task's own active (its log lines were in German).
+    assert translation.get_language() == before
     for url in ("/countries/DE/", "/ecosystems/tourism/", "/regions/AT11/"):
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url, headers={"accept-language": "fr", "accept-encoding": "gzip"})
