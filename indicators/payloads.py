@@ -109,6 +109,11 @@ def _payload(family: str, key: str, build, found: dict | None = None) -> tuple[d
     lock = f"payload-lock:{family}:{key}:g{data_gen}"
     if cache.add(lock, 1, LOCK_SECONDS):
         try:
+            # Looked again under the lock: a request that missed just before another one stored
+            # the payload and freed the lock would otherwise build it a second time.
+            again = lookup(family, key, [data_gen])
+            if data_gen in again:
+                return decode(again[data_gen]), data_gen
             return build_and_store(family, key, data_gen, build), data_gen
         finally:
             cache.delete(lock)

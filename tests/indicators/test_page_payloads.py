@@ -232,6 +232,23 @@ def test_single_flight_serves_the_previous_generation_while_another_builds(redis
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_request_that_missed_just_before_another_stored_does_not_build_again(redis_cache, monkeypatch):
+    """The race behind a flaky double build: a request looks (nothing yet), another stores the
+    payload and frees the lock, the first then wins the lock: it must look again, not build."""
+    payloads.store("test", "k=3", 0, {"answer": "stored"})
+    real, looks = payloads.lookup, []
+
+    def late(family, key, generations):
+        looks.append(1)
+        return {} if len(looks) == 1 else real(family, key, generations)  # the first look was too early
+
+    monkeypatch.setattr(payloads, "lookup", late)
+    calls = []
+    context, generation = payloads.payload("test", "k=3", lambda: calls.append(1) or {"answer": "again"})
+    assert (context, generation, calls) == ({"answer": "stored"}, 0, [])
+
+
+@pytest.mark.django_db(transaction=True)
 def test_single_flight_builds_when_nothing_older_exists(redis_cache):
     assert redis_cache.add("payload-lock:test:k=2:g0", 1, 30)
     context, generation = payloads.payload("test", "k=2", lambda: {"answer": "built"})
