@@ -15,7 +15,7 @@
   // top). In a narrower panel (a phone) the figure drops its own title and source line, which
   // the panel shows just above and below it (its heading and caption), and a top legend becomes
   // one entry per line, wrapped to the panel's width, and a map's colour bar goes under the map;
-  // the plot area keeps its height. Nothing then runs off the right edge or over another label
+  // the plot area keeps its height, except a map's, which gets the height its range needs. Nothing then runs off the right edge or over another label
   // (tests/e2e/test_chart_layout.py). The PNG/SVG exports keep the full layout.
   var NARROW = 640;
   var LEGEND_PX = 7.4; // average width of a 13 px legend character
@@ -34,6 +34,19 @@
     });
     if (line) lines.push(line);
     return lines;
+  }
+
+  // A Mercator map keeps its aspect: drawn at a narrow panel's width, a map as wide as Europe
+  // (or wider, as Austria) is shorter than the plot area, which stayed empty above and below it.
+  // The height its longitude and latitude range needs at WIDTH, or null for any other figure.
+  function mapHeight(layout, width) {
+    var geo = layout.geo;
+    if (!geo || !geo.projection || geo.projection.type !== "mercator") return null;
+    var lon = geo.lonaxis && geo.lonaxis.range, lat = geo.lataxis && geo.lataxis.range;
+    if (!lon || !lat || lon[1] <= lon[0] || lat[1] <= lat[0]) return null;
+    var y = function (deg) { return Math.log(Math.tan(Math.PI / 4 + (deg * Math.PI) / 360)); };
+    var ratio = (y(lat[1]) - y(lat[0])) / (((lon[1] - lon[0]) * Math.PI) / 180);
+    return Math.ceil((width - (layout.margin.l || 0) - (layout.margin.r || 0)) * ratio);
   }
 
   function fitToWidth(fig, width) {
@@ -88,6 +101,8 @@
     });
     layout.margin.t = top;
     layout.margin.b = bottom;
+    var map = mapHeight(layout, width);
+    if (map && map < plotHeight) plotHeight = map;
     layout.height = plotHeight + layout.margin.t + layout.margin.b;
     return true;
   }

@@ -74,3 +74,39 @@ def test_tick_labels_are_drawn_inside_every_chart(
     assert expected >= 1
     assert sum(r.get("ticks", 0) for r in results) > 0
     assert [r for r in results if r["problems"]] == []
+
+
+# The map's drawn height (its longitude and latitude range through Plotly's own projection) against
+# its plot area's height.
+MAP_FILL = """
+canvases => canvases.filter(c => c._fullLayout && c._fullLayout.geo).map(canvas => {
+  const layout = canvas._fullLayout, geo = layout.geo, project = geo._subplot.projection;
+  const [west] = geo.lonaxis.range, [south, north] = geo.lataxis.range;
+  const drawn = Math.abs(project([west, south])[1] - project([west, north])[1]);
+  const area = layout._size.h * (geo.domain.y[1] - geo.domain.y[0]);
+  const id = canvas.closest('[id]')?.id || '?';
+  return {id, area: Math.round(area), drawn: Math.round(drawn), width: layout._size.w};
+})
+"""
+
+
+MAP_PAGES = ["/countries/AT/?year=2014&map=tourism", "/indicators/emp/?ecosystem=tourism&year=2014"]
+
+
+@pytest.mark.parametrize("path", MAP_PAGES)
+def test_a_map_on_a_phone_has_no_empty_band_above_and_below_it(
+    live_server, chromium_browser, loaded_profiles, path
+):
+    """A Mercator map keeps its aspect: in a 390 px panel, a map drawn at the panel's width left
+    much of its plot area empty above and below it (Austria's: about three quarters). charts.js
+    now gives a narrow map the height its longitude and latitude range needs at that width."""
+    context = chromium_browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + path)
+        charts_ready(page, page.locator(".chart-canvas").count(), 45000)
+        maps = page.eval_on_selector_all(".chart-canvas", MAP_FILL)
+    finally:
+        context.close()
+    assert maps and all(m["width"] > 300 for m in maps), maps
+    assert [m for m in maps if m["drawn"] < 0.95 * m["area"]] == []
