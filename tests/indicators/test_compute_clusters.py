@@ -346,8 +346,8 @@ def test_mirror_sample_recomputed_with_plain_pandas():
     auto = defs[defs["category"] == "automotive"]
     traded_defs = defs[defs["kind"] == "traded"].drop_duplicates("nace").set_index("nace")["traded_share"]
     # Our compute on the same file (read by a test-only reader), AT and DE, no NUTS conversion.
-    obs = read_eurostat_tsv(path)
-    obs = obs[obs["geo"].str.startswith(("AT", "DE")) & (obs["period"] == 2014)]
+    obs = read_eurostat_tsv(path, geo_prefixes=("AT", "DE"), periods={2014})
+    assert set(obs["period"]) == {2014} and obs["geo"].str.startswith(("AT", "DE")).all()
     f = cl.compute_cluster_figures(obs, defs, MEMBERS)
     checked = {"complete": 0, "lower bound": 0}
     for geo in ("AT11", "AT12", "AT13", "AT21", "AT22", "DE11", "DE12", "DE21", "DEA1"):

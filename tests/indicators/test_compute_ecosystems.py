@@ -454,16 +454,23 @@ def mirror_path() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
-def read_eurostat_tsv(path: Path) -> pd.DataFrame:
+def read_eurostat_tsv(
+    path: Path, geo_prefixes: tuple[str, ...] | None = None, periods: set[int] | None = None
+) -> pd.DataFrame:
     """Minimal reader for an old-style Eurostat bulk TSV (``nace_r2,indic_sb,geo\\time``).
 
     Test-only: the project's parser lives in indicators/sources/. Output: ``geo, nace,
-    measure, period, value, flags``.
+    measure, period, value, flags``. GEO_PREFIXES and PERIODS keep only those rows and years
+    (before the reshaping, which is most of the time on the regional file).
     """
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         raw = pd.read_csv(fh, sep="\t", dtype=str, keep_default_na=False)
     key = raw.columns[0]
     dims = key.split("\\")[0].split(",")
+    if geo_prefixes is not None:
+        raw = raw[raw[key].str.split(",").str[dims.index("geo")].str.startswith(geo_prefixes)]
+    if periods is not None:
+        raw = raw[[key, *(c for c in raw.columns[1:] if int(c.strip()) in periods)]]
     long = raw.melt(id_vars=key, var_name="period", value_name="cell")
     parts = long[key].str.split(",", expand=True)
     parts.columns = dims
