@@ -17,7 +17,6 @@ from django.core.cache import cache
 from indicators import reference as ref
 from indicators import refresh
 from indicators.models import IndicatorValue
-from tests import dbsnapshot
 
 pytestmark = [pytest.mark.django_db, pytest.mark.mirror]
 
@@ -27,10 +26,12 @@ EMP = "V16110"
 
 @pytest.fixture
 def loaded(mirror, reference):
-    """Code lists, regions, the NUTS converter and the regional file, ingested and recomputed
-    once per session, restored per test (tests/dbsnapshot.py)."""
+    """Code lists, regions, the NUTS converter and the regional file, ingested and recomputed in
+    the test's own transaction. One test uses it: a snapshot (tests/dbsnapshot.py) would copy
+    every table out before and after the build (about 5 s) for no restore; a second test here
+    would take `dbsnapshot.restore_or_take("pl91_mirror", build)` instead."""
     cache.clear()
-    dbsnapshot.restore_or_take("pl91_mirror", build)
+    build()
     yield mirror
     cache.clear()
 
