@@ -15,8 +15,9 @@
   // top). In a narrower panel (a phone) the figure drops its own title and source line, which
   // the panel shows just above and below it (its heading and caption), and a top legend becomes
   // one entry per line, wrapped to the panel's width, and a map's colour bar goes under the map;
-  // the plot area keeps its height, except a map's, which gets the height its range needs. Nothing then runs off the right edge or over another label
-  // (tests/e2e/test_chart_layout.py). The PNG/SVG exports keep the full layout.
+  // the plot area keeps its height, except a map's, which gets the height its range needs.
+  // Nothing then runs off the right edge or over another label (tests/e2e/test_chart_layout.py).
+  // The PNG/SVG exports keep the full layout.
   var NARROW = 640;
   var LEGEND_PX = 7.4; // average width of a 13 px legend character
 
