@@ -128,23 +128,51 @@ def panel(pid, title, figure, summary, columns, rows, indicator, api) -> dict:
     }
 
 
+def incomplete(point: dict) -> bool:
+    """A value our markers call incomplete (I: a lower bound, some components missing): shown,
+    never ranked."""
+    return "I" in (point.get("flags") or "")
+
+
 def ranking_summary(points: list[dict], what: str, unit: str, decimals: int, period: str) -> str:
-    shown = sorted((p for p in points if charts.is_number(p["value"])), key=lambda p: -p["value"])
-    missing = len(points) - len(shown)
-    if not shown:
+    """The highest and lowest places among the complete values; incomplete ones (marker I) are
+    counted, never ranked."""
+    numeric = [p for p in points if charts.is_number(p["value"])]
+    ranked = sorted((p for p in numeric if not incomplete(p)), key=lambda p: -p["value"])
+    partial, missing = len(numeric) - len(ranked), len(points) - len(numeric)
+    if not numeric:
         return f"No {what} values for {period}."
-    top = ", ".join(f"{p['label']} ({fmt(p['value'], decimals)})" for p in shown[:3])
-    text = f"{what} in {period}, {unit}: highest {top}; lowest {shown[-1]['label']} "
-    text += f"({fmt(shown[-1]['value'], decimals)}). {len(shown)} places have a value"
+    if ranked:
+        top = ", ".join(f"{p['label']} ({fmt(p['value'], decimals)})" for p in ranked[:3])
+        text = f"{what} in {period}, {unit}: highest {top}; lowest {ranked[-1]['label']} "
+        text += f"({fmt(ranked[-1]['value'], decimals)}). "
+    else:
+        text = f"{what} in {period}, {unit}: no complete value to rank. "
+    text += f"{len(numeric)} places have a value"
+    if partial:
+        text += f", {partial} of them incomplete (lower bounds, marked I, not ranked)"
     return text + (f", {missing} are missing or confidential." if missing else ".")
 
 
 def points_table(points: list[dict], decimals: int, link=None) -> list[list[dict]]:
-    """Place/value rows, largest first, places without a value last; LINK(key) gives each
-    label's href (default the country page)."""
+    """Place/value rows in by_value's order (complete values largest first, then incomplete
+    ones, then places without a value); LINK(key) gives each label's href (default the country page)."""
     link = link or country_url
-    ordered = sorted(points, key=lambda p: (not charts.is_number(p["value"]), -(p["value"] or 0)))
-    return [[label_cell(p["label"], link(p["key"])), cell(p["value"], decimals, p["flags"])] for p in ordered]
+    return [
+        [label_cell(p["label"], link(p["key"])), cell(p["value"], decimals, p["flags"])]
+        for p in by_value(points)
+    ]
+
+
+def by_value(points: list[dict]) -> list[dict]:
+    """POINTS in points_table's order: complete values largest first, then incomplete ones
+    (marker I: lower bounds, not ranked among the complete), then places without a value."""
+
+    def key(p):
+        number = charts.is_number(p["value"])
+        return (not number, number and incomplete(p), -(p["value"] or 0) if number else 0)
+
+    return sorted(points, key=key)
 
 
 def change_text(points: list[dict]) -> str:

@@ -17,6 +17,7 @@ from ..selectors import (
     values,
 )
 from .common import (
+    by_value,
     cell,
     country_url,
     eco_names,
@@ -264,9 +265,17 @@ def region_points(rows: list[dict], names: dict[str, str]) -> tuple[list[dict], 
                 "flags": shown_flags(r),
             }
         )
+        points[-1]["published"] = ""
         if r.get("published_geo") and r["published_geo"] != r["geo"]:
-            converted.append(f"{r['geo']} from {r['published_geo']} (NUTS {r.get('geo_version') or '?'})")
+            published = f"{r['published_geo']} (NUTS {r.get('geo_version') or '?'})"
+            points[-1]["published"] = published
+            converted.append(f"{r['geo']} from {published}")
     return points, converted
+
+
+# More conversions than this are counted in the map's summary and listed in its data table (a
+# list of 25 French codes made the summary a wall of text on a phone).
+INLINE_CONVERSIONS = 3
 
 
 def regions_panel(geo: str, slug: str, year: str | None, highlight: str | None = None) -> dict | None:
@@ -283,11 +292,22 @@ def regions_panel(geo: str, slug: str, year: str | None, highlight: str | None =
     gname = place_names().get(geo, geo)
     title = f"{gname}: regional specialisation in {name} (NUTS 2 location quotient), {period}"
     summary = ranking_summary(points, "Regional location quotient", "ratio (EU = 1)", 2, period)
+    headers = ["Region (NUTS 2021)", "Location quotient"]
+    ordered = by_value([{**p, "key": p["code"]} for p in points])
+    table = points_table(ordered, 2, link=region_url)
     if recoded:
-        summary += (
-            " Converted to NUTS 2021 (JRC NUTS converter; splits estimated with population weights, "
-            f"marked E): {', '.join(recoded)}."
-        )
+        method = "JRC NUTS converter; splits estimated with population weights, marked E"
+        if len(recoded) <= INLINE_CONVERSIONS:
+            summary += f" Converted to NUTS 2021 ({method}): {', '.join(recoded)}."
+        else:
+            summary += (
+                f" {len(recoded)} of these regions were converted to NUTS 2021 from the code they "
+                f"were published under ({method}); the data table gives each one's published code."
+            )
+        headers.append("Published as")
+        table = [
+            [*row, label_cell(p["published"] or "unchanged")] for row, p in zip(table, ordered, strict=True)
+        ]
     return panel(
         "regions-map",
         title,
@@ -308,8 +328,8 @@ def regions_panel(geo: str, slug: str, year: str | None, highlight: str | None =
             else None,
         ),
         summary,
-        ["Region (NUTS 2021)", "Location quotient"],
-        points_table([{**p, "key": p["code"]} for p in points], 2, link=region_url),
+        headers,
+        table,
         "region_lq_emp",
         {"indicator": "region_lq_emp", "ecosystem": slug, "period": period, "geo_prefix": geo[:2]},
     )

@@ -232,6 +232,7 @@ def test_region_points_keep_nuts2_and_note_recoded_codes():
     assert [p["key"] for p in points] == ["PL91", "PL21"]
     assert points[0]["label"] == "Warszawski stołeczny (PL91)" and points[0]["flags"] == "E"
     assert notes == ["PL91 from PL12 (NUTS 2013)"]
+    assert [p["published"] for p in points] == ["PL12 (NUTS 2013)", ""]
 
 
 # --- regions ------------------------------------------------------------------------------------
@@ -319,3 +320,51 @@ def test_compare_codes_show_each_place_at_its_own_level():
         "FR": "lq_emp",
         "FR10": "region_lq_emp",
     }
+
+
+@pytest.mark.django_db
+def test_many_converted_regions_are_counted_in_the_summary_and_listed_in_the_table(monkeypatch):
+    """Up to INLINE_CONVERSIONS conversions are named in the map's summary; more (France: 25) are
+    counted there, and the data table gives each region's published code."""
+
+    def rows(n):
+        converted = [
+            {"geo": f"FRK{i}", "value": 1.0 + i / 10, "flags": "", "markers": "E", "published_geo": f"FR7{i}"}
+            for i in range(n)
+        ]
+        return [*converted, {"geo": "FR10", "value": 0.5, "flags": "", "markers": ""}]
+
+    monkeypatch.setattr(countries, "latest_period", lambda code, year: "2014")
+    for n, inline in ((countries.INLINE_CONVERSIONS, True), (countries.INLINE_CONVERSIONS + 1, False)):
+        for row in (got := rows(n)):
+            row.setdefault("geo_version", "2013")
+        monkeypatch.setattr(countries, "values", lambda *a, got=got, **k: got)
+        out = countries.regions_panel("FR", "tourism", "2014")
+        assert ("FRK0 from FR70 (NUTS 2013)" in out["summary"]) is inline
+        assert (f"{n} of these regions were converted to NUTS 2021" in out["summary"]) is not inline
+        assert out["columns"][-1] == "Published as"
+        table = {row[0]["text"]: row[-1]["text"] for row in out["rows"]}
+        assert table[f"FRK{n - 1} (FRK{n - 1})"] == "FR7" + str(n - 1) + " (NUTS 2013)"
+        assert table["FR10 (FR10)"] == "unchanged"
+        assert [row[1]["value"] for row in out["rows"]] == sorted((r["value"] for r in got), reverse=True)
+
+
+def test_incomplete_values_are_shown_and_counted_never_ranked():
+    """A lower bound (marker I) is neither the highest nor the lowest place, and sorts after the
+    complete values in the data table (France's regional LQs: Corse's incomplete 1.29 was named
+    the highest)."""
+    points = [
+        {"key": "FRM0", "label": "Corse", "value": 1.29, "flags": "bI"},
+        {"key": "FR10", "label": "Ile-de-France", "value": 0.78, "flags": "b"},
+        {"key": "FRB0", "label": "Centre", "value": 0.68, "flags": ""},
+        {"key": "FRD1", "label": "Basse-Normandie", "value": 0.62, "flags": "I"},
+        {"key": "FRZZ", "label": "Nowhere", "value": None, "flags": "c"},
+    ]
+    text = ranking_summary(points, "LQ", "ratio", 2, "2014")
+    assert text.startswith("LQ in 2014, ratio: highest Ile-de-France (0.78), Centre (0.68); lowest Centre")
+    assert "Corse" not in text and "Basse-Normandie" not in text
+    assert "4 places have a value, 2 of them incomplete (lower bounds, marked I, not ranked)" in text
+    rows = points_table(points, 2, link=lambda key: f"/{key}/")
+    assert [r[0]["text"] for r in rows] == ["Ile-de-France", "Centre", "Corse", "Basse-Normandie", "Nowhere"]
+    only_partial = ranking_summary([points[0], points[3]], "LQ", "ratio", 2, "2014")
+    assert only_partial.startswith("LQ in 2014, ratio: no complete value to rank. 2 places have a value")
