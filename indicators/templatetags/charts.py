@@ -58,6 +58,14 @@ def cell(c: dict, first: bool = False):
     return format_html("<td{}>{}{}</td>", mark_safe(' class="num"') if c["num"] else "", body, flags)
 
 
+@register.filter
+def text_columns(rows) -> list[int]:
+    """The column indices (after the first) whose cells are text, e.g. a region's published code:
+    their header is left-aligned as the cells are, not right-aligned as a number's."""
+    first = rows[0] if rows else []
+    return [i for i, c in enumerate(first) if i and isinstance(c, dict) and not c.get("num", True)]
+
+
 @register.simple_tag(takes_context=True)
 def query(context, **overrides):
     """This page's query string with OVERRIDES applied (an empty value drops the parameter):

@@ -368,3 +368,11 @@ def test_incomplete_values_are_shown_and_counted_never_ranked():
     assert [r[0]["text"] for r in rows] == ["Ile-de-France", "Centre", "Corse", "Basse-Normandie", "Nowhere"]
     only_partial = ranking_summary([points[0], points[3]], "LQ", "ratio", 2, "2014")
     assert only_partial.startswith("LQ in 2014, ratio: no complete value to rank. 2 places have a value")
+
+
+def test_text_columns_are_the_non_numeric_cells_after_the_first():
+    from indicators.templatetags.charts import text_columns
+
+    rows = [[{"text": "Corse", "num": False}, {"text": "1.29", "num": True}, {"text": "FR83", "num": False}]]
+    assert text_columns(rows) == [2]
+    assert text_columns([]) == []

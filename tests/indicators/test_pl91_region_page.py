@@ -95,6 +95,9 @@ def page_shows_figures_published_as_pl12(client):
     # more conversions than the summary names: its data table gives each region's published code).
     assert "regions were converted to NUTS 2021 from the code they were published under" in text
     assert re.search(r"Warszawski stołeczny \(PL91\) [\d.]+(?: \S+)? PL12 \(NUTS 2013\)", text), text[:3000]
+    html = client.get("/regions/PL91/?year=2014").content.decode()
+    assert '<th scope="col">Published as</th>' in html  # a text column: left-aligned like its cells
+    assert '<th scope="col" class="num">Location quotient</th>' in html
     digital = IndicatorValue.objects.get(
         indicator_id="region_emp", ecosystem="digital", geo="PL91", period="2014"
     )
