@@ -178,7 +178,7 @@ def by_value(points: list[dict]) -> list[dict]:
 def change_text(points: list[dict]) -> str:
     """ " (+x % from YEAR to YEAR, complete years)." between the first and last complete points
     (no marker I), or a sentence saying none was computed."""
-    complete = [p for p in points if "I" not in (p.get("flags") or "")]
+    complete = [p for p in points if not incomplete(p)]
     if len(complete) < 2:
         return " (no change computed: too few complete years)."
     change = pct_change(complete[0]["value"], complete[-1]["value"])

@@ -256,6 +256,10 @@ def region_points(rows: list[dict], names: dict[str, str]) -> tuple[list[dict], 
     for r in rows:
         if len(r["geo"]) != 4:
             continue
+        published = ""
+        if r.get("published_geo") and r["published_geo"] != r["geo"]:
+            published = f"{r['published_geo']} (NUTS {r.get('geo_version') or '?'})"
+            converted.append(f"{r['geo']} from {published}")
         points.append(
             {
                 "key": r["geo"],
@@ -263,13 +267,9 @@ def region_points(rows: list[dict], names: dict[str, str]) -> tuple[list[dict], 
                 "label": f"{names.get(r['geo'], r['geo'])} ({r['geo']})",
                 "value": r["value"],
                 "flags": shown_flags(r),
+                "published": published,  # "" when published under this code
             }
         )
-        points[-1]["published"] = ""
-        if r.get("published_geo") and r["published_geo"] != r["geo"]:
-            published = f"{r['published_geo']} (NUTS {r.get('geo_version') or '?'})"
-            points[-1]["published"] = published
-            converted.append(f"{r['geo']} from {published}")
     return points, converted
 
 
@@ -293,6 +293,8 @@ def regions_panel(geo: str, slug: str, year: str | None, highlight: str | None =
     title = f"{gname}: regional specialisation in {name} (NUTS 2 location quotient), {period}"
     summary = ranking_summary(points, "Regional location quotient", "ratio (EU = 1)", 2, period)
     headers = ["Region (NUTS 2021)", "Location quotient"]
+    # Sorted once here; points_table keeps this order (its sort is by_value's, and stable), so its
+    # rows line up with ORDERED for the published codes below.
     ordered = by_value([{**p, "key": p["code"]} for p in points])
     table = points_table(ordered, 2, link=region_url)
     if recoded:
