@@ -13,14 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "fixtures" / "samples"
 
 
-# Tests that must not run at the same time as each other on parallel workers (pytest-xdist, `make
-# test`): each group runs whole, in order, on one worker while the other tests spread over the rest.
-#  - browser: one Chromium and one live server at a time is plenty on a 2-core machine;
+# Tests whose mark ties them to certain files (a marked test elsewhere stops the run, below):
+#  - browser: the package-scoped Chromium (tests/e2e/conftest.py) lives in tests/e2e/;
 #  - celery_worker: the real Celery worker processes share one Redis database (CELERY_TEST_REDIS_URL)
-#    and would take each other's tasks (each test process has its own test database).
-# The xdist controller sees test ids only, not marks, so a group is the files it lives in; a marked
-# test outside its group's files stops the run (below) rather than silently running alongside.
-SERIAL_GROUPS = {
+#    and would take each other's tasks (each test process has its own test database), so these files
+#    run as ONE work unit, whole and in order, on one worker (SERIAL_GROUPS).
+# Browser files are work units of their own: each worker that takes one opens its own Chromium
+# against its own live server and test database (one group of all of them was 150 s on one worker
+# while the other had run out of work).
+MARKED_FILES = {
     "browser": ("tests/e2e/",),
     "celery_worker": (
         "tests/indicators/test_celery_worker.py",
@@ -29,6 +30,13 @@ SERIAL_GROUPS = {
         "tests/observatory/test_background_priority.py",
     ),
 }
+SERIAL_GROUPS = {"celery_worker": MARKED_FILES["celery_worker"]}
+# Seconds each work unit took (setup + call + teardown of its tests), measured by
+# `make test PYTEST_ARGS=--record-unit-weights`; the scheduler hands out the heaviest units first, so
+# no long file starts while the other worker is about to run out of work. Ours, refreshed by hand;
+# a stale or missing entry costs balance only (an unknown unit counts UNKNOWN_TEST_SECONDS a test).
+UNIT_WEIGHTS = ROOT / "tests" / "unit_weights.json"
+UNKNOWN_TEST_SECONDS = 0.3
 
 
 def serial_group(nodeid: str) -> str | None:
@@ -38,36 +46,89 @@ def serial_group(nodeid: str) -> str | None:
     return None
 
 
+def work_unit(nodeid: str) -> str:
+    """A serial group, or else the test's file (as `--dist loadfile`: a module-scoped fixture, e.g.
+    a real mirror file read once, is built on one worker only)."""
+    return serial_group(nodeid) or nodeid.split("::", 1)[0]
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--record-unit-weights",
+        action="store_true",
+        help=f"write each work unit's seconds to {UNIT_WEIGHTS.relative_to(ROOT)} (the scheduler's order)",
+    )
+
+
 def pytest_collection_modifyitems(items):
     strays = [
-        f"{item.nodeid} (marked {group})"
+        f"{item.nodeid} (marked {mark})"
         for item in items
-        for group in SERIAL_GROUPS
-        if item.get_closest_marker(group) and serial_group(item.nodeid) != group
+        for mark, prefixes in MARKED_FILES.items()
+        if item.get_closest_marker(mark) and not item.nodeid.startswith(prefixes)
     ]
     if strays:
         raise pytest.UsageError(
-            "tests outside their serial group's files (tests/conftest.py SERIAL_GROUPS): " + ", ".join(strays)
+            "tests outside their mark's files (tests/conftest.py MARKED_FILES): " + ", ".join(strays)
         )
+
+
+_UNIT_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    """On the controller (or a run without -n): every phase's duration, summed by work unit."""
+    unit = work_unit(report.nodeid)
+    _UNIT_SECONDS[unit] = _UNIT_SECONDS.get(unit, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session):
+    config = session.config
+    if config.getoption("--record-unit-weights") and not hasattr(config, "workerinput") and _UNIT_SECONDS:
+        import json
+
+        weights = {unit: round(seconds, 1) for unit, seconds in sorted(_UNIT_SECONDS.items())}
+        UNIT_WEIGHTS.write_text(json.dumps(weights, indent=1) + "\n")
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """`--dist loadgroup` (pyproject.toml) by SERIAL_GROUPS. xdist's own loadgroup reads
+    """`--dist loadgroup` (pyproject.toml) by work_unit(). xdist's own loadgroup reads
     `xdist_group` marks through a node-id rewrite that pytest 9.2 no longer honours (xdist issue
-    1386: the marks are silently ignored), so the groups are decided here from the test ids."""
+    1386: the marks are silently ignored), so the units are decided here from the test ids."""
     if config.getvalue("dist") != "loadgroup":
         return None
+    import json
+
     from xdist.scheduler import LoadScopeScheduling
 
-    class SerialGroupScheduling(LoadScopeScheduling):
-        """One work unit per group, every other test file a unit of its own (as `--dist loadfile`:
-        a module-scoped fixture, e.g. a real mirror file read once, is built on one worker only)."""
+    try:
+        weights = json.loads(UNIT_WEIGHTS.read_text())
+    except (OSError, ValueError):
+        weights = {}
+
+    class WeightedUnitScheduling(LoadScopeScheduling):
+        """Units by work_unit(), handed out heaviest first (longest processing time first: the
+        last units to start are the short ones). xdist's own order is by number of tests, which
+        put a one-test file of 30 s (the PL91 page on the real regional file) last."""
+
+        _ordered = False
 
         def _split_scope(self, nodeid: str) -> str:
-            return serial_group(nodeid) or nodeid.split("::", 1)[0]
+            return work_unit(nodeid)
 
-    return SerialGroupScheduling(config, log)
+        def _assign_work_unit(self, node):
+            if not self._ordered:
+                self._ordered = True
+                units = sorted(
+                    self.workqueue.items(),
+                    key=lambda unit: -weights.get(unit[0], UNKNOWN_TEST_SECONDS * len(unit[1])),
+                )
+                self.workqueue.clear()
+                self.workqueue.update(units)
+            super()._assign_work_unit(node)
+
+    return WeightedUnitScheduling(config, log)
 
 
 def mirror_path() -> Path:

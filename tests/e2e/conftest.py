@@ -24,8 +24,9 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="package")
 def chromium_browser():
-    """One Chromium for the browser tests, closed when they are done (package scope: they run
-    together, on one worker under xdist), so no test after them runs beside Playwright's loop."""
+    """One Chromium for the browser tests, closed when they are done (package scope: closed as soon
+    as a worker moves on to a test outside tests/e2e/, reopened if it comes back to one), so no
+    other test runs beside Playwright's loop. Under xdist each worker opens its own."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI") == "true":
             pytest.fail(f"chromium not found at {CHROMIUM}; `make test` installs Debian's chromium")
