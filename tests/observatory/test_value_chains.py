@@ -5,14 +5,14 @@ import pytest
 
 from indicators import refresh, screen
 from indicators.models import IndicatorValue, TradeProduct
+from tests import dbsnapshot
 from tests.community.factories import make_offer, make_organisation, make_space, make_thread
 from tests.conftest import SAMPLES
 
 URL = "/value-chains/"
 
 
-@pytest.fixture
-def chain(loaded_profiles, alice, staff):
+def _screened_trade():
     screen.load_country_groups()
     assert refresh.ingest("comext_crm_imports", path=SAMPLES / "comext_sample.csv").status == "succeeded"
     assert screen.run_screen() > 0
@@ -20,6 +20,13 @@ def chain(loaded_profiles, alice, staff):
     TradeProduct.objects.filter(code="28053029").update(
         label="Rare earths (test)", cpa="25.11.00", nace="C2511"
     )
+
+
+@pytest.fixture
+def chain(loaded_profiles, alice, staff):
+    """The trade sample ingested and screened once per worker, restored per test (tests/dbsnapshot.py;
+    it was 0.55 s of each of 42 tests); the organisation is made per test, as the users' ids are."""
+    dbsnapshot.restore_or_take("value_chain_trade", _screened_trade)
     # The region employing most in C25 (the explorer lists regions with at least 500 persons).
     top = IndicatorValue.objects.filter(indicator_id="region_nace_emp", ecosystem="C25", value__gte=500)
     region = top.order_by("-value").first().geo
