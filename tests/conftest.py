@@ -4,6 +4,7 @@ The tiny test universe: reference data from fixtures/ (countries, 14 ecosystems,
 code lists built from the hand-made samples; the real mirror only in tests marked `mirror`.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -85,10 +86,16 @@ def pytest_runtest_logreport(report):
 def pytest_sessionfinish(session):
     config = session.config
     if config.getoption("--record-unit-weights") and not hasattr(config, "workerinput") and _UNIT_SECONDS:
-        import json
+        # A run of part of the suite updates its units and keeps the others' measured seconds.
+        weights = unit_weights() | {unit: round(seconds, 1) for unit, seconds in _UNIT_SECONDS.items()}
+        UNIT_WEIGHTS.write_text(json.dumps(dict(sorted(weights.items())), indent=1) + "\n")
 
-        weights = {unit: round(seconds, 1) for unit, seconds in sorted(_UNIT_SECONDS.items())}
-        UNIT_WEIGHTS.write_text(json.dumps(weights, indent=1) + "\n")
+
+def unit_weights() -> dict[str, float]:
+    try:
+        return json.loads(UNIT_WEIGHTS.read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -98,14 +105,9 @@ def pytest_xdist_make_scheduler(config, log):
     1386: the marks are silently ignored), so the units are decided here from the test ids."""
     if config.getvalue("dist") != "loadgroup":
         return None
-    import json
-
     from xdist.scheduler import LoadScopeScheduling
 
-    try:
-        weights = json.loads(UNIT_WEIGHTS.read_text())
-    except (OSError, ValueError):
-        weights = {}
+    weights = unit_weights()
 
     class WeightedUnitScheduling(LoadScopeScheduling):
         """Units by work_unit(), handed out heaviest first (longest processing time first: the
