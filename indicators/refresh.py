@@ -4,6 +4,7 @@ Celery tasks, management commands and the admin's "refresh now" all call these f
 Every call is tracked as a `Run` row (status, progress, timings, error) that admins watch.
 """
 
+import io
 import logging
 import time
 import zlib
@@ -19,7 +20,15 @@ from django.utils import timezone
 from . import fetch as fetching
 from . import inputs
 from .drills import checkpoint
-from .loading import IngestError, bump_generation, hold_pages, to_observations, validate, write_release
+from .loading import (
+    IngestError,
+    bump_generation,
+    copy_csv,
+    hold_pages,
+    to_observations,
+    validate,
+    write_release,
+)
 from .models import Indicator, IndicatorValue, Observation, Release, Run, Source
 from .registry import ANALYSES, COMPUTATIONS, INDICATORS, SOURCES, Computation, SourceSpec, get_source
 from .sources.base import ParseError
@@ -427,9 +436,26 @@ def observations_frame(release: Release, measures: list[str], filters=None) -> p
     for column, wanted in (filters or {}).items():
         qs = qs.filter(**{f"{column}__in" if isinstance(wanted, tuple | list) else column: wanted})
     columns = ["geo", "nace", "measure", "unit", "size", "extra", "period", "value", "flags"]
-    frame = pd.DataFrame(list(qs.values_list(*columns)), columns=columns)
-    frame["value"] = frame["value"].astype("float64")
-    return frame
+    query, params = qs.values_list(*columns).query.sql_with_params()
+    buffer = io.BytesIO()
+    # COPY out as CSV and pandas' C parser: a third of the time of a row per tuple (refresh profile).
+    with connection.cursor() as cursor:
+        statement = connection.ops.compose_sql(f"COPY ({query}) TO STDOUT (FORMAT csv)", params)
+        with cursor.copy(statement) as copy:
+            for chunk in copy:
+                buffer.write(chunk)
+    if not buffer.tell():
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else str) for c in columns})
+    buffer.seek(0)
+    # Text exactly as stored (NOT NULL columns: "" stays ""); value NULL -> NaN; floats parsed back
+    # exactly (PostgreSQL prints the shortest text that round-trips; pandas parses it back exactly).
+    return pd.read_csv(
+        buffer,
+        names=columns,
+        dtype={c: str for c in columns if c != "value"} | {"value": "float64"},
+        keep_default_na=False,
+        na_values={"value": [""]},
+    )
 
 
 # Columns every compute function's output may carry; text ones default to "" when absent.
@@ -447,7 +473,7 @@ def swap_indicator_values(values: pd.DataFrame, mapping_number: int, indicators=
     for name in OPTIONAL_TEXT:
         values[name] = values[name].fillna("").astype(str) if name in values else ""
     values["rank"] = values["rank"].astype("Int64")
-    values["value"] = values["value"].astype("float64")  # float_format applies to float columns only
+    values["value"] = values["value"].astype("float64")  # printf below formats doubles
     values["parameter_version"] = (
         values["parameter_version"].astype("Int64") if "parameter_version" in values else pd.NA
     )
@@ -475,19 +501,19 @@ def swap_indicator_values(values: pd.DataFrame, mapping_number: int, indicators=
         f"COPY {IndicatorValue._meta.db_table} ({db_columns}) "
         f"FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({not_null}))"
     )
-    import io
 
-    buffer = io.StringIO()
     # 12 significant digits: sums of shares leave float noise (39559.200000000004) that the API
     # would print; no published figure has more digits than that.
-    values[columns].to_csv(buffer, header=False, index=False, float_format=VALUE_FORMAT)
+    select = ", ".join(f"printf('{VALUE_FORMAT}', \"{c}\")" if c == "value" else f'"{c}"' for c in columns)
+    rows = list(copy_csv(values[columns], select))
     with transaction.atomic():
         old = IndicatorValue.objects.all()
         if indicators is not None:
             old = old.filter(indicator_id__in=list(indicators))
         old.delete()
         with connection.cursor() as cursor, cursor.copy(sql) as copy:
-            copy.write(buffer.getvalue())
+            for chunk in rows:
+                copy.write(chunk)
         checkpoint("recompute:swapped")  # fault drills: a worker killed here changes nothing
         bump_generation()
     return len(values)

@@ -112,12 +112,14 @@ def markers_apart(values: pd.DataFrame) -> pd.DataFrame:
     ours = {FLAG_AGGREGATED: AGGREGATE, FLAG_INCOMPLETE: INCOMPLETE}
     out = values.copy()
     flags = out["flags"].fillna("").astype(str)
-    added = ["".join(ours[letter] for letter in ours if letter in f) for f in flags]
-    out["markers"] = [
-        "".join(sorted(set(m) | set(a)))
-        for m, a in zip(out["markers"].fillna("").astype(str), added, strict=True)
-    ]
-    out["flags"] = flags.str.replace(f"[{''.join(ours)}]", "", regex=True)
+    markers = out["markers"].fillna("").astype(str)
+    # A few distinct (markers, flags) pairs over many rows: work them out once per pair.
+    pairs = pd.MultiIndex.from_arrays([markers, flags])
+    codes, distinct = pairs.factorize()
+    merged = ["".join(sorted(set(m) | {ours[letter] for letter in ours if letter in f})) for m, f in distinct]
+    kept = ["".join(letter for letter in f if letter not in ours) for _, f in distinct]
+    out["markers"] = pd.Series(merged, dtype=object).to_numpy()[codes]
+    out["flags"] = pd.Series(kept, dtype=object).to_numpy()[codes]
     return out
 
 
