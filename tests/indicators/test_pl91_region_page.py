@@ -24,13 +24,20 @@ SOURCE = "sbs_r_nuts06_r2"
 EMP = "V16110"
 
 
+# What the region page's ecosystem panels read. The file's other computations (clusters, divisions,
+# wages: two thirds of its 1.3 M values) have their own real-file tests (test_compute_clusters,
+# test_regional_nace, test_region_wages) and are left out of this build.
+PAGE_COMPUTATIONS = ("ecosystems_regional",)
+
+
 @pytest.fixture
-def loaded(mirror, reference):
+def loaded(mirror, reference, monkeypatch):
     """Code lists, regions, the NUTS converter and the regional file, ingested and recomputed in
     the test's own transaction. One test uses it: a snapshot (tests/dbsnapshot.py) would copy
     every table out before and after the build (about 5 s) for no restore; a second test here
     would take `dbsnapshot.restore_or_take("pl91_mirror", build)` instead."""
     cache.clear()
+    monkeypatch.setattr(refresh, "COMPUTATIONS", {c: refresh.COMPUTATIONS[c] for c in PAGE_COMPUTATIONS})
     build()
     yield mirror
     cache.clear()
