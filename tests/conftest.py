@@ -221,6 +221,14 @@ def profiles_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
         return dbsnapshot.take(build)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_flush():
+    """Transactional tests end by truncating only the tables they filled (tests/fastflush.py)."""
+    from tests import fastflush
+
+    fastflush.install()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Generation numbers repeat between tests (each rolls back), data do not: whatever is cached

@@ -21,7 +21,17 @@ AWKWARD = ["", "plain", 'a,"b', "line\nbreak", "semi;colon", "ünïcødé ☃", 
 def doubles(n=20_000, seed=7) -> np.ndarray:
     rng = np.random.default_rng(seed)
     spread = rng.random(n) * 10.0 ** rng.integers(-300, 300, n)
-    edge = [0.1 + 0.2, 39559.200000000004, 5e-324, 1.7976931348623157e308, -0.0, 0.0, 1e21, -2.5, 123456789012.5]
+    edge = [
+        0.1 + 0.2,
+        39559.200000000004,
+        5e-324,
+        1.7976931348623157e308,
+        -0.0,
+        0.0,
+        1e21,
+        -2.5,
+        123456789012.5,
+    ]
     return np.concatenate([spread, -spread[:100], edge])
 
 
@@ -52,8 +62,8 @@ def test_every_double_reads_back_as_the_same_double_and_nan_as_null():
 def test_printf_rounding_is_pythons_12_significant_digits():
     values = doubles(seed=11)
     frame = pd.DataFrame({"i": np.arange(len(values)), "v": values})
-    rows = dict(through_postgres(frame, "\"i\", printf('%.12g', \"v\")", "i bigint, v double precision"))
-    assert [rows[i] for i in range(len(values))] == [float("%.12g" % v) for v in values]
+    rows = dict(through_postgres(frame, '"i", printf(\'%.12g\', "v")', "i bigint, v double precision"))
+    assert [rows[i] for i in range(len(values))] == [float(f"{v:.12g}") for v in values]
 
 
 def test_text_is_kept_exactly_and_none_is_null():
