@@ -62,3 +62,34 @@ def charts_ready(page, count: int, timeout: int = 45000) -> None:
     from playwright.sync_api import expect
 
     expect(page.locator(".chart-ready")).to_have_count(count, timeout=timeout)
+
+
+def page_problems(page, base: str, path: str, min_charts: int = 0) -> list[str]:
+    """Open BASE + PATH and check it as every page-family test does, in one visit: at least
+    MIN_CHARTS charts, every chart drawn (an SVG each), no console error or CSP violation, nothing
+    fetched from another origin, no serious or critical axe-core WCAG 2.1 AA violation. One visit
+    per page instead of one for the drawing and one for axe (each test also restores its universe
+    and empties the database after it: about 2 s a test). Returns the problems, PATH first."""
+    from tests.e2e.axe import blocking, run_axe
+
+    requests = []
+    listener = lambda r: requests.append(r.url)  # noqa: E731
+    page.errors.clear()
+    page.on("request", listener)
+    try:
+        page.goto(base + path)
+        page.wait_for_load_state("load")
+        charts = page.locator(".chart-canvas").count()
+        problems = [f"{charts} charts, expected at least {min_charts}"] if charts < min_charts else []
+        if charts:
+            charts_ready(page, charts, 60000)
+            drawn = page.locator(".chart-canvas svg.main-svg").count()
+            problems += [f"{drawn} of {charts} charts have an SVG"] if drawn < charts else []
+        problems += [f"console/CSP: {e}" for e in page.errors]
+        problems += [f"fetched from elsewhere: {r}" for r in requests if not r.startswith(base)]
+        problems += [
+            f"axe {v['id']} ({v['impact']}): {v['help']} {v['nodes'][:3]}" for v in blocking(run_axe(page))
+        ]
+    finally:
+        page.remove_listener("request", listener)
+    return [f"{path}: {p}" for p in problems]
