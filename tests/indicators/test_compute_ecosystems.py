@@ -467,22 +467,26 @@ def read_eurostat_tsv(
         raw = pd.read_csv(fh, sep="\t", dtype=str, keep_default_na=False)
     key = raw.columns[0]
     dims = key.split("\\")[0].split(",")
-    if geo_prefixes is not None:
-        raw = raw[raw[key].str.split(",").str[dims.index("geo")].str.startswith(geo_prefixes)]
-    if periods is not None:
-        raw = raw[[key, *(c for c in raw.columns[1:] if int(c.strip()) in periods)]]
-    long = raw.melt(id_vars=key, var_name="period", value_name="cell")
-    parts = long[key].str.split(",", expand=True)
+    # The key is split once per series and each distinct cell parsed once (splitting and parsing
+    # the 1.6 M melted rows of the regional file took 11 of its 13 s).
+    parts = raw[key].str.split(",", expand=True)
     parts.columns = dims
-    cell = long["cell"].str.strip().str.extract(r"^(\S+)\s*(.*)$")
+    if geo_prefixes is not None:
+        keep = parts["geo"].str.startswith(geo_prefixes)
+        raw, parts = raw[keep], parts[keep]
+    years = [c for c in raw.columns[1:] if periods is None or int(c.strip()) in periods]
+    wide = pd.concat([parts[["geo", "nace_r2", "indic_sb"]], raw[years]], axis=1)
+    long = wide.melt(id_vars=["geo", "nace_r2", "indic_sb"], var_name="period", value_name="cell")
+    codes, distinct = pd.factorize(long["cell"])
+    cell = pd.Series(distinct, dtype=object).str.strip().str.extract(r"^(\S+)\s*(.*)$")
     return pd.DataFrame(
         {
-            "geo": parts["geo"],
-            "nace": parts["nace_r2"],
-            "measure": parts["indic_sb"],
+            "geo": long["geo"],
+            "nace": long["nace_r2"],
+            "measure": long["indic_sb"],
             "period": long["period"].str.strip().astype(int),
-            "value": pd.to_numeric(cell[0].replace(":", None), errors="coerce"),
-            "flags": cell[1].fillna(""),
+            "value": pd.to_numeric(cell[0].replace(":", None), errors="coerce").to_numpy()[codes],
+            "flags": cell[1].fillna("").to_numpy()[codes],
         }
     )
 

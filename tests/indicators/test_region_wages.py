@@ -77,9 +77,11 @@ def test_region_wages_agree_with_pandas_on_the_real_file():
     raw = pd.read_csv(io.StringIO(gzip.decompress(path.read_bytes()).decode()), sep="\t", dtype=str)
     key = raw.columns[0]
     raw[["nace", "measure", "geo"]] = raw[key].str.split(",", expand=True)
-    long = raw.drop(columns=key).melt(
-        id_vars=["nace", "measure", "geo"], var_name="period", value_name="cell"
-    )
+    # The year and measures checked below (melting every year's cells was most of this reading).
+    raw = raw[raw["measure"].isin(["V16110", "V13320"])][
+        ["nace", "measure", "geo", *(c for c in raw.columns if c.strip() == "2014")]
+    ]
+    long = raw.melt(id_vars=["nace", "measure", "geo"], var_name="period", value_name="cell")
     long["period"] = long["period"].str.strip()
     long["value"] = pd.to_numeric(long["cell"].str.strip().str.split(" ").str[0], errors="coerce")
     codes = pd.Series(long["nace"].unique())
