@@ -1,7 +1,9 @@
 """Browser tests: Playwright driving Debian's Chromium (no browser download) against live_server.
 
-Chromium is installed by `make test` when missing (see the Makefile's `browser` target). Without
-it the browser tests are skipped locally and fail under CI=true.
+Debian's chromium-headless-shell (the engine without the browser's window machinery: about 30%
+less CPU on the same pages than `chromium --headless`, measured) is installed by `make test` when
+missing (the Makefile's `browser` target); the full `chromium` is used where only it is there.
+Without either the browser tests are skipped locally and fail under CI=true.
 """
 
 import os
@@ -9,7 +11,12 @@ import shutil
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = (
+    os.environ.get("CHROMIUM")
+    or shutil.which("chromium-headless-shell")
+    or shutil.which("chromium")
+    or "/usr/bin/chromium-headless-shell"
+)
 # Flags this sandbox needs: no background network chatter (the network is closed), no sandbox as root.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -29,7 +36,7 @@ def chromium_browser():
     other test runs beside Playwright's loop. Under xdist each worker opens its own."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI") == "true":
-            pytest.fail(f"chromium not found at {CHROMIUM}; `make test` installs Debian's chromium")
+            pytest.fail(f"chromium not found at {CHROMIUM}; `make test` installs Debian's chromium-headless-shell")
         pytest.skip(f"chromium not found at {CHROMIUM}")
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
     # around it are ordinary synchronous calls. Only while the browser is open: a later test that
