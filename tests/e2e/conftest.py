@@ -36,7 +36,9 @@ def chromium_browser():
     other test runs beside Playwright's loop. Under xdist each worker opens its own."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI") == "true":
-            pytest.fail(f"chromium not found at {CHROMIUM}; `make test` installs Debian's chromium-headless-shell")
+            pytest.fail(
+                f"chromium not found at {CHROMIUM}; `make test` installs Debian's chromium-headless-shell"
+            )
         pytest.skip(f"chromium not found at {CHROMIUM}")
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
     # around it are ordinary synchronous calls. Only while the browser is open: a later test that
