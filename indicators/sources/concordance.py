@@ -42,8 +42,8 @@ def nace_division(number: int) -> str | None:
 def parse_concordance(raw: bytes, source: str) -> pd.DataFrame:
     """Read the WIPO35 × NACE sheet; ParseError naming the row for anything unexpected."""
     try:
-        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, header=None, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises several types for a file that is not xlsx
+        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, header=None, engine="calamine")
+    except Exception as exc:  # calamine raises its own error types for every kind of broken workbook
         raise ParseError(source, f"not a readable xlsx workbook ({exc.__class__.__name__})") from exc
     if SHEET not in sheets:
         raise ParseError(source, f"no sheet {SHEET!r} (sheets: {', '.join(sheets)})")
@@ -62,9 +62,10 @@ def parse_concordance(raw: bytes, source: str) -> pd.DataFrame:
     if sorted(codes.values()) != [f"W{n:02d}" for n in range(1, 36)]:
         raise ParseError(source, f"expected the 35 field codes, found {len(codes)}", header + 1)
     label_col = next(c for c in grid.columns if str(grid.iloc[header - 1, c]).startswith("NACE"))
+    cells = grid.to_numpy(dtype=object)  # header=None: column labels are positions
     rows = []
     for i in range(header + 1, len(grid)):
-        label = grid.iloc[i, label_col]
+        label = cells[i, label_col]
         if pd.isna(label):
             continue
         if str(label).strip().lower() == "total":
@@ -77,11 +78,9 @@ def parse_concordance(raw: bytes, source: str) -> pd.DataFrame:
         if nace is None:
             raise ParseError(source, f"{number} is not a NACE Rev. 2 division", i + 1)
         for col, field in codes.items():
-            value = pd.to_numeric(grid.iloc[i, col], errors="coerce")
+            value = pd.to_numeric(cells[i, col], errors="coerce")
             if pd.isna(value) or value < 0 or value > 1:
-                raise ParseError(
-                    source, f"share {grid.iloc[i, col]!r} for {field} × {nace} is not in 0…1", i + 1
-                )
+                raise ParseError(source, f"share {cells[i, col]!r} for {field} × {nace} is not in 0…1", i + 1)
             rows.append((field, nace, float(value)))
     frame = pd.DataFrame(rows, columns=["field", "nace", "share"])
     if frame.empty:
