@@ -368,6 +368,14 @@ def percentile_of(values: pd.Series, reference: pd.Series) -> pd.Series:
     return pd.Series(np.where(values.notna(), pos / len(ref), np.nan), index=values.index)
 
 
+def _percentile(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """percentile_of on numpy arrays (reference without NaN)."""
+    if len(reference) == 0:
+        return np.full(len(values), np.nan)
+    pos = np.searchsorted(np.sort(reference), values, side="right")
+    return np.where(np.isnan(values), np.nan, pos / len(reference))
+
+
 def size_cutoff(reference: pd.Series, top_share: float) -> float:
     """The employment a region needs for the size star: the value at position
     ⌈top_share × n⌉ of the reference sorted descending (NaN for an empty reference)."""
@@ -410,30 +418,49 @@ def assess(
         w = w[w["period"].isin([str(x) for x in periods])]
         if w.empty:
             return w
-    member = w["geo"].map(countries).isin(members)
-    groups = []
-    for (_cat, _per), g in w.groupby(["category", "period"], sort=False):
-        g = g.copy()
-        ref = member.loc[g.index]
-        emp_ref = g.loc[ref & g["ok_emp"] & (g["emp"] > 0), "emp"]
-        units_ref = g.loc[ref & g["ok_units"] & (g["units"] > 0), "units"]
-        lq_ref = g.loc[ref & g["ok_lq"] & g["ok_emp"] & (g["emp"] > 0), "lq"]
-        g["size_cut"] = size_cutoff(emp_ref, p["size_top_share"])
-        g["size_pct"] = percentile_of(g["emp"].where(g["ok_emp"]), emp_ref)
-        g["specialisation_cut"] = p["specialisation_lq"]
-        g["specialisation_pct"] = percentile_of(g["lq"].where(g["ok_lq"]), lq_ref)
-        g["productivity_cut"] = p["productivity_ratio"]
-        wr_ref = g.loc[ref & g["ok_wage_ratio"], "wage_ratio"]
-        g["productivity_pct"] = percentile_of(g["wage_ratio"].where(g["ok_wage_ratio"]), wr_ref)
-        g["dynamism_cut"] = g["eu_growth"] + p["dynamism_margin"]
-        gr_ref = g.loc[ref & g["ok_growth"], "growth"]
-        g["dynamism_pct"] = percentile_of(g["growth"].where(g["ok_growth"]), gr_ref)
-        g["us_lq_cut"] = lq_ref.quantile(p["us_lq_percentile"]) if len(lq_ref) else np.nan
-        g["us_emp_cut"] = emp_ref.quantile(p["us_size_percentile"]) if len(emp_ref) else np.nan
-        g["us_units_cut"] = units_ref.quantile(p["us_size_percentile"]) if len(units_ref) else np.nan
-        g["units_pct"] = percentile_of(g["units"].where(g["ok_units"]), units_ref)
-        groups.append(g)
-    w = pd.concat(groups)
+    member = w["geo"].map(countries).isin(members).to_numpy(dtype=bool)
+    # Per category x period, on numpy arrays (one group is a few hundred regions; hundreds of
+    # groups): the reference sets are the member regions whose figure is complete.
+    val = {c: w[c].to_numpy(dtype=float) for c in ("emp", "units", "lq", "wage_ratio", "growth")}
+    ok = {c: w[f"ok_{c}"].to_numpy(dtype=bool) for c in val}
+    with np.errstate(invalid="ignore"):
+        positive = {c: val[c] > 0 for c in ("emp", "units")}
+    refs = {
+        "emp": member & ok["emp"] & positive["emp"],
+        "units": member & ok["units"] & positive["units"],
+        "lq": member & ok["lq"] & ok["emp"] & positive["emp"],
+        "wage_ratio": member & ok["wage_ratio"],
+        "growth": member & ok["growth"],
+    }
+    names = ("size_cut", "size_pct", "specialisation_pct", "productivity_pct", "dynamism_pct")
+    names += ("us_lq_cut", "us_emp_cut", "us_units_cut", "units_pct")
+    out = {name: np.full(len(w), np.nan) for name in names}
+    pct_of = {"size_pct": "emp", "specialisation_pct": "lq", "productivity_pct": "wage_ratio"}
+    pct_of |= {"dynamism_pct": "growth", "units_pct": "units"}
+    cut_of = {"us_lq_cut": ("lq", "us_lq_percentile"), "us_emp_cut": ("emp", "us_size_percentile")}
+    cut_of |= {"us_units_cut": ("units", "us_size_percentile")}
+    for rows in w.groupby(["category", "period"], sort=False).indices.values():
+        ref = {c: val[c][rows][refs[c][rows]] for c in refs}
+        out["size_cut"][rows] = size_cutoff(pd.Series(ref["emp"]), p["size_top_share"])
+        for name, c in pct_of.items():
+            out[name][rows] = _percentile(np.where(ok[c][rows], val[c][rows], np.nan), ref[c])
+        for name, (c, q) in cut_of.items():
+            if len(ref[c]):
+                out[name][rows] = np.quantile(ref[c], p[q])
+    w = w.assign(
+        size_cut=out["size_cut"],
+        size_pct=out["size_pct"],
+        specialisation_cut=p["specialisation_lq"],
+        specialisation_pct=out["specialisation_pct"],
+        productivity_cut=p["productivity_ratio"],
+        productivity_pct=out["productivity_pct"],
+        dynamism_cut=w["eu_growth"] + p["dynamism_margin"],
+        dynamism_pct=out["dynamism_pct"],
+        us_lq_cut=out["us_lq_cut"],
+        us_emp_cut=out["us_emp_cut"],
+        us_units_cut=out["us_units_cut"],
+        units_pct=out["units_pct"],
+    )
     rules = {
         "size": (w["ok_emp"] & w["size_cut"].notna(), w["emp"] >= w["size_cut"]),
         "specialisation": (w["ok_lq"] & w["ok_emp"], w["lq"] >= w["specialisation_cut"]),
