@@ -16,6 +16,9 @@ every trace type its figures use.
 """
 
 import gzip
+import hashlib
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -37,6 +40,17 @@ TRACES = ("bar", "scatter", "choropleth", "scattergeo", "treemap", "sankey", "he
 # (value chains) and the rest come with the full bundle, on the pages whose figures use them.
 BASE_TRACES = ("bar", "scatter", "choropleth")
 STATIC_DIR = "vendor/plotly/"
+# The trace modules of the plotly.js package the bundles were built from (plotly.js/lib/*.js),
+# written beside them: test_plotly_bundle checks TRACES against it without node_modules.
+LIB_MODULES = ROOT / "var" / "plotly" / "lib-modules.json"
+# A built bundle is kept per machine, keyed by everything that goes into it (plotly.js and esbuild
+# versions, the trace types, the entry file and the esbuild flags), as uv and npm keep what they
+# download: a fresh clone on a machine that has built it once copies it instead of npm-installing
+# 229 packages and bundling again (about 15 s of a fresh clone's `make test`). Empty: no cache.
+BUILD_CACHE = os.environ.get(
+    "OBSERVATORY_BUILD_CACHE",
+    str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "eu-industry-observatory"),
+)
 
 
 def bundles() -> dict[str, tuple[Path, tuple[str, ...]]]:
@@ -80,9 +94,70 @@ def gzipped_size(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), compresslevel=9))
 
 
+def entry_source(traces: tuple[str, ...]) -> str:
+    modules = ",\n".join(f"  require('plotly.js/lib/{t}')" for t in traces)
+    return (
+        f"var Plotly = require('plotly.js/lib/core');\nPlotly.register([\n{modules}\n]);\n"
+        "module.exports = Plotly;\n"
+    )
+
+
+def esbuild_args(entry: Path, outfile: Path) -> list[str]:
+    # As plotly.js's own esbuild config (global=window, stream alias), minified, one global `Plotly`.
+    return (
+        [str(entry), "--bundle", "--minify", "--format=iife", "--global-name=Plotly"]
+        + ["--define:global=window", "--define:define.amd=false", "--target=es2016"]
+        + ["--alias:stream=stream-browserify", f"--outfile={outfile}", "--log-level=error"]
+    )
+
+
+def cached(name: str) -> Path | None:
+    """Where the machine's build cache keeps NAME as built from exactly today's inputs (None: no cache)."""
+    if not BUILD_CACHE:
+        return None
+    _, traces = bundles()[name]
+    key = "\n".join(
+        [banner(plotly_js_version(), traces), ESBUILD_VERSION, entry_source(traces)]
+        + esbuild_args(Path("entry.js"), Path("out.js"))
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
+    return Path(BUILD_CACHE) / "plotly" / f"{name.removesuffix('.min.js')}-{digest}.js"
+
+
+def _remember(source: Path, target: Path | None) -> None:
+    if target is None:
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_suffix(f".{os.getpid()}.part")
+        shutil.copyfile(source, part)
+        part.replace(target)  # atomic: a parallel build never sees half a file
+    except OSError:
+        pass  # a read-only or full cache only costs the next clone a build
+
+
+def from_cache(name: str) -> Path | None:
+    """Copy NAME (and the lib module list) from the build cache when it holds today's build."""
+    bundle, traces = bundles()[name]
+    hit = cached(name)
+    modules = hit.with_suffix(".lib-modules.json") if hit else None
+    if not (hit and hit.is_file() and modules.is_file()):
+        return None
+    with hit.open(encoding="utf-8") as fh:
+        if fh.readline() != banner(plotly_js_version(), traces):
+            return None
+    bundle.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(hit, bundle)
+    shutil.copyfile(modules, LIB_MODULES)
+    return bundle
+
+
 def build(name: str = "plotly.min.js") -> Path:
-    """npm install plotly.js + esbuild into var/plotly/npm, then bundle NAME's trace types; raises
-    with the reason on failure."""
+    """NAME from the machine's build cache, or: npm install plotly.js + esbuild into var/plotly/npm,
+    then bundle NAME's trace types (and keep it in the cache); raises with the reason on failure."""
+    found = from_cache(name)
+    if found:
+        return found
     bundle, traces = bundles()[name]
     version = plotly_js_version()
     npm = shutil.which("npm")
@@ -103,31 +178,27 @@ def build(name: str = "plotly.min.js") -> Path:
     bundle.parent.mkdir(parents=True, exist_ok=True)
     # Beside node_modules, where require() looks.
     entry = NPM_PREFIX / f"observatory-{name.removesuffix('.min.js')}.js"
-    modules = ",\n".join(f"  require('plotly.js/lib/{t}')" for t in traces)
-    entry.write_text(
-        f"var Plotly = require('plotly.js/lib/core');\nPlotly.register([\n{modules}\n]);\n"
-        "module.exports = Plotly;\n",
-        encoding="utf-8",
-    )
+    entry.write_text(entry_source(traces), encoding="utf-8")
     built = bundle.with_suffix(".part.js")
-    # As plotly.js's own esbuild config (global=window, stream alias), minified, one global `Plotly`.
-    subprocess.run(
-        [str(esbuild), str(entry), "--bundle", "--minify", "--format=iife", "--global-name=Plotly"]
-        + ["--define:global=window", "--define:define.amd=false", "--target=es2016"]
-        + ["--alias:stream=stream-browserify", f"--outfile={built}", "--log-level=error"],
-        cwd=NPM_PREFIX,
-        check=True,
-        timeout=300,
-    )
+    subprocess.run([str(esbuild), *esbuild_args(entry, built)], cwd=NPM_PREFIX, check=True, timeout=300)
     bundle.write_text(banner(version, traces) + built.read_text(encoding="utf-8"), encoding="utf-8")
     built.unlink()
     built.with_suffix(".css").unlink(missing_ok=True)  # MapLibre's stylesheet: no map tiles here
+    lib = NPM_PREFIX / "node_modules" / "plotly.js" / "lib"
+    LIB_MODULES.write_text(json.dumps(sorted(p.stem for p in lib.glob("*.js"))), encoding="utf-8")
+    hit = cached(name)
+    _remember(bundle, hit)
+    _remember(LIB_MODULES, hit.with_suffix(".lib-modules.json") if hit else None)
     return bundle
 
 
 def main() -> int:
     for name, (bundle, traces) in bundles().items():
-        if served(name) == bundle:
+        if served(name) == bundle and LIB_MODULES.is_file():
+            hit = cached(name)
+            if hit and not hit.is_file():  # built before the cache existed: keep it for the next clone
+                _remember(LIB_MODULES, hit.with_suffix(".lib-modules.json"))
+                _remember(bundle, hit)
             continue
         try:
             path = build(name)

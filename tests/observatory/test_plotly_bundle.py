@@ -93,10 +93,12 @@ def trace_types_in_code() -> dict[str, set[str]]:
 
 
 def test_the_trace_type_list_is_plotly_js_own():
-    lib = plotly_bundle.NPM_PREFIX / "node_modules" / "plotly.js" / "lib"
-    if not lib.is_dir():
-        pytest.skip("plotly.js not installed from npm (make install does it)")
-    modules = {p.stem for p in lib.glob("*.js")} - {"core", "calendars"}
+    # The module list the bundles were built from (written by the build, from npm or its cache).
+    if not plotly_bundle.LIB_MODULES.is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{plotly_bundle.LIB_MODULES} missing: make install builds the bundles")
+        pytest.skip("plotly.js bundles not built (make install does it)")
+    modules = set(json.loads(plotly_bundle.LIB_MODULES.read_text(encoding="utf-8"))) - {"core", "calendars"}
     assert {m for m in modules if not m.startswith("index")} == PLOTLY_TRACE_TYPES
     assert set(plotly_bundle.TRACES) <= PLOTLY_TRACE_TYPES
 
@@ -179,6 +181,44 @@ def test_a_bundle_built_for_another_version_or_traces_is_not_served(tmp_path, mo
     assert plotly_bundle.served() == plotly_bundle.FULL_BUNDLE
     stale.write_text(plotly_bundle.banner(plotly_bundle.plotly_js_version()) + "var Plotly;\n")
     assert plotly_bundle.served() == stale
+
+
+def test_a_fresh_clone_copies_the_machines_build_of_exactly_its_inputs(tmp_path, monkeypatch):
+    """The build cache: a bundle built once on the machine is copied (byte for byte, with its lib
+    module list) by the next clone; other traces, another plotly.js or a wrong banner miss."""
+    base = tmp_path / "base.min.js"
+    monkeypatch.setattr(plotly_bundle, "BASE_BUNDLE", base)
+    monkeypatch.setattr(plotly_bundle, "LIB_MODULES", tmp_path / "lib-modules.json")
+    monkeypatch.setattr(plotly_bundle, "BUILD_CACHE", str(tmp_path / "cache"))
+    assert plotly_bundle.from_cache("plotly-base.min.js") is None  # an empty cache
+    version = plotly_bundle.plotly_js_version()
+    body = plotly_bundle.banner(version, plotly_bundle.BASE_TRACES) + "var Plotly = {};\n"
+    (tmp_path / "built.js").write_text(body)
+    (tmp_path / "modules.json").write_text(json.dumps(["bar", "core", "scatter"]))
+    hit = plotly_bundle.cached("plotly-base.min.js")
+    plotly_bundle._remember(tmp_path / "built.js", hit)
+    assert plotly_bundle.from_cache("plotly-base.min.js") is None  # the bundle without its module list
+    plotly_bundle._remember(tmp_path / "modules.json", hit.with_suffix(".lib-modules.json"))
+    assert plotly_bundle.from_cache("plotly-base.min.js") == base
+    assert base.read_text() == body and json.loads(plotly_bundle.LIB_MODULES.read_text()) == [
+        "bar",
+        "core",
+        "scatter",
+    ]
+    assert plotly_bundle.served("plotly-base.min.js") == base
+    monkeypatch.setattr(plotly_bundle, "BASE_TRACES", ("bar", "scatter", "choropleth", "heatmap"))
+    assert plotly_bundle.cached("plotly-base.min.js") != hit  # other traces: another key
+    monkeypatch.setattr(plotly_bundle, "BASE_TRACES", ("bar", "scatter", "choropleth"))
+    monkeypatch.setattr(plotly_bundle, "ESBUILD_VERSION", "0.0.1")
+    assert plotly_bundle.cached("plotly-base.min.js") != hit  # another esbuild: another key
+    monkeypatch.undo()
+    monkeypatch.setattr(plotly_bundle, "BASE_BUNDLE", base)
+    monkeypatch.setattr(plotly_bundle, "LIB_MODULES", tmp_path / "lib-modules.json")
+    monkeypatch.setattr(plotly_bundle, "BUILD_CACHE", str(tmp_path / "cache"))
+    hit.write_text("/* plotly.js v0.0.1 (MIT, Plotly, Inc.), partial bundle: bar */\nvar Plotly;\n")
+    assert plotly_bundle.from_cache("plotly-base.min.js") is None  # a damaged entry is not copied
+    monkeypatch.setattr(plotly_bundle, "BUILD_CACHE", "")
+    assert plotly_bundle.cached("plotly-base.min.js") is None  # OBSERVATORY_BUILD_CACHE= turns it off
 
 
 BUNDLE_TRACES = {
