@@ -61,6 +61,11 @@ def countries() -> QuerySet[Country]:
     return Country.objects.order_by("kind", "name")
 
 
+def member_countries() -> QuerySet[Country]:
+    """Countries only (no EU27 or euro-area aggregate), by name: where an organisation can be."""
+    return Country.objects.filter(kind=Country.Kind.COUNTRY).order_by("name")
+
+
 def country(code: str) -> Country | None:
     return Country.objects.filter(code=code).first() if code else None
 

@@ -94,7 +94,7 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].queryset = taxonomy.countries()
+        self.fields["country"].queryset = taxonomy.member_countries()
         self.fields["name"].min_length = 2
         self.fields["description"].max_length = 10000
 
@@ -243,7 +243,7 @@ class DirectoryFilterForm(forms.Form):
         empty_label=_("All ecosystems"),
     )  # fmt: skip
     country = forms.ModelChoiceField(
-        label=_("Country"), required=False, queryset=taxonomy.countries(), to_field_name="code",
+        label=_("Country"), required=False, queryset=taxonomy.member_countries(), to_field_name="code",
         empty_label=_("All countries"),
     )  # fmt: skip
     region = forms.CharField(label=_("Region (NUTS code)"), required=False, max_length=12)

@@ -73,6 +73,22 @@ def test_propose_through_the_form(db, alice, login):
     assert org.changes.get().action == "proposed"
 
 
+def test_an_organisation_is_in_a_country_not_an_aggregate(db, alice, login):
+    from ecosystems.models import Country
+
+    make_geo()
+    Country.objects.create(code="EU27_2020", name="European Union (27)", kind=Country.Kind.AGGREGATE)
+    client = login(alice)
+    form = client.get(reverse("organisations:organisation-propose")).text
+    directory = client.get(reverse("organisations:organisation-list")).text
+    for page in (form, directory):
+        assert 'value="FR"' in page and 'value="EU27_2020"' not in page
+    data = {"name": "EU cluster", "legal_form": "association", "country": "EU27_2020"}
+    response = client.post(reverse("organisations:organisation-propose"), data)
+    assert response.status_code == 200 and "Select a valid choice" in response.text
+    assert not Organisation.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
