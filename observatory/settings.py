@@ -137,6 +137,12 @@ FORM_RENDERER = "observatory.renderers.FormRenderer"
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DJANGO_CONN_MAX_AGE", "0")))
 }
+# Model choice fields iterate their querysets with .iterator(), which on PostgreSQL opens a
+# server-side cursor: DECLARE, FETCH and CLOSE, three round trips per <select> (a directory's
+# filter form has four). The portal has no .iterator() over a big table (bulk reads go through
+# COPY), so plain client-side cursors: one query each (also what a transaction-pooling
+# pgbouncer needs). A future streaming read over millions of rows would open a named cursor.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env("DATABASE_TEST_NAME", "test_observatory")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
