@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import plotly
@@ -111,44 +112,78 @@ def esbuild_args(entry: Path, outfile: Path) -> list[str]:
     )
 
 
-def cached(name: str) -> Path | None:
-    """Where the machine's build cache keeps NAME as built from exactly today's inputs (None: no cache)."""
-    if not BUILD_CACHE:
-        return None
+def build_key(name: str) -> str:
+    """A digest of everything that goes into NAME: plotly.js and esbuild versions, the trace
+    types, the entry file and the esbuild flags."""
     _, traces = bundles()[name]
     key = "\n".join(
         [banner(plotly_js_version(), traces), ESBUILD_VERSION, entry_source(traces)]
         + esbuild_args(Path("entry.js"), Path("out.js"))
     )
-    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
-    return Path(BUILD_CACHE) / "plotly" / f"{name.removesuffix('.min.js')}-{digest}.js"
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
-def _remember(source: Path, target: Path | None) -> None:
-    if target is None:
+def key_file(name: str) -> Path:
+    """Beside the built bundle: the build_key it was built (or copied) for."""
+    return bundles()[name][0].with_suffix(".key")
+
+
+def cached(name: str) -> Path | None:
+    """Where the machine's build cache keeps NAME as built from exactly today's inputs (None: no
+    cache). Beside it, ``<same>.json``: the bundle's sha256 and plotly.js's lib module list,
+    written last (an entry without it is incomplete)."""
+    if not BUILD_CACHE:
+        return None
+    return Path(BUILD_CACHE) / "plotly" / f"{name.removesuffix('.min.js')}-{build_key(name)}.js"
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, part = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(part, target)  # a reader sees the whole file or none
+    except BaseException:
+        Path(part).unlink(missing_ok=True)
+        raise
+
+
+def remember(name: str, bundle: Path, modules: list[str]) -> None:
+    """Keep NAME's bundle (as just built) in the machine's cache, best effort."""
+    hit = cached(name)
+    if hit is None:
         return
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        part = target.with_suffix(f".{os.getpid()}.part")
-        shutil.copyfile(source, part)
-        part.replace(target)  # atomic: a parallel build never sees half a file
+        data = bundle.read_bytes()
+        _write_atomically(hit, data)
+        meta = {"sha256": hashlib.sha256(data).hexdigest(), "lib_modules": modules}
+        _write_atomically(hit.with_suffix(".json"), json.dumps(meta).encode())
     except OSError:
         pass  # a read-only or full cache only costs the next clone a build
 
 
 def from_cache(name: str) -> Path | None:
-    """Copy NAME (and the lib module list) from the build cache when it holds today's build."""
+    """Copy NAME (and the lib module list) from the build cache when it holds a whole build of
+    today's inputs; any problem reading it is a miss."""
     bundle, traces = bundles()[name]
     hit = cached(name)
-    modules = hit.with_suffix(".lib-modules.json") if hit else None
-    if not (hit and hit.is_file() and modules.is_file()):
+    if hit is None:
         return None
-    with hit.open(encoding="utf-8") as fh:
-        if fh.readline() != banner(plotly_js_version(), traces):
+    try:
+        meta = json.loads(hit.with_suffix(".json").read_text(encoding="utf-8"))
+        data = hit.read_bytes()
+        if hashlib.sha256(data).hexdigest() != meta["sha256"]:
+            return None  # damaged or half-written
+        if not data.decode("utf-8").startswith(banner(plotly_js_version(), traces)):
             return None
-    bundle.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(hit, bundle)
-    shutil.copyfile(modules, LIB_MODULES)
+        modules = [str(m) for m in meta["lib_modules"]]
+        bundle.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(bundle, data)
+        LIB_MODULES.write_text(json.dumps(modules), encoding="utf-8")
+        key_file(name).write_text(build_key(name), encoding="utf-8")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
     return bundle
 
 
@@ -160,13 +195,13 @@ def build(name: str = "plotly.min.js") -> Path:
         return found
     bundle, traces = bundles()[name]
     version = plotly_js_version()
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("npm not found")
     package = NPM_PREFIX / "node_modules" / "plotly.js" / "package.json"
     esbuild = NPM_PREFIX / "node_modules" / ".bin" / "esbuild"
     installed = package.is_file() and f'"version": "{version}"' in package.read_text(encoding="utf-8")
     if not installed or not esbuild.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError("npm not found")
         NPM_PREFIX.mkdir(parents=True, exist_ok=True)
         quiet = ["--no-save", "--no-package-lock", "--ignore-scripts", "--no-audit", "--no-fund"]
         subprocess.run(
@@ -185,21 +220,23 @@ def build(name: str = "plotly.min.js") -> Path:
     built.unlink()
     built.with_suffix(".css").unlink(missing_ok=True)  # MapLibre's stylesheet: no map tiles here
     lib = NPM_PREFIX / "node_modules" / "plotly.js" / "lib"
-    LIB_MODULES.write_text(json.dumps(sorted(p.stem for p in lib.glob("*.js"))), encoding="utf-8")
-    hit = cached(name)
-    _remember(bundle, hit)
-    _remember(LIB_MODULES, hit.with_suffix(".lib-modules.json") if hit else None)
+    modules = sorted(p.stem for p in lib.glob("*.js"))
+    LIB_MODULES.write_text(json.dumps(modules), encoding="utf-8")
+    key_file(name).write_text(build_key(name), encoding="utf-8")
+    remember(name, bundle, modules)
     return bundle
 
 
 def main() -> int:
     for name, (bundle, traces) in bundles().items():
-        if served(name) == bundle and LIB_MODULES.is_file():
-            hit = cached(name)
-            if hit and not hit.is_file():  # built before the cache existed: keep it for the next clone
-                _remember(LIB_MODULES, hit.with_suffix(".lib-modules.json"))
-                _remember(bundle, hit)
-            continue
+        current = key_file(name)
+        if (
+            served(name) == bundle
+            and LIB_MODULES.is_file()
+            and current.is_file()
+            and current.read_text(encoding="utf-8") == build_key(name)
+        ):
+            continue  # built from exactly today's inputs
         try:
             path = build(name)
         except (RuntimeError, OSError, subprocess.SubprocessError) as exc:

@@ -1,6 +1,8 @@
 """The partial plotly.js bundle (observatory/plotly_bundle.py): every trace type the portal's figures
 use is in it, the pages load it, and where it is not built the full bundle is served instead."""
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -185,40 +187,49 @@ def test_a_bundle_built_for_another_version_or_traces_is_not_served(tmp_path, mo
 
 def test_a_fresh_clone_copies_the_machines_build_of_exactly_its_inputs(tmp_path, monkeypatch):
     """The build cache: a bundle built once on the machine is copied (byte for byte, with its lib
-    module list) by the next clone; other traces, another plotly.js or a wrong banner miss."""
+    module list) by the next clone; other traces or another esbuild miss; a damaged or
+    unreadable entry is a miss, never an error; a bundle built for other inputs is rebuilt."""
     base = tmp_path / "base.min.js"
     monkeypatch.setattr(plotly_bundle, "BASE_BUNDLE", base)
     monkeypatch.setattr(plotly_bundle, "LIB_MODULES", tmp_path / "lib-modules.json")
     monkeypatch.setattr(plotly_bundle, "BUILD_CACHE", str(tmp_path / "cache"))
-    assert plotly_bundle.from_cache("plotly-base.min.js") is None  # an empty cache
-    version = plotly_bundle.plotly_js_version()
-    body = plotly_bundle.banner(version, plotly_bundle.BASE_TRACES) + "var Plotly = {};\n"
+    name = "plotly-base.min.js"
+    assert plotly_bundle.from_cache(name) is None  # an empty cache
+    body = (
+        plotly_bundle.banner(plotly_bundle.plotly_js_version(), plotly_bundle.BASE_TRACES) + "var Plotly;\n"
+    )
     (tmp_path / "built.js").write_text(body)
-    (tmp_path / "modules.json").write_text(json.dumps(["bar", "core", "scatter"]))
-    hit = plotly_bundle.cached("plotly-base.min.js")
-    plotly_bundle._remember(tmp_path / "built.js", hit)
-    assert plotly_bundle.from_cache("plotly-base.min.js") is None  # the bundle without its module list
-    plotly_bundle._remember(tmp_path / "modules.json", hit.with_suffix(".lib-modules.json"))
-    assert plotly_bundle.from_cache("plotly-base.min.js") == base
+    plotly_bundle.remember(name, tmp_path / "built.js", ["bar", "core", "scatter"])
+    assert plotly_bundle.from_cache(name) == base
     assert base.read_text() == body and json.loads(plotly_bundle.LIB_MODULES.read_text()) == [
         "bar",
         "core",
         "scatter",
     ]
-    assert plotly_bundle.served("plotly-base.min.js") == base
-    monkeypatch.setattr(plotly_bundle, "BASE_TRACES", ("bar", "scatter", "choropleth", "heatmap"))
-    assert plotly_bundle.cached("plotly-base.min.js") != hit  # other traces: another key
-    monkeypatch.setattr(plotly_bundle, "BASE_TRACES", ("bar", "scatter", "choropleth"))
-    monkeypatch.setattr(plotly_bundle, "ESBUILD_VERSION", "0.0.1")
-    assert plotly_bundle.cached("plotly-base.min.js") != hit  # another esbuild: another key
-    monkeypatch.undo()
-    monkeypatch.setattr(plotly_bundle, "BASE_BUNDLE", base)
-    monkeypatch.setattr(plotly_bundle, "LIB_MODULES", tmp_path / "lib-modules.json")
-    monkeypatch.setattr(plotly_bundle, "BUILD_CACHE", str(tmp_path / "cache"))
-    hit.write_text("/* plotly.js v0.0.1 (MIT, Plotly, Inc.), partial bundle: bar */\nvar Plotly;\n")
-    assert plotly_bundle.from_cache("plotly-base.min.js") is None  # a damaged entry is not copied
+    assert plotly_bundle.key_file(name).read_text() == plotly_bundle.build_key(name)
+    assert plotly_bundle.served(name) == base
+    hit = plotly_bundle.cached(name)
+    with monkeypatch.context() as m:
+        m.setattr(plotly_bundle, "BASE_TRACES", ("bar", "scatter", "choropleth", "heatmap"))
+        assert plotly_bundle.cached(name) != hit  # other traces: another key
+    with monkeypatch.context() as m:
+        m.setattr(plotly_bundle, "ESBUILD_VERSION", "0.0.1")
+        assert plotly_bundle.cached(name) != hit  # another esbuild: another key
+        # The bundle on disk was built for the old esbuild: main() does not keep it as current.
+        m.setattr(plotly_bundle, "build", lambda n: (_ for _ in ()).throw(RuntimeError("rebuild asked")))
+        m.setattr(plotly_bundle, "bundles", lambda: {name: (base, plotly_bundle.BASE_TRACES)})
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            plotly_bundle.main()
+        assert "rebuild asked" in out.getvalue()
+    hit.write_bytes(hit.read_bytes()[:20])  # truncated: the sha256 no longer matches
+    assert plotly_bundle.from_cache(name) is None
+    hit.unlink()
+    hit.mkdir()  # unreadable as a file
+    assert plotly_bundle.from_cache(name) is None
     monkeypatch.setattr(plotly_bundle, "BUILD_CACHE", "")
-    assert plotly_bundle.cached("plotly-base.min.js") is None  # OBSERVATORY_BUILD_CACHE= turns it off
+    assert plotly_bundle.cached(name) is None  # OBSERVATORY_BUILD_CACHE= turns it off
+    plotly_bundle.remember(name, tmp_path / "built.js", [])  # and remembering is a no-op
 
 
 BUNDLE_TRACES = {
