@@ -94,7 +94,11 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].queryset = taxonomy.member_countries()
+        countries = taxonomy.member_countries()
+        if self.instance.pk and self.instance.country_id:
+            # A profile saved with an aggregate before they were refused keeps it until changed.
+            countries = countries | taxonomy.countries().filter(pk=self.instance.country_id)
+        self.fields["country"].queryset = countries.order_by("name")
         self.fields["name"].min_length = 2
         self.fields["description"].max_length = 10000
 

@@ -62,6 +62,11 @@ def _collaboration(user, kind: str, key: str) -> dict | None:
     if kind == "ecosystem":
         filters, follow = {"ecosystem": key}, {"ecosystem": key}
     elif kind == "country":
+        from ecosystems import selectors as taxonomy
+
+        place = taxonomy.country(key)
+        if place is None or place.kind != place.Kind.COUNTRY:
+            return None  # organisations are in countries: no directory link for EU27 or the euro area
         filters, follow = {"country": key}, {"region": key}
     elif kind == "region":
         filters, follow = {"region": key}, {"region": key}

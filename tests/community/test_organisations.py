@@ -89,6 +89,26 @@ def test_an_organisation_is_in_a_country_not_an_aggregate(db, alice, login):
     assert not Organisation.objects.exists()
 
 
+def test_a_profile_saved_with_an_aggregate_can_still_be_edited(db, bob, staff, login):
+    """Saved before aggregates were refused: its edit form keeps the country it has, and the EU's
+    page offers no directory link (organisations are in countries)."""
+    from community.templatetags.community_tags import panel_context
+    from ecosystems.models import Country
+
+    make_geo()
+    eu = Country.objects.create(code="EU27_2020", name="European Union (27)", kind=Country.Kind.AGGREGATE)
+    org = make_organisation(bob, staff, name="Old EU network")
+    Organisation.objects.filter(pk=org.pk).update(country=eu)
+    client = login(bob)
+    edit = reverse("organisations:organisation-edit", args=[org.slug])
+    assert 'value="EU27_2020" selected' in client.get(edit).text
+    data = {"name": "Old EU network, renamed", "legal_form": "association", "country": "EU27_2020"}
+    assert client.post(edit, data).status_code == 302
+    assert Organisation.objects.get(pk=org.pk).country_id == "EU27_2020"
+    assert panel_context(bob, "country", "EU27_2020")["collaboration"] is None
+    assert panel_context(bob, "country", "FR")["collaboration"]["organisations_url"].endswith("country=FR")
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
