@@ -106,6 +106,8 @@ def test_a_profile_saved_with_an_aggregate_can_still_be_edited(db, bob, staff, l
     assert client.post(edit, data).status_code == 302
     assert Organisation.objects.get(pk=org.pk).country_id == "EU27_2020"
     assert panel_context(bob, "country", "EU27_2020")["collaboration"] is None
+    page = client.get(reverse("community:panel", args=["country", "EU27_2020"])).text
+    assert "<h1>Discussion: European Union (27)</h1>" in page and "partner search" not in page
     assert panel_context(bob, "country", "FR")["collaboration"]["organisations_url"].endswith("country=FR")
 
 
