@@ -18,21 +18,12 @@ from __future__ import annotations
 
 from django.forms.renderers import BaseRenderer, DjangoTemplates, Jinja2
 from django.template import TemplateDoesNotExist
-from django.utils.functional import cached_property
 
 
 class FormRenderer(BaseRenderer):
-    @cached_property
-    def _jinja2(self) -> Jinja2:
-        return Jinja2()
-
-    @cached_property
-    def _django(self) -> DjangoTemplates:
-        return DjangoTemplates()
-
-    @cached_property
-    def _django_only(self) -> set[str]:
-        return set()  # names Jinja2 has no copy of: not searched for again (a few admin widgets)
+    def __init__(self):
+        self._jinja2, self._django = Jinja2(), DjangoTemplates()
+        self._django_only: set[str] = set()  # names Jinja2 has no copy of (a few admin widgets)
 
     def get_template(self, template_name):
         if template_name not in self._django_only:

@@ -361,15 +361,12 @@ def growth(w: pd.DataFrame, window: int, members, countries) -> pd.DataFrame:
 
 def percentile_of(values: pd.Series, reference: pd.Series) -> pd.Series:
     """Share of ``reference`` at or below each value (NaN where the value is NaN)."""
-    ref = np.sort(reference.dropna().to_numpy())
-    if len(ref) == 0:
-        return pd.Series(np.nan, index=values.index)
-    pos = np.searchsorted(ref, values.to_numpy(dtype=float), side="right")
-    return pd.Series(np.where(values.notna(), pos / len(ref), np.nan), index=values.index)
+    found = _percentile(values.to_numpy(dtype=float), reference.dropna().to_numpy(dtype=float))
+    return pd.Series(found, index=values.index)
 
 
 def _percentile(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """percentile_of on numpy arrays (reference without NaN)."""
+    """percentile_of on numpy arrays (``reference`` without NaN), as assess() uses it per group."""
     if len(reference) == 0:
         return np.full(len(values), np.nan)
     pos = np.searchsorted(np.sort(reference), values, side="right")
