@@ -41,16 +41,20 @@ help:
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "python3.13 not found: install Python 3.13 (Django 6 needs >= 3.12)"; exit 1; }
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# The venv without pip (0.06 s instead of 2.6 s for ensurepip's copy of pip): uv goes in with
+	@# the interpreter's own pip (`pip --python`), and uv installs and checks the project. Without
+	@# uv (not reachable) pip is added to the venv and does both, slower.
+	@test -x $(PY) || $(PYTHON) -m venv --without-pip $(VENV)
 	@# uv installs the same pinned set as pip in seconds instead of minutes (measured on a fresh
 	@# venv: 7.5 s against about 150 s), which is most of a fresh clone's `make test`. Pinned here
-	@# because it is a tool of this Makefile, not a dependency of the project; pip when uv is
-	@# not reachable.
-	@test -x $(BIN)/uv || $(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION) \
+	@# because it is a tool of this Makefile, not a dependency of the project.
+	@test -x $(BIN)/uv || $(PYTHON) -m pip --python $(PY) install --quiet --disable-pip-version-check uv==$(UV_VERSION) 2>/dev/null \
+		|| { { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip --default-pip >/dev/null; } \
+		     && $(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); } \
 		|| echo "uv not installed: installing with pip (slower)"
-	if test -x $(BIN)/uv; then $(BIN)/uv pip install --quiet --python $(PY) -e '.[dev]'; \
-	else $(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'; fi
-	$(BIN)/pip check
+	if test -x $(BIN)/uv; then $(BIN)/uv pip install --quiet --python $(PY) -e '.[dev]' && $(BIN)/uv pip check --quiet --python $(PY); \
+	else { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip --default-pip >/dev/null; } \
+		&& $(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]' && $(PY) -m pip check; fi
 	@touch $@
 
 # plotly.js with only the portal's trace types (observatory/plotly_bundle.py), from npm into the
