@@ -179,6 +179,13 @@ def test_warm_runs_are_retried_by_the_reaper(loaded_profiles):
 
 
 @pytest.fixture
+def short_wait(monkeypatch):
+    """For a test of what follows a wait that runs out (the lock's holder never stores): the
+    wait's length is not what it checks, so 0.2 s instead of WAIT_SECONDS (1.5 s of idle worker)."""
+    monkeypatch.setattr(payloads, "WAIT_SECONDS", 0.2)
+
+
+@pytest.fixture
 def redis_cache(redis_url):
     location = redis_url
     settings = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}}
@@ -228,7 +235,7 @@ def test_single_flight_one_request_builds_the_others_wait(redis_cache):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_single_flight_serves_the_previous_generation_while_another_builds(redis_cache):
+def test_single_flight_serves_the_previous_generation_while_another_builds(redis_cache, short_wait):
     DataState.objects.create(id=1, generation=3, served_generation=3)
     payloads.store("test", "k=1", 2, {"answer": "old"})
     assert redis_cache.add("payload-lock:test:k=1:g3", 1, 30)  # someone else is building g3
@@ -256,7 +263,7 @@ def test_a_request_that_missed_just_before_another_stored_does_not_build_again(r
 
 
 @pytest.mark.django_db(transaction=True)
-def test_single_flight_builds_when_nothing_older_exists(redis_cache):
+def test_single_flight_builds_when_nothing_older_exists(redis_cache, short_wait):
     assert redis_cache.add("payload-lock:test:k=2:g0", 1, 30)
     context, generation = payloads.payload("test", "k=2", lambda: {"answer": "built"})
     assert context == {"answer": "built"} and generation == 0
@@ -411,7 +418,9 @@ def test_a_page_built_at_another_generation_than_the_served_one_is_not_stored(cl
     assert not StoredPage.objects.exists()
 
 
-def test_a_page_from_the_previous_payload_while_another_request_builds_is_not_stored(client, loaded_profiles):
+def test_a_page_from_the_previous_payload_while_another_request_builds_is_not_stored(
+    client, loaded_profiles, short_wait
+):
     client.get("/countries/DE/")
     old = loading.current_generations()[0]
     loading.bump_generation()  # served = data = old + 1, whose payload nobody has built yet
