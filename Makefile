@@ -39,6 +39,9 @@ help:
 	@echo "make drill-load - wrk on the country and ecosystem pages during a refresh: 0 errors, p99, no mixed generations"
 	@echo "make drill-load-ci - the same drill on a refresh of the national SBS source only (what CI runs; minutes)"
 
+# pip inside the venv, added only when uv cannot do the work (the venv is created without it).
+VENV_PIP = { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip --default-pip >/dev/null; }
+
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "python3.13 not found: install Python 3.13 (Django 6 needs >= 3.12)"; exit 1; }
 	@# The venv without pip (0.06 s instead of 2.6 s for ensurepip's copy of pip): uv goes in with
@@ -49,11 +52,11 @@ $(VENV)/.installed: pyproject.toml
 	@# venv: 7.5 s against about 150 s), which is most of a fresh clone's `make test`. Pinned here
 	@# because it is a tool of this Makefile, not a dependency of the project.
 	@test -x $(BIN)/uv || $(PYTHON) -m pip --python $(PY) install --quiet --disable-pip-version-check uv==$(UV_VERSION) 2>/dev/null \
-		|| { { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip --default-pip >/dev/null; } \
+		|| { $(VENV_PIP) \
 		     && $(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); } \
 		|| echo "uv not installed: installing with pip (slower)"
 	if test -x $(BIN)/uv; then $(BIN)/uv pip install --quiet --python $(PY) -e '.[dev]' && $(BIN)/uv pip check --quiet --python $(PY); \
-	else { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip --default-pip >/dev/null; } \
+	else $(VENV_PIP) \
 		&& $(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]' && $(PY) -m pip check; fi
 	@touch $@
 
