@@ -171,7 +171,11 @@ def threads_for_targets(user, targets: dict[str, list[str]], limit: int = 8) -> 
 
 
 def unread_notification_count(user) -> int:
+    """The header's badge on every signed-in page. Most members have nothing unread: one lookup on
+    the (user, read_at) index answers them; only then the visibility rules decide which count."""
     if not user.is_authenticated:
+        return 0
+    if not Notification.objects.filter(user=user, read_at=None).exists():
         return 0
     return notifications_for(user).filter(read_at=None).count()
 

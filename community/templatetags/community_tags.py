@@ -89,9 +89,14 @@ def _collaboration(user, kind: str, key: str) -> dict | None:
 
 @register.simple_tag(takes_context=True)
 def forum_unread_count(context) -> int:
+    """Counted once a request: the site header and the forum bar both show it."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    return selectors.unread_notification_count(user) if user is not None else 0
+    if user is None:
+        return 0
+    if not hasattr(request, "_forum_unread_count"):
+        request._forum_unread_count = selectors.unread_notification_count(user)
+    return request._forum_unread_count
 
 
 _TAG_RE = re.compile(r"(<[^>]*>)")

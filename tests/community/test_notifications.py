@@ -109,3 +109,40 @@ def test_unread_count_shown_in_site_account_menu(forum, carol, alice, login):
     response = login(alice).get("/about/")
     assert reverse("community:notification-list") in response.text
     assert f'<span class="badge">{count}<' in response.text
+
+
+def test_unread_badge_counts_only_what_the_member_may_still_read(forum, alice, bob, carol, login):
+    """A notification from a space the member left is unread but not counted (the visibility
+    rules still decide once something is unread); nothing unread: no badge."""
+    Notification.objects.filter(user=alice).delete()  # the fixture's own replies notified alice
+    actions.reply(forum.private_thread, bob, "@alice look", reply_to=forum.private_reply)
+    forum.private.memberships.filter(user=alice).delete()
+    assert Notification.objects.filter(user=alice, read_at=None).exists()
+    page = login(alice).get(reverse("community:forum-index")).text
+    assert 'class="count-badge"' not in page and 'class="badge"' not in page
+    actions.reply(forum.open_thread, carol, "ping @alice")
+    page = login(alice).get(reverse("community:forum-index")).text
+    assert '<span class="badge">1<' in page and 'class="count-badge" aria-label="1 unread"' in page
+
+
+def test_unread_count_is_one_index_lookup_when_nothing_is_unread_and_once_a_page(forum, alice, carol, login):
+    """The header and the forum bar share one count a request; a member with nothing unread
+    costs one EXISTS on the (user, read_at) index, not the visibility-filtered COUNT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Notification.objects.filter(user=alice).delete()  # the fixture's own replies notified alice
+    client = login(alice)
+    url = reverse("community:forum-index")
+    client.get(url)  # the session and the per-process caches warmed
+
+    def notification_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return [q["sql"] for q in queries if '"community_notification"' in q["sql"]]
+
+    none_unread = notification_queries()
+    assert len(none_unread) == 1 and "LIMIT 1" in none_unread[0] and "COUNT(" not in none_unread[0]
+    actions.reply(forum.open_thread, carol, "ping @alice")
+    some_unread = notification_queries()
+    assert len(some_unread) == 2 and sum("COUNT(" in sql for sql in some_unread) == 1
