@@ -196,6 +196,41 @@ def _load_reference():
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """pytest-django's own setup, except that the default database is cloned from a migrated
+    template when one matches the migration files (tests/dbtemplate.py: ~4 s of migrate at each
+    worker's start). --reuse-db, --create-db, --no-migrations and serialized rollback keep
+    pytest-django's path unchanged."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    from tests import dbtemplate
+
+    config = request.config
+    aliases, serialized = _get_databases_for_setup(request.session.items)
+    verbosity = config.option.verbose
+    plain = (
+        not dbtemplate.enabled()
+        or config.getvalue("reuse_db")
+        or config.getvalue("create_db")
+        or config.getvalue("nomigrations")
+        or serialized
+        or aliases - {"default"}
+    )
+
+    def migrate():
+        return setup_databases(
+            verbosity=verbosity, interactive=False, aliases=aliases, serialized_aliases=serialized
+        )
+
+    with django_db_blocker.unblock():
+        old_config = migrate() if plain else dbtemplate.prepare(verbosity, migrate)
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(old_config, verbosity=verbosity)
+
+
+@pytest.fixture(scope="session")
 def profiles_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
     """The profile pages' universe (tests/universe.py) built ONCE per session (per xdist worker):
     reference data, then the national + regional SBS samples ingested and recomputed for real, in a
