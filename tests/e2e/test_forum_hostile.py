@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from community import actions
 from community.forms import PostForm
 from community.models import Post
 from community.views import spaces as space_views
@@ -72,4 +73,29 @@ def test_forum_reaction_toggles_with_keyboard(live_server, page):
     page.keyboard.press("Enter")
     page.locator("button.reaction.on").first.wait_for()
     assert page.locator("button.reaction").first.get_attribute("aria-pressed") == "true"
+    assert page.errors == []
+
+
+def test_unread_badges_are_legible_for_a_signed_in_member(live_server, page):
+    """The header's and the forum bar's unread counts (only drawn with something unread, which
+    the accessibility pass over the page families never has): no serious axe violation, and the
+    header's count is dark on yellow, not the links' white on the light badge."""
+    from tests.e2e.axe import blocking, run_axe
+
+    space = make_space("evidence", name="Evidence and methods")
+    reader = make_user("reader@example.eu", display_name="Reader")
+    thread = make_thread(space, reader, "Productivity in tourism", "What do the LQs say?")
+    actions.reply(thread, make_user("writer@example.eu", display_name="Writer"), "A reply for @reader")
+    _sign_in(page, live_server, reader)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + "/forum/")
+        page.wait_for_load_state("load")
+        assert page.locator(".site-header .badge").count() == 1
+        assert page.locator(".forum-bar .count-badge").inner_text() == "1"
+        colours = page.locator(".site-header .badge").evaluate(
+            "el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]"
+        )
+        assert colours[0] != colours[1] and colours[1] != "rgb(244, 246, 249)", colours
+        assert blocking(run_axe(page)) == [], width
     assert page.errors == []
