@@ -24,7 +24,7 @@ from .panels import technologies as T
 from .panels import transition as TR
 from .panels import uptake as U
 from .registry import INDICATORS
-from .selectors import default_period, generations, release_infos
+from .selectors import default_period, generations, period_coverage, release_infos
 
 # The ecosystem list's sortable column keys (indicators.panels.ecosystems_overview's sort_keys).
 SORTS = ("name", "emp", "va", "ent", "share", "productivity", "change")
@@ -36,11 +36,7 @@ DIRECTIONS = ("asc", "desc")
 
 def build_domains() -> dict:
     """Every parameter value a page may be asked for, from the data of this generation."""
-    from .models import IndicatorValue
-
-    periods: dict[str, set] = {}
-    for code, period in IndicatorValue.objects.values_list("indicator_id", "period").distinct().order_by():
-        periods.setdefault(code, set()).add(period)
+    periods = {code: set(years) for code, years in period_coverage().items()}
     return {
         "periods": periods,
         "defaults": {code: default_period(code) for code in periods},
