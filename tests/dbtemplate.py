@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 
 PREFIX = "observatory_migrated_"
-KEEP = 3  # templates of other commits kept on the server (another checkout may be cloning one)
+KEEP = 2  # other commits' templates kept beside the current one (another checkout may be cloning one)
 LOCK = 0x0B5E_7E57  # pg_advisory_lock key: one worker builds a template, the others wait for it
 
 

@@ -1,5 +1,7 @@
 """Headless Chromium on forum pages full of hostile posts: no injected script runs, no CSP errors."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -96,6 +98,18 @@ def test_unread_badges_are_legible_for_a_signed_in_member(live_server, page):
         colours = page.locator(".site-header .badge").evaluate(
             "el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]"
         )
-        assert colours[0] != colours[1] and colours[1] != "rgb(244, 246, 249)", colours
+        assert contrast(*colours) >= 4.5, colours  # WCAG 2.1 AA for its small bold text
         assert blocking(run_axe(page)) == [], width
     assert page.errors == []
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2.1 contrast ratio of two computed `rgb(r, g, b)` colours."""
+
+    def luminance(css: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", css)[:3]]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
